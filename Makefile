@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make preview` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STACK ?= dev
+ARGS ?=
+
+.PHONY: preview test bench config-reference clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Offline preview of a stack (default dev): what `pulumi up` would create, with policy results.
+preview: $(VENV)/.installed
+	$(BIN)/python -m offline preview --stack $(STACK) $(ARGS)
+
+## The whole test suite.
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -n 2 $(ARGS)
+
+## Offline preview wall time and peak memory per stack against the SDK import floor.
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/preview_bench.py $(ARGS)
+
+## Regenerate docs/configuration.md after changing a setting in stackconfig/.
+config-reference: $(VENV)/.installed
+	$(BIN)/python -m stackconfig.reference > docs/configuration.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,46 @@
+"""Shared base for every config section: strict, camelCase on the outside, immutable once parsed.
+
+Pulumi stack files use camelCase keys (`taskPool.maxCount`); Python code uses snake_case attributes. Unknown keys are
+errors, so a typo is reported instead of silently falling back to a default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic.alias_generators import to_camel
+
+
+class ConfigSection(BaseModel):
+    """Base class of every typed config object."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+        str_strip_whitespace=True,
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _overlay_defaults(cls, data: Any) -> Any:
+        """A sub-section given in a stack file overlays its default field by field instead of replacing it.
+
+        So `cluster: {taskPool: {maxCount: 20}}` keeps the task pool's default name, VM size and minimum.
+        """
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for name, field in cls.model_fields.items():
+            key = field.alias or name
+            given = data.get(key, data.get(name))
+            if field.default_factory is None or not isinstance(given, dict):
+                continue
+            default = field.default_factory()
+            if isinstance(default, BaseModel):
+                merged.pop(name, None)
+                merged[key] = {**default.model_dump(by_alias=True), **given}
+        return merged

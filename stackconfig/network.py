@@ -1,0 +1,69 @@
+"""Network settings: the VNet, its subnets, the pod/service ranges of Azure CNI Overlay, and outbound traffic."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from .base import ConfigSection
+
+
+class NetworkConfig(ConfigSection):
+    vnet_address_space: str = Field("10.20.0.0/16", description="VNet address space (CIDR).")
+    node_subnet: str = Field("10.20.0.0/22", description="Subnet for AKS nodes (CIDR inside the VNet).")
+    postgres_subnet: str = Field(
+        "10.20.8.0/27", description="Subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers."
+    )
+    private_endpoint_subnet: str = Field("10.20.9.0/27", description="Subnet for private endpoints.")
+    pod_cidr: str = Field("192.168.0.0/16", description="Pod range of Azure CNI Overlay; must not overlap the VNet.")
+    service_cidr: str = Field("172.16.0.0/16", description="Kubernetes service range; must not overlap the VNet.")
+    dns_service_ip: str = Field("172.16.0.10", description="Cluster DNS service IP, inside serviceCidr.")
+    outbound: Literal["managedNatGateway", "userAssignedNatGateway", "loadBalancer"] = Field(
+        "loadBalancer", description="How nodes reach the internet."
+    )
+
+    @field_validator("vnet_address_space", "node_subnet", "postgres_subnet", "private_endpoint_subnet", "pod_cidr", "service_cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            network = ipaddress.ip_network(value, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"'{value}' is not a valid CIDR (e.g. 10.20.0.0/16): {exc}") from None
+        if network.version != 4:
+            raise ValueError(f"'{value}' must be an IPv4 CIDR")
+        return value
+
+    @field_validator("dns_service_ip")
+    @classmethod
+    def _ip(cls, value: str) -> str:
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a valid IPv4 address") from None
+        return value
+
+    def problems(self):
+        vnet = ipaddress.ip_network(self.vnet_address_space)
+        subnets = {
+            "nodeSubnet": self.node_subnet,
+            "postgresSubnet": self.postgres_subnet,
+            "privateEndpointSubnet": self.private_endpoint_subnet,
+        }
+        for key, cidr in subnets.items():
+            if not ipaddress.ip_network(cidr).subnet_of(vnet):
+                yield (key,), f"{cidr} is not inside vnetAddressSpace {self.vnet_address_space}"
+        names = list(subnets)
+        for i, first in enumerate(names):
+            for second in names[i + 1 :]:
+                if ipaddress.ip_network(subnets[first]).overlaps(ipaddress.ip_network(subnets[second])):
+                    yield (second,), f"{subnets[second]} overlaps {first} {subnets[first]}"
+        for key, cidr in {"podCidr": self.pod_cidr, "serviceCidr": self.service_cidr}.items():
+            if ipaddress.ip_network(cidr).overlaps(vnet):
+                yield (key,), f"{cidr} overlaps vnetAddressSpace {self.vnet_address_space}"
+        if ipaddress.ip_network(self.pod_cidr).overlaps(ipaddress.ip_network(self.service_cidr)):
+            yield ("serviceCidr",), f"{self.service_cidr} overlaps podCidr {self.pod_cidr}"
+        service = ipaddress.ip_network(self.service_cidr)
+        if ipaddress.IPv4Address(self.dns_service_ip) not in service:
+            yield ("dnsServiceIp",), f"{self.dns_service_ip} is not inside serviceCidr {self.service_cidr}"
