@@ -46,6 +46,12 @@ class NodePoolConfig(ConfigSection):
             yield ("minCount",), f"{self.min_count} is greater than maxCount {self.max_count}"
 
 
+class OptionalNodePoolConfig(NodePoolConfig):
+    """A pool that only exists when enabled (spot and GPU task pools)."""
+
+    enabled: bool = Field(False, description="Create this pool.")
+
+
 class ClusterConfig(ConfigSection):
     kubernetes_version: str = Field("1.33", description="Pinned Kubernetes version (1.NN or 1.NN.P).")
     sku_tier: Literal["Free", "Standard", "Premium"] = Field("Free", description="AKS control plane tier.")
@@ -60,6 +66,23 @@ class ClusterConfig(ConfigSection):
     )
     task_pool: NodePoolConfig = Field(
         default_factory=lambda: NodePoolConfig(name="tasks", vm_size="Standard_D4ads_v5", min_count=0, max_count=10)
+    )
+    spot_pool: OptionalNodePoolConfig = Field(
+        default_factory=lambda: OptionalNodePoolConfig(
+            name="spot", vm_size="Standard_D4ads_v5", min_count=0, max_count=10
+        ),
+        description="Optional spot task pool (evictable, priced at the spot rate); tasks opt in per task.",
+    )
+    gpu_pool: OptionalNodePoolConfig = Field(
+        default_factory=lambda: OptionalNodePoolConfig(
+            name="gpu", vm_size="Standard_NC4as_T4_v3", min_count=0, max_count=2
+        ),
+        description="Optional GPU task pool (tainted nvidia.com/gpu); tasks opt in per task.",
+    )
+    dedicated_system_pool: bool = Field(
+        True,
+        description="Taint the system pool CriticalAddonsOnly and run Airflow's services on the core pool; "
+        "false lets Airflow's services share the system pool and creates no core pool (saves a node on dev).",
     )
 
     @field_validator("kubernetes_version")
