@@ -21,7 +21,7 @@ Everything a test needs is ``run_preview``; the CLI is a thin wrapper around it.
 from .engine import PreviewResult, run_preview
 from .errors import OfflineError, UnansweredInvoke
 from .monitor import ResourceRecord
-from .policy import Violation
+from .result import Violation
 from .values import UNKNOWN
 
 __all__ = [

@@ -40,25 +40,10 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from .errors import OfflineError
 from .modules import program_imports
 from .monitor import ResourceRecord
+from .result import Violation
 from .values import to_wire
 
 _LEVELS = {level.value: level for level in EnforcementLevel}
-
-
-@dataclass(frozen=True)
-class Violation:
-    policy: str
-    enforcement_level: str  # "advisory" | "mandatory"
-    urn: str | None
-    message: str
-
-    def to_json(self) -> dict:
-        return {
-            "policy": self.policy,
-            "enforcementLevel": self.enforcement_level,
-            "urn": self.urn,
-            "message": self.message,
-        }
 
 
 @dataclass

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from .engine import PreviewResult
+from .result import PreviewResult
 from .monitor import STACK_TYPE
 
 
