@@ -207,7 +207,9 @@ class AzureMocks(Mocks):
             f"{NAMESPACES.get(module, 'Microsoft.' + module.capitalize())}/{lower_camel_plural(class_name)}"
         )
         name_input = arm.name_input or next((k for k in _FALLBACK_NAME_INPUTS if inputs.get(k)), None)
-        if typ == "azure-native:authorization:RoleAssignment":
+        if import_id:  # read or imported: the existing resource's name is the last segment of its id
+            resource_name = import_id.rstrip("/").rsplit("/", 1)[1]
+        elif typ == "azure-native:authorization:RoleAssignment":
             resource_name = inputs.get("roleAssignmentName") or stable_guid(self.stack, seed)
         else:
             resource_name = (inputs.get(name_input) if name_input else None) or self.autoname(name, seed)

@@ -110,88 +110,77 @@ class RecordingMonitor(MockMonitor):
             self.records.append(record)
             self.by_urn[record.urn] = record
 
-    def RegisterResource(self, request: Any) -> Any:
-        urn = self.make_urn(request.parent, request.type, request.name)
-        inputs, secret_paths = decode_struct(request.object)
+    def _new_record(self, urn: str, request: Any, properties: Any, *, custom: bool) -> ResourceRecord:
+        """The fields Register- and ReadResource requests share."""
+        inputs, secret_paths = decode_struct(properties)
         record = ResourceRecord(
             urn=urn,
             type=request.type,
             name=request.name,
             parent=request.parent or None,
             provider=request.provider or None,
-            custom=bool(request.custom),
+            custom=custom,
             inputs=inputs,
             secret_paths=secret_paths,
-            protect=bool(request.protect),
-            retain_on_delete=bool(request.retainOnDelete),
             depends_on=list(request.dependencies),
-            ignore_changes=list(request.ignoreChanges),
-            delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
-            aliases=[_alias_json(a) for a in request.aliases] + list(request.aliasURNs),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            additional_secret_outputs=list(request.additionalSecretOutputs),
-            custom_timeouts={
-                k: getattr(request.customTimeouts, k)
-                for k in ("create", "update", "delete")
-                if request.HasField("customTimeouts") and getattr(request.customTimeouts, k)
-            },
-            import_id=request.importId or None,
         )
         self._record(record)
+        return record
+
+    def _mock_state(self, record: ResourceRecord, resource_id: str | None) -> tuple[str, dict]:
+        mock_args = MockResourceArgs(
+            typ=record.type,
+            name=record.name,
+            inputs=record.inputs,
+            provider=record.provider or "",
+            resource_id=resource_id,
+            custom=True,
+        )
+        mock_args.urn = record.urn  # type: ignore[attr-defined]  # lets mocks derive stable names per URN
+        return self.mocks.new_resource(mock_args)
+
+    def _settle(self, record: ResourceRecord, resource_id: str, state: dict) -> Any:
+        """Keep the provider's answer on the record and encode it for the SDK, secrets re-wrapped."""
+        record.id = resource_id or None
+        record.outputs = state
+        record.output_secret_paths = existing_paths(
+            state, record.secret_paths | set(record.additional_secret_outputs)
+        )
+        with self._lock:
+            self.resources[record.urn] = MockMonitor.ResourceRegistration(record.urn, resource_id or "", state)
+        return encode_struct(state, record.output_secret_paths)
+
+    def RegisterResource(self, request: Any) -> Any:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        record = self._new_record(urn, request, request.object, custom=bool(request.custom))
+        record.protect = bool(request.protect)
+        record.retain_on_delete = bool(request.retainOnDelete)
+        record.ignore_changes = list(request.ignoreChanges)
+        record.delete_before_replace = request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None
+        record.aliases = [_alias_json(a) for a in request.aliases] + list(request.aliasURNs)
+        record.property_dependencies = {k: list(v.urns) for k, v in request.propertyDependencies.items()}
+        record.additional_secret_outputs = list(request.additionalSecretOutputs)
+        if request.HasField("customTimeouts"):
+            timeouts = request.customTimeouts
+            record.custom_timeouts = {k: getattr(timeouts, k) for k in ("create", "update", "delete") if getattr(timeouts, k)}
+        record.import_id = request.importId or None
         if request.type == STACK_TYPE or not request.custom:
             # Components (and the stack) are not provider resources: nothing for the mocks to answer.
             return resource_pb2.RegisterResourceResponse(urn=urn)
 
         if self.preview:
             # A create in preview: the engine knows the inputs and nothing the provider computes (not even the id).
-            resource_id, state = "", inputs
+            resource_id, state = "", record.inputs
         else:
-            mock_args = MockResourceArgs(
-                typ=request.type,
-                name=request.name,
-                inputs=inputs,
-                provider=request.provider,
-                resource_id=request.importId,
-                custom=True,
-            )
-            mock_args.urn = urn  # type: ignore[attr-defined]  # lets mocks derive stable names per URN
-            resource_id, state = self.mocks.new_resource(mock_args)
-        record.id = resource_id or None
-        record.outputs = state
-        record.output_secret_paths = existing_paths(state, secret_paths | set(record.additional_secret_outputs))
-        with self._lock:
-            self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id or "", state)
-        return resource_pb2.RegisterResourceResponse(
-            urn=urn, id=resource_id or "", object=encode_struct(state, record.output_secret_paths)
-        )
+            resource_id, state = self._mock_state(record, request.importId)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id or "", object=self._settle(record, resource_id, state))
 
     def ReadResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
-        inputs, secret_paths = decode_struct(request.properties)
-        mock_args = MockResourceArgs(
-            typ=request.type, name=request.name, inputs=inputs, provider=request.provider, resource_id=request.id
-        )
-        mock_args.urn = urn  # type: ignore[attr-defined]
-        _, state = self.mocks.new_resource(mock_args)
-        record = ResourceRecord(
-            urn=urn,
-            type=request.type,
-            name=request.name,
-            parent=request.parent or None,
-            provider=request.provider or None,
-            custom=True,
-            inputs=inputs,
-            outputs=state,
-            secret_paths=secret_paths,
-            output_secret_paths=existing_paths(state, secret_paths),
-            id=request.id,
-            depends_on=list(request.dependencies),
-            read=True,
-        )
-        self._record(record)
-        with self._lock:
-            self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.id, state)
-        return resource_pb2.ReadResourceResponse(urn=urn, properties=encode_struct(state, record.output_secret_paths))
+        record = self._new_record(urn, request, request.properties, custom=True)
+        record.read = True
+        _, state = self._mock_state(record, request.id)
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=self._settle(record, request.id, state))
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         outputs, secret_paths = decode_struct(request.outputs)

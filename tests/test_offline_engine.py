@@ -321,3 +321,19 @@ def test_get_client_config_is_stable(write_program):
     first = run_preview(program, "dev").outputs["ids"]
     assert all(GUID.match(i) for i in first)
     assert run_preview(program, "dev").outputs["ids"] == first
+
+
+def test_existing_resources_are_read_not_created(write_program):
+    existing = "/subscriptions/0000/resourceGroups/shared/providers/Microsoft.Storage/storageAccounts/shared"
+    program = write_program(
+        f"""
+        import pulumi
+        from pulumi_azure_native import storage
+        account = storage.StorageAccount.get("shared", "{existing}")
+        pulumi.export("blob", account.primary_endpoints.apply(lambda e: e.blob))
+        """
+    )
+    result = run_preview(program, "dev")
+    record = result.one("azure-native:storage:StorageAccount", "shared")
+    assert record.read and record.id == existing
+    assert result.outputs["blob"] == "https://shared.blob.core.windows.net/"
