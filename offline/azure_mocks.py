@@ -273,7 +273,8 @@ class AzureMocks(Mocks):
             return str(state["result"]), state
         if kind == "RandomPet":
             words = [secrets.choice(_PET_WORDS) for _ in range(int(inputs.get("length", 2)))]
-            state["id"] = inputs.get("separator", "-").join(([inputs["prefix"]] if inputs.get("prefix") else []) + words)
+            prefix = [inputs["prefix"]] if inputs.get("prefix") else []
+            state["id"] = inputs.get("separator", "-").join(prefix + words)
             return state["id"], state
         if kind == "RandomShuffle":
             items = list(inputs.get("inputs", []))
@@ -320,7 +321,11 @@ class AzureMocks(Mocks):
         }
 
     def _cluster(self, args: dict) -> dict:
-        key = ("azure-native:containerservice:ManagedCluster", args.get("resourceGroupName", ""), args.get("resourceName", ""))
+        key = (
+            "azure-native:containerservice:ManagedCluster",
+            args.get("resourceGroupName", ""),
+            args.get("resourceName", ""),
+        )
         return self.states.get(key) or {"fqdn": cluster_fqdn(str(args.get("resourceName")), self.location, "")}
 
     def _credentials(self, args: dict, user_name: str, admin: bool) -> dict:
@@ -357,11 +362,13 @@ class AzureMocks(Mocks):
         rg, vault = str(args.get("resourceGroupName")), str(args.get("vaultName"))
         known = self.states.get(("azure-native:keyvault:Vault", rg, vault))
         if known is None:
-            known = {"location": self.location, "properties": {"tenantId": self.tenant_id, "sku": {"family": "A", "name": "standard"}}}
+            properties = {"tenantId": self.tenant_id, "sku": {"family": "A", "name": "standard"}}
+            known = {"location": self.location, "properties": properties}
             _vault_outputs(self, known, "", vault)
         return {
             **known,
-            "id": f"/subscriptions/{self.subscription_id}/resourceGroups/{rg}/providers/Microsoft.KeyVault/vaults/{vault}",
+            "id": f"/subscriptions/{self.subscription_id}/resourceGroups/{rg}/providers/"
+            f"Microsoft.KeyVault/vaults/{vault}",
             "name": vault,
             "type": "Microsoft.KeyVault/vaults",
         }

@@ -162,7 +162,9 @@ class RecordingMonitor(MockMonitor):
         record.additional_secret_outputs = list(request.additionalSecretOutputs)
         if request.HasField("customTimeouts"):
             timeouts = request.customTimeouts
-            record.custom_timeouts = {k: getattr(timeouts, k) for k in ("create", "update", "delete") if getattr(timeouts, k)}
+            record.custom_timeouts = {
+                k: getattr(timeouts, k) for k in ("create", "update", "delete") if getattr(timeouts, k)
+            }
         record.import_id = request.importId or None
         if request.type == STACK_TYPE or not request.custom:
             # Components (and the stack) are not provider resources: nothing for the mocks to answer.
@@ -173,7 +175,9 @@ class RecordingMonitor(MockMonitor):
             resource_id, state = "", record.inputs
         else:
             resource_id, state = self._mock_state(record, request.importId)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id or "", object=self._settle(record, resource_id, state))
+        return resource_pb2.RegisterResourceResponse(
+            urn=urn, id=resource_id or "", object=self._settle(record, resource_id, state)
+        )
 
     def ReadResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)

@@ -94,7 +94,8 @@ def load_pack(directory: str | Path) -> LoadedPack:
         pulumi_policy.PolicyPack = original  # type: ignore[misc]
         pulumi_policy.policy.PolicyPack = original  # type: ignore[misc]
     if len(_PackRecorder.captured) != 1:
-        raise OfflineError(f"policy pack {directory.name}: expected one PolicyPack, found {len(_PackRecorder.captured)}")
+        found = len(_PackRecorder.captured)
+        raise OfflineError(f"policy pack {directory.name}: expected one PolicyPack, found {found}")
     return _PackRecorder.captured[0]
 
 
@@ -144,7 +145,8 @@ def resolve_settings(pack: LoadedPack, config: dict[str, Any]) -> dict[str, _Pol
                 knobs[prop] = spec["default"]
         if all_level is not None:
             level = all_level
-        for source, entry in (("initial_config", pack.initial_config.get(policy.name)), ("config", config.get(policy.name))):
+        layers = (("initial_config", pack.initial_config.get(policy.name)), ("config", config.get(policy.name)))
+        for source, entry in layers:
             if entry is None:
                 continue
             where = f"policy '{policy.name}' ({source})"
@@ -184,7 +186,7 @@ def _options(record: ResourceRecord) -> PolicyResourceOptions:
         delete_before_replace=record.delete_before_replace,
         aliases=[a for a in record.aliases if isinstance(a, str)],
         custom_timeouts=PolicyCustomTimeouts(
-            _seconds(timeouts.get("create", "")), _seconds(timeouts.get("update", "")), _seconds(timeouts.get("delete", ""))
+            *(_seconds(timeouts.get(kind, "")) for kind in ("create", "update", "delete"))
         ),
         additional_secret_outputs=list(record.additional_secret_outputs),
         parent=record.parent,
@@ -234,7 +236,8 @@ class PolicyRunner:
         provider = self.by_urn.get(record.provider.rsplit("::", 1)[0])
         if provider is None:
             return None
-        return PolicyProviderResource(provider.type, _props(provider.inputs, provider.secret_paths), provider.urn, provider.name)
+        props = _props(provider.inputs, provider.secret_paths)
+        return PolicyProviderResource(provider.type, props, provider.urn, provider.name)
 
     def _call(self, policy: Policy, args: Any, report: Any, urn: str | None) -> None:
         try:
@@ -259,7 +262,9 @@ class PolicyRunner:
                 f"policy '{policy.name}' failed{where}: {type(exc).__name__}: {exc}", has_traceback=True
             ) from exc
 
-    def _validate_resource(self, policy: ResourceValidationPolicy, setting: _PolicySettings, record: ResourceRecord) -> None:
+    def _validate_resource(
+        self, policy: ResourceValidationPolicy, setting: _PolicySettings, record: ResourceRecord
+    ) -> None:
         args = ResourceValidationArgs(
             record.type,
             _props(record.inputs, record.secret_paths),
@@ -274,7 +279,8 @@ class PolicyRunner:
     def _validate_stack(self, policy: StackValidationPolicy, setting: _PolicySettings) -> None:
         resources = {
             r.urn: PolicyResource(
-                r.type, _props(r.outputs, r.output_secret_paths), r.urn, r.name, _options(r), self._provider(r), None, [], {}
+                r.type, _props(r.outputs, r.output_secret_paths), r.urn, r.name, _options(r), self._provider(r),
+                None, [], {},
             )
             for r in self.records
         }

@@ -61,7 +61,9 @@ def test_policy_config_file_and_no_policy_flags(tmp_path):
 def test_config_error_exits_2_without_traceback():
     run = _cli("--stack", "bad", "--cwd", str(APP))
     assert run.returncode == 2
-    assert run.stderr.strip() == "error: Stack 'bad' with configuration key 'fixture-app:nodeCount' must be of type 'integer'"
+    assert run.stderr.strip() == (
+        "error: Stack 'bad' with configuration key 'fixture-app:nodeCount' must be of type 'integer'"
+    )
 
 
 def test_program_crash_exits_2_with_hint_and_debug_shows_traceback(write_program):

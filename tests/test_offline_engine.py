@@ -44,8 +44,8 @@ def test_every_resource_is_recorded_with_its_parent(up):
 def test_components_are_recorded_but_never_mocked(up):
     component = up.one("fixture:storage:LogStorage")
     assert component.id is None
-    assert component.outputs == {"blobEndpoint": "https://" + up.one("azure-native:storage:StorageAccount").outputs["name"]
-                                 + ".blob.core.windows.net/"}
+    account_name = up.one("azure-native:storage:StorageAccount").outputs["name"]
+    assert component.outputs == {"blobEndpoint": f"https://{account_name}.blob.core.windows.net/"}
 
 
 def test_options_are_recorded(up):
@@ -142,7 +142,8 @@ def test_arm_ids_names_and_endpoints(up):
     vault = up.one("azure-native:keyvault:Vault")
     assert vault.outputs["properties"]["vaultUri"] == f"https://{vault.outputs['name']}.vault.azure.net/"
     secret = up.one("azure-native:keyvault:Secret")
-    assert secret.outputs["properties"]["secretUri"] == f"https://{vault.outputs['name']}.vault.azure.net/secrets/db-password"
+    vault_uri = f"https://{vault.outputs['name']}.vault.azure.net/"
+    assert secret.outputs["properties"]["secretUri"] == vault_uri + "secrets/db-password"
     assert "value" not in secret.outputs["properties"]
 
 

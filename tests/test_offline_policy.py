@@ -65,7 +65,8 @@ def test_config_file_path_is_read(tmp_path):
     path.write_text(json.dumps({"max-nodes": {"enforcementLevel": "advisory", "maxNodes": 1}}))
     result = run_preview(APP, "dev", policy_pack=PACK, policy_config=path)
     [violation] = _violations(result, "max-nodes")
-    assert (violation.enforcement_level, violation.message) == ("advisory", "pool system has 3 nodes; at most 1 allowed")
+    assert violation.enforcement_level == "advisory"
+    assert violation.message == "pool system has 3 nodes; at most 1 allowed"
 
 
 @pytest.mark.parametrize(
@@ -97,7 +98,8 @@ def test_resource_policies_see_inputs_and_options(write_program):
     )
     result = run_preview(program, "dev", policy_pack=PACK)
     [public] = _violations(result, "no-public-blobs")
-    assert (public.enforcement_level, public.urn) == ("mandatory", result.one("azure-native:storage:StorageAccount").urn)
+    assert public.enforcement_level == "mandatory"
+    assert public.urn == result.one("azure-native:storage:StorageAccount").urn
     [unprotected] = _violations(result, "protected-groups")
     assert (unprotected.enforcement_level, unprotected.message) == ("advisory", "resource groups must be protected")
 
