@@ -231,17 +231,27 @@ class AzureMocks(Mocks):
         if typ == "azure-native:managedidentity:UserAssignedIdentity":
             state["tenantId"] = self.tenant_id
         identity = inputs.get("identity")
-        if isinstance(identity, dict) and "SystemAssigned" in str(identity.get("type", "")):
-            state["identity"] = {
-                **identity,
-                "principalId": stable_guid("identity", self.stack, seed),
-                "tenantId": self.tenant_id,
-            }
+        if isinstance(identity, dict):
+            state["identity"] = self._identity_outputs(identity, seed)
         extra = COMPUTED.get(typ)
         if extra:
             extra(self, state, rid, seed)
         self.states[(typ, str(inputs.get("resourceGroupName", "")), resource_name)] = state
         return import_id or rid, state
+
+    def _identity_outputs(self, identity: dict, seed: str) -> dict:
+        """``identity`` as Azure returns it: GUIDs for the system identity and for each user-assigned one."""
+        out = dict(identity)
+        if "SystemAssigned" in str(identity.get("type", "")):
+            out["principalId"] = stable_guid("identity", self.stack, seed)
+            out["tenantId"] = self.tenant_id
+        assigned = identity.get("userAssignedIdentities")  # azure-native 3 takes a list of ids; ARM returns a map
+        if isinstance(assigned, (list, dict)):
+            out["userAssignedIdentities"] = {
+                rid: {"principalId": stable_guid("principal", rid), "clientId": stable_guid("client", rid)}
+                for rid in assigned
+            }
+        return out
 
     def _random(self, typ: str, name: str, inputs: dict, seed: str) -> tuple[str, dict]:
         state = dict(inputs)

@@ -338,3 +338,24 @@ def test_existing_resources_are_read_not_created(write_program):
     record = result.one("azure-native:storage:StorageAccount", "shared")
     assert record.read and record.id == existing
     assert result.outputs["blob"] == "https://shared.blob.core.windows.net/"
+
+
+def test_user_assigned_identities_get_principal_ids(write_program):
+    program = write_program(
+        """
+        import pulumi
+        from pulumi_azure_native import containerservice, managedidentity
+        uami = managedidentity.UserAssignedIdentity("control-plane", resource_group_name="rg")
+        cluster = containerservice.ManagedCluster(
+            "aks", resource_group_name="rg", dns_prefix="aks",
+            identity=containerservice.ManagedClusterIdentityArgs(
+                type=containerservice.ResourceIdentityType.USER_ASSIGNED, user_assigned_identities=[uami.id],
+            ),
+        )
+        pulumi.export("identity", cluster.identity)
+        """
+    )
+    result = run_preview(program, "dev")
+    uami_id = result.one("azure-native:managedidentity:UserAssignedIdentity").id
+    assigned = result.outputs["identity"]["userAssignedIdentities"][uami_id]
+    assert GUID.match(assigned["principalId"]) and GUID.match(assigned["clientId"])
