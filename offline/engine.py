@@ -10,6 +10,7 @@ import runpy
 import time
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Callable
 
@@ -112,14 +113,11 @@ def run_preview(
     monitor = RecordingMonitor(mocks, preview=preview)
     context = contextvars.copy_context()  # keep the SDK's runtime state out of the caller's context
     try:
-        with program_imports(project.directory, chdir=True):
+        with ExitStack() as imports:
+            imports.enter_context(program_imports(project.directory, chdir=True))
             if project.main != project.directory and project.main.is_dir():
-                with program_imports(project.main):
-                    context.run(_run_program, project, stack, preview, stack_config.values,
-                                stack_config.secret_keys, monitor)
-            else:
-                context.run(_run_program, project, stack, preview, stack_config.values,
-                            stack_config.secret_keys, monitor)
+                imports.enter_context(program_imports(project.main))  # `main: src/` puts src/ on sys.path too
+            context.run(_run_program, project, stack, preview, stack_config.values, stack_config.secret_keys, monitor)
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - every program failure becomes one clear error
         raise _program_error(exc, monitor) from exc
     if monitor.unanswered_invokes:

@@ -102,7 +102,7 @@ class RecordingMonitor(MockMonitor):
         self.stack_outputs: dict[str, Any] = {}
         self.stack_output_secrets: set[str] = set()
         self.unanswered_invokes: list[str] = []
-        # Registrations arrive on the SDK's executor threads.
+        # Under plain set_mocks the SDK calls the monitor from its executor threads.
         self._lock = threading.Lock()
 
     def _record(self, record: ResourceRecord) -> None:

@@ -359,3 +359,11 @@ def test_user_assigned_identities_get_principal_ids(write_program):
     uami_id = result.one("azure-native:managedidentity:UserAssignedIdentity").id
     assigned = result.outputs["identity"]["userAssignedIdentities"][uami_id]
     assert GUID.match(assigned["principalId"]) and GUID.match(assigned["clientId"])
+
+
+def test_main_directory_from_pulumi_yaml_is_run(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "helpers.py").write_text("VALUE = 'from src'\n")
+    (tmp_path / "src" / "__main__.py").write_text("import pulumi\nfrom helpers import VALUE\npulumi.export('v', VALUE)\n")
+    (tmp_path / "Pulumi.yaml").write_text("name: nested\nruntime: python\nmain: src/\n")
+    assert run_preview(tmp_path, "dev").outputs == {"v": "from src"}
