@@ -79,10 +79,17 @@ class CostLine:
     resource: str
     type: str
     item: str
+    """What is priced, the same across stacks (e.g. "tasks pool"), so stacks compare item by item."""
     idle_monthly: float | None
     burst_hourly: float | None
     evictable: bool = False
     note: str = ""
+    detail: str = ""
+    """What this stack has of it (e.g. "0-10 x Standard_D4ads_v5")."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.item} ({self.detail})" if self.detail else self.item
 
     @property
     def priced(self) -> bool:
@@ -90,7 +97,7 @@ class CostLine:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "resource": self.resource, "type": self.type, "item": self.item,
+            "resource": self.resource, "type": self.type, "item": self.item, "detail": self.detail,
             "idleMonthly": _round(self.idle_monthly), "burstHourly": _round(self.burst_hourly, 4),
             "evictable": self.evictable, "priced": self.priced, "note": self.note,
         }
@@ -299,7 +306,7 @@ class _Estimator:
         self.kubernetes_version: str | None = None
 
     # -- pricing primitives -------------------------------------------------------------------------------------
-    def _price(self, region: str | None, key: str, resource: str, type_: str, item: str) -> float | None:
+    def _price(self, region: str | None, key: str, resource: str, type_: str, item: str, detail: str = "") -> float | None:
         """The amount for `key`, or None after recording an unpriced line and a warning."""
         if region is None:
             reason = "region unknown"
@@ -310,28 +317,28 @@ class _Estimator:
             if price is not None:
                 return price.amount
             reason = f"no price for '{key}' in {region}"
-        self.lines.append(CostLine(resource, type_, item, None, None, note=reason))
+        self.lines.append(CostLine(resource, type_, item, None, None, note=reason, detail=detail))
         self.warnings.append(f"unpriced: {item} ({resource}): {reason}; add it to costing/prices.json")
         return None
 
     def hourly(self, region, key, resource, type_, item, idle_units: float, burst_units: float | None = None,
-               evictable: bool = False, note: str = "") -> None:
+               evictable: bool = False, note: str = "", detail: str = "") -> None:
         """A per-hour meter used `idle_units` at a time when idle and `burst_units` at full burst."""
-        amount = self._price(region, key, resource, type_, item)
+        amount = self._price(region, key, resource, type_, item, detail)
         if amount is not None:
             burst = idle_units if burst_units is None else burst_units
             self.lines.append(CostLine(resource, type_, item, amount * idle_units * self.hours, amount * burst,
-                                       evictable=evictable, note=note))
+                                       evictable=evictable, note=note, detail=detail))
 
-    def monthly(self, region, key, resource, type_, item, quantity: float, note: str = "") -> None:
+    def monthly(self, region, key, resource, type_, item, quantity: float, note: str = "", detail: str = "") -> None:
         """A monthly meter (per GB-month, per month, per 10K operations) at a steady `quantity`."""
-        amount = self._price(region, key, resource, type_, item)
+        amount = self._price(region, key, resource, type_, item, detail)
         if amount is not None:
             cost = amount * quantity
-            self.lines.append(CostLine(resource, type_, item, cost, cost / self.hours, note=note))
+            self.lines.append(CostLine(resource, type_, item, cost, cost / self.hours, note=note, detail=detail))
 
-    def unpriced(self, resource: str, type_: str, item: str, reason: str) -> None:
-        self.lines.append(CostLine(resource, type_, item, None, None, note=reason))
+    def unpriced(self, resource: str, type_: str, item: str, reason: str, detail: str = "") -> None:
+        self.lines.append(CostLine(resource, type_, item, None, None, note=reason, detail=detail))
         self.warnings.append(f"unpriced: {item} ({resource}): {reason}")
 
     # -- resources ----------------------------------------------------------------------------------------------
@@ -348,7 +355,7 @@ class _Estimator:
 
     def cluster(self, name, type_, props, region):
         tier = _path(props, "sku", "tier") or "Free"
-        self.hourly(region, f"aks/{tier}", name, type_, f"AKS control plane, {tier} tier", 1)
+        self.hourly(region, f"aks/{tier}", name, type_, "AKS control plane", 1, detail=f"{tier} tier")
         version = known(props.get("kubernetesVersion"))
         for profile in known(props.get("agentPoolProfiles")) or []:
             if isinstance(known(profile), dict):
@@ -357,13 +364,13 @@ class _Estimator:
         outbound = _path(props, "networkProfile", "outboundType") or "loadBalancer"
         if outbound == "loadBalancer":
             ips = _number(_path(props, "networkProfile", "loadBalancerProfile", "managedOutboundIPs", "count")) or 1
-            self.hourly(region, "load-balancer/Standard", name, type_, "outbound load balancer (Standard)", 1)
-            self.hourly(region, "public-ip/Standard", name, type_, f"{int(ips)} outbound public IP(s)", ips)
+            self.hourly(region, "load-balancer/Standard", name, type_, "outbound load balancer", 1, detail="Standard")
+            self.hourly(region, "public-ip/Standard", name, type_, "outbound public IPs", ips, detail=f"{int(ips)} x Standard")
         elif outbound == "managedNATGateway":
             ips = _number(_path(props, "networkProfile", "natGatewayProfile", "managedOutboundIPProfile", "count")) or 1
             self.hourly(region, "nat-gateway/Standard", name, type_, "managed NAT gateway", 1,
                         note="data processed not included")
-            self.hourly(region, "public-ip/Standard", name, type_, f"{int(ips)} NAT public IP(s)", ips)
+            self.hourly(region, "public-ip/Standard", name, type_, "outbound public IPs", ips, detail=f"{int(ips)} x Standard")
         # userAssignedNATGateway / userDefinedRouting: the NAT gateway and IPs are resources of their own.
 
     def agent_pool(self, name, type_, props, region):
@@ -372,14 +379,15 @@ class _Estimator:
     def price_pools(self) -> None:
         region = self.cluster_region or self.default_region
         for pool in self.pools:
-            item = f"{pool.name} pool: {pool.min_count}-{pool.max_count} x {pool.vm_size}"
+            item = f"{pool.name} pool"
+            detail = f"{pool.min_count}-{pool.max_count} x {pool.vm_size}{', spot' if pool.spot else ''}"
             if pool.vm_size is None or pool.min_count is None or pool.max_count is None:
-                self.unpriced(pool.resource, pool.type, item, "VM size or node counts unknown")
+                self.unpriced(pool.resource, pool.type, item, "VM size or node counts unknown", detail)
                 continue
             key = f"{'vm-spot' if pool.spot else 'vm'}/{pool.vm_size}"
             note = "spot: evictable at any time, priced at the spot rate" if pool.spot else ""
             self.hourly(region, key, pool.resource, pool.type, item, pool.min_count, pool.max_count,
-                        evictable=pool.spot, note=note)
+                        evictable=pool.spot, note=note, detail=detail)
             if pool.os_disk_type != "Ephemeral":
                 self.os_disks(region, pool)
 
@@ -390,11 +398,11 @@ class _Estimator:
         features = re.sub(r"^Standard_[A-Z]+[0-9]+", "", pool.vm_size).split("_")[0]
         family, prefix = ("Premium_LRS", "P") if "s" in features else ("StandardSSD_LRS", "E")
         tier = next((name for name, gb in DISK_TIERS_GB if name.startswith(prefix) and gb >= size), f"{prefix}>{size}GB")
-        item = f"{pool.name} pool: managed OS disks ({family} {tier}, {size} GB)"
-        amount = self._price(region, f"disk/{family}/{tier}", pool.resource, pool.type, item)
+        item, detail = f"{pool.name} pool OS disks", f"managed {family} {tier}, {size} GB"
+        amount = self._price(region, f"disk/{family}/{tier}", pool.resource, pool.type, item, detail)
         if amount is not None:
             self.lines.append(CostLine(pool.resource, pool.type, item, amount * pool.min_count,
-                                       amount * pool.max_count / self.hours,
+                                       amount * pool.max_count / self.hours, detail=detail,
                                        note="osDiskType not Ephemeral: every node pays for a managed OS disk"))
 
     def postgres(self, name, type_, props, region):
@@ -405,48 +413,48 @@ class _Estimator:
         if sku is None:
             self.unpriced(name, type_, "PostgreSQL compute", "SKU unknown")
         else:
-            self.hourly(region, f"postgres/{sku}", name, type_, f"PostgreSQL {sku}{suffix}", copies)
+            self.hourly(region, f"postgres/{sku}", name, type_, "PostgreSQL compute", copies, detail=f"{sku}{suffix}")
         size = _number(_path(props, "storage", "storageSizeGB")) or 32
         storage_type = _path(props, "storage", "type") or "Premium_LRS"
-        self.monthly(region, f"postgres-storage/{storage_type}", name, type_,
-                     f"PostgreSQL storage {int(size)} GB{suffix}", size * copies)
+        self.monthly(region, f"postgres-storage/{storage_type}", name, type_, "PostgreSQL storage", size * copies,
+                     detail=f"{int(size)} GB{suffix}")
         if str(_path(props, "backup", "geoRedundantBackup") or "Disabled") == "Enabled":
-            self.monthly(region, "postgres-backup/GRS", name, type_, f"PostgreSQL geo-redundant backups ~{int(size)} GB",
-                         size, note="assumes backups about the size of the provisioned storage")
+            self.monthly(region, "postgres-backup/GRS", name, type_, "PostgreSQL geo-redundant backups", size,
+                         note="assumes backups about the size of the provisioned storage", detail=f"~{int(size)} GB")
 
     def storage_account(self, name, type_, props, region):
         sku = _path(props, "sku", "name") or ""
         replication = sku.split("_")[-1] if "_" in sku else None
         gb = self.assumptions.task_log_storage_gb
         if replication is None:
-            self.unpriced(name, type_, "blob storage", "storage SKU unknown")
+            self.unpriced(name, type_, "task-log storage", "storage SKU unknown")
             return
-        self.monthly(region, f"blob-hot/{replication}", name, type_, f"task logs, ~{gb:g} GB hot {replication}", gb,
-                     note="estimate: cost.taskLogStorageGb")
+        self.monthly(region, f"blob-hot/{replication}", name, type_, "task-log storage", gb,
+                     note="estimate: cost.taskLogStorageGb", detail=f"~{gb:g} GB hot {replication}")
 
     def key_vault(self, name, type_, props, region):
         sku = (_path(props, "properties", "sku", "name") or "standard").lower()
         per_month = self.assumptions.key_vault_operations_per_day * self.hours / 24
-        self.monthly(region, f"key-vault/{sku}", name, type_, f"Key Vault, ~{per_month:,.0f} operations/month",
-                     per_month / 10_000, note="estimate: cost.keyVaultOperationsPerDay")
+        self.monthly(region, f"key-vault/{sku}", name, type_, "Key Vault operations", per_month / 10_000,
+                     note="estimate: cost.keyVaultOperationsPerDay", detail=f"~{per_month:,.0f}/month")
 
     def workspace(self, name, type_, props, region):
         per_day = self.assumptions.log_ingestion_gb_per_day
         days = self.hours / 24
-        self.monthly(region, "log-analytics/ingestion", name, type_, f"log ingestion, ~{per_day:g} GB/day",
-                     per_day * days, note="estimate: cost.logIngestionGbPerDay")
+        self.monthly(region, "log-analytics/ingestion", name, type_, "log ingestion", per_day * days,
+                     note="estimate: cost.logIngestionGbPerDay", detail=f"~{per_day:g} GB/day")
         retention = _number(props.get("retentionInDays")) or RETENTION_INCLUDED_DAYS
         if retention > RETENTION_INCLUDED_DAYS:
             stored = per_day * (retention - RETENTION_INCLUDED_DAYS)
-            self.monthly(region, "log-analytics/retention", name, type_,
-                         f"log retention beyond {RETENTION_INCLUDED_DAYS} days (~{stored:g} GB kept)", stored)
+            self.monthly(region, "log-analytics/retention", name, type_, "log retention", stored,
+                         detail=f"{int(retention)} days, ~{stored:g} GB beyond the {RETENTION_INCLUDED_DAYS} included")
 
     def nat_gateway(self, name, type_, props, region):
         self.hourly(region, "nat-gateway/Standard", name, type_, "NAT gateway", 1, note="data processed not included")
 
     def public_ip(self, name, type_, props, region):
         sku = _path(props, "sku", "name") or "Standard"
-        self.hourly(region, f"public-ip/{sku}", name, type_, f"public IP ({sku})", 1)
+        self.hourly(region, f"public-ip/{sku}", name, type_, "public IP", 1, detail=sku)
 
     def private_endpoint(self, name, type_, props, region):
         self.hourly(region, "private-endpoint", name, type_, "private endpoint", 1, note="data processed not included")
@@ -456,7 +464,7 @@ class _Estimator:
 
     def load_balancer(self, name, type_, props, region):
         sku = _path(props, "sku", "name") or "Standard"
-        self.hourly(region, f"load-balancer/{sku}", name, type_, f"load balancer ({sku})", 1)
+        self.hourly(region, f"load-balancer/{sku}", name, type_, "load balancer", 1, detail=sku)
 
     # -- capacity -----------------------------------------------------------------------------------------------
     def capacity(self, task_pods: _TaskPods | None) -> tuple[tuple[PoolCapacity, ...], int | None, int | None]:

@@ -53,8 +53,8 @@ def run(*resources, prices=PRICES):
     return estimate(list(resources), prices, ASSUMPTIONS, default_region="westeurope")
 
 
-def line(result, item_start):
-    [found] = [entry for entry in result.lines if entry.item.startswith(item_start)]
+def line(result, item):
+    [found] = [entry for entry in result.lines if entry.item == item]
     return found
 
 
@@ -82,7 +82,7 @@ def test_control_plane_tier_and_outbound():
                            natGatewayProfile={"managedOutboundIPProfile": {"count": 2}}))
     assert line(standard, "AKS control plane").idle_monthly == pytest.approx(0.1 * HOURS)
     assert line(standard, "managed NAT gateway").idle_monthly == pytest.approx(0.045 * HOURS)
-    assert line(standard, "2 NAT public IP").idle_monthly == pytest.approx(2 * 0.005 * HOURS)
+    assert line(standard, "outbound public IPs").idle_monthly == pytest.approx(2 * 0.005 * HOURS)
 
 
 def test_database_compute_storage_ha_and_geo_backups():
@@ -91,9 +91,9 @@ def test_database_compute_storage_ha_and_geo_backups():
         "storage": {"storageSizeGB": 64}, "highAvailability": {"mode": "ZoneRedundant"},
         "backup": {"geoRedundantBackup": "Enabled"}}}
     result = run(server)
-    assert line(result, "PostgreSQL Standard_B1ms").idle_monthly == pytest.approx(2 * 0.02 * HOURS)
+    assert line(result, "PostgreSQL compute").idle_monthly == pytest.approx(2 * 0.02 * HOURS)
     assert line(result, "PostgreSQL storage").idle_monthly == pytest.approx(2 * 64 * 0.1)
-    assert line(result, "PostgreSQL geo-redundant").idle_monthly == pytest.approx(64 * 0.2)
+    assert line(result, "PostgreSQL geo-redundant backups").idle_monthly == pytest.approx(64 * 0.2)
 
 
 def test_usage_estimates_price_storage_key_vault_and_logs():
@@ -102,8 +102,8 @@ def test_usage_estimates_price_storage_key_vault_and_logs():
         {"type": "azure-native:keyvault:Vault", "name": "kv", "inputs": {"location": "westeurope", "properties": {"sku": {"family": "A", "name": "standard"}}}},
         {"type": "azure-native:operationalinsights:Workspace", "name": "law", "inputs": {"location": "westeurope", "retentionInDays": 91}},
     )
-    assert line(result, "task logs").idle_monthly == pytest.approx(50 * 0.02)
-    assert line(result, "Key Vault").idle_monthly == pytest.approx(24_000 * HOURS / 24 / 10_000 * 0.03)
+    assert line(result, "task-log storage").idle_monthly == pytest.approx(50 * 0.02)
+    assert line(result, "Key Vault operations").idle_monthly == pytest.approx(24_000 * HOURS / 24 / 10_000 * 0.03)
     assert line(result, "log ingestion").idle_monthly == pytest.approx(2.0 * HOURS / 24 * 3.0)
     assert line(result, "log retention").idle_monthly == pytest.approx(2.0 * 60 * 0.1)
 
@@ -118,7 +118,8 @@ def test_network_extras_and_managed_os_disks():
     assert line(result, "private endpoint").idle_monthly == pytest.approx(0.01 * HOURS)
     assert line(result, "private DNS zone").idle_monthly == pytest.approx(0.5)
     assert line(result, "NAT gateway").idle_monthly == pytest.approx(0.045 * HOURS)
-    disks = line(result, "core pool: managed OS disks (Premium_LRS P10")
+    disks = line(result, "core pool OS disks")
+    assert disks.detail == "managed Premium_LRS P10, 100 GB"
     assert disks.idle_monthly == pytest.approx(2 * 20.0) and disks.burst_hourly == pytest.approx(3 * 20.0 / HOURS)
 
 
