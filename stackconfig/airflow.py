@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from decimal import Decimal
 from typing import Literal
@@ -165,6 +166,16 @@ class UiConfig(ConfigSection):
         default_factory=list, description="Source ranges allowed to the internal load balancer ([] = the VNet)."
     )
 
+    @field_validator("allowed_cidrs")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValueError(f"'{value}' is not a valid CIDR") from None
+        return values
+
     @field_validator("host")
     @classmethod
     def _host(cls, value: str | None) -> str | None:
@@ -178,9 +189,17 @@ class UiConfig(ConfigSection):
 
 
 class AirflowConfig(ConfigSection):
-    namespace: str = Field("airflow", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-    release_name: str = Field("airflow", pattern=r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$")
-    chart_version: str = Field("1.20.0", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")
+    namespace: str = Field(
+        "airflow", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Kubernetes namespace of Airflow."
+    )
+    release_name: str = Field(
+        "airflow",
+        pattern=r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$",
+        description="Helm release name; service account names (and so federated credentials) derive from it.",
+    )
+    chart_version: str = Field(
+        "1.20.0", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$", description="Version of the official apache-airflow chart."
+    )
     image: ImageConfig = Field(default_factory=ImageConfig)
     scheduler: ServiceConfig = Field(default_factory=ServiceConfig)
     api_server: ServiceConfig = Field(default_factory=ServiceConfig)
