@@ -158,6 +158,7 @@ def test_git_credential_is_a_secret_only_in_its_kubernetes_secret(program, previ
     secret = result.one("kubernetes:core/v1:Secret")
     assert "stringData" in secret.secret_paths
     assert secret.inputs["metadata"]["name"] == "airflow-git-credentials"
+    assert "pulumi:providers:kubernetes::aks" in secret.provider
     release = result.one(RELEASE)
     assert secret.urn in release.depends_on
     assert release.inputs["values"]["dags"]["gitSync"]["credentialsSecret"] == "airflow-git-credentials"
