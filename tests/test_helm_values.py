@@ -20,7 +20,7 @@ from components.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, USE_L
 from stackconfig import parse_stack_config
 
 import chart_schema
-from test_stackconfig import PROJECT, raw, stack_file
+from test_stackconfig import PROJECT, stack_file
 
 CLIENT_IDS = {"airflow": "11111111-1111-1111-1111-111111111111", "tasks": "22222222-2222-2222-2222-222222222222"}
 DIGEST = "sha256:" + "ab" * 32
