@@ -7,6 +7,7 @@ python on success. Usage: `python scripts/airflow_venv.py` (about a minute the f
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-airflow"
 REQUIREMENTS = ROOT / "dags" / "requirements-test.txt"
 STAMP = VENV / ".requirements-sha256"
+LOCK = ROOT / ".venv-airflow.lock"
 
 
 def venv_python() -> Path:
@@ -24,17 +26,22 @@ def venv_python() -> Path:
 
 
 def ensure() -> Path:
-    """The venv's python, after creating the venv or installing changed requirements."""
+    """The venv's python, after creating the venv or installing changed requirements.
+
+    Holds a file lock, so parallel test workers asking at once install once and never into a half-made venv.
+    """
     wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
-    if venv_python().exists() and STAMP.exists() and STAMP.read_text() == wanted:
-        return venv_python()
-    if not venv_python().exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    subprocess.run(
-        [str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(REQUIREMENTS)],
-        check=True,
-    )
-    STAMP.write_text(wanted)
+    with LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if venv_python().exists() and STAMP.exists() and STAMP.read_text() == wanted:
+            return venv_python()
+        if not venv_python().exists():
+            venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        subprocess.run(
+            [str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(REQUIREMENTS)],
+            check=True,
+        )
+        STAMP.write_text(wanted)
     return venv_python()
 
 
