@@ -203,3 +203,13 @@ def test_dev_hours_picks_stop_and_start_from_its_own_schedules():
     chosen = re.search(r"github\.event\.schedule == '([^']+)' && 'stop'", step).group(1)
     assert chosen in crons and len(crons) == 2
     assert step.rstrip().endswith("dev"), "the schedule only ever stops dev"
+
+
+def test_ci_validates_helm_values_against_the_chart_version_the_program_deploys():
+    from stackconfig.airflow import AirflowConfig
+
+    job = DOCS["checks.yml"]["jobs"]["test"]
+    assert job["env"]["AIRFLOW_CHART_VERSION"] == AirflowConfig().chart_version
+    pulls = [s["run"] for s in job["steps"] if "helm pull airflow" in s.get("run", "")]
+    assert pulls and "AIRFLOW_CHART_DIR=" in pulls[0]
+    assert [s.get("run") for s in job["steps"]].index(pulls[0]) < [s.get("run") for s in job["steps"]].index("make test")
