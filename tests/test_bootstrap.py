@@ -147,3 +147,15 @@ def test_federated_credentials_trust_one_github_environment_each():
     assert '--subject "repo:${REPO}:environment:${environment}"' in text
     assert 'identity "id-airflow-deploy-${STACK}" "$STACK"' in text
     assert 'identity "id-airflow-preview-${STACK}" "preview-${STACK}"' in text
+
+
+def test_dev_hours_finds_the_group_by_the_tags_the_program_sets():
+    import yaml
+
+    from components.naming import tags
+
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
+    stamped = tags(project=project, stack="dev", environment="dev", owner="o", cost_center="c")
+    script = (ROOT / "scripts" / "dev-hours.sh").read_text()
+    assert f"tags.project=='{stamped['project']}' && tags.stack=='${{stack}}'" in script
+    assert stamped["stack"] == "dev"
