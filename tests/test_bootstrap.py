@@ -159,3 +159,34 @@ def test_dev_hours_finds_the_group_by_the_tags_the_program_sets():
     script = (ROOT / "scripts" / "dev-hours.sh").read_text()
     assert f"tags.project=='{stamped['project']}' && tags.stack=='${{stack}}'" in script
     assert stamped["stack"] == "dev"
+
+
+FIXTURE_PROGRAM = '''
+import pulumi
+from pulumi_azure_native import authorization, resources
+
+group = resources.ResourceGroup("resource-group", resource_group_name="rg-fixture-dev", location="westeurope",
+                                tags={"stack": "dev"})
+client = authorization.get_client_config_output()
+for name, role in {"vault-reader": "4633458b-17de-408a-b874-0445c86b69e6",
+                   "logs-writer": "ba92f5b4-2d11-453d-a403-e96b0029c9fe"}.items():
+    authorization.RoleAssignment(
+        name,
+        principal_id=client.object_id,
+        principal_type="ServicePrincipal",
+        role_definition_id=client.subscription_id.apply(
+            lambda sub, role=role: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role}"),
+        scope=group.id,
+    )
+'''
+
+
+def test_plan_reads_role_assignments_through_the_offline_engine(tmp_path):
+    offline = pytest.importorskip("offline", reason="offline engine not merged into this branch yet")
+    (tmp_path / "Pulumi.yaml").write_text("name: fixture\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(FIXTURE_PROGRAM)
+    plan = bootstrap_plan(offline.run_preview(tmp_path, "dev", policy_pack=False).resources)
+    assert plan["resourceGroup"] == "rg-fixture-dev"
+    assert plan["roles"] == {SECRETS_USER: ["vault-reader"], BLOB_CONTRIBUTOR: ["logs-writer"]}
+    assert plan["scopesOutsideResourceGroup"] == []
