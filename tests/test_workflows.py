@@ -53,7 +53,7 @@ def callers(callee: str):
 
 def test_there_are_workflows_and_stacks():
     assert {"pull-request.yml", "deploy.yml", "checks.yml", "pulumi.yml"} <= set(DOCS)
-    assert STACKS == ["dev", "prod"]
+    assert "dev" in STACKS and "prod" in STACKS
 
 
 @pytest.mark.parametrize("name", sorted(DOCS))
