@@ -20,8 +20,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from ._props import get, is_true, is_unknown, known_items, norm, props_of, resource_validator, schema, \
-    wildcard_match, config
+from ._props import get, is_true, is_unknown, known_items, norm, props_of, resource_validator, schema, wildcard_match
 
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
-from ._props import MISSING, get, is_unknown, known_items, resource_validator, schema
+from ._props import MISSING, get, is_unknown, resource_validator, schema
 
 FEDERATED_CREDENTIAL = "azure-native:managedidentity:FederatedIdentityCredential"
 
