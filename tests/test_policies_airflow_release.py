@@ -74,15 +74,17 @@ def test_plain_http_repository_is_rejected():
     assert violations(ar.chart_pinned, RELEASE, release(repositoryOpts={"repo": "http://airflow.apache.org"}))
 
 
-@pytest.mark.parametrize("executor", ["KubernetesExecutor", " KubernetesExecutor ",
-                                      "airflow.providers.cncf.kubernetes.executors.kubernetes_executor.KubernetesExecutor",
+QUALIFIED = "airflow.providers.cncf.kubernetes.executors.kubernetes_executor.KubernetesExecutor"
+
+
+@pytest.mark.parametrize("executor", ["KubernetesExecutor", " KubernetesExecutor ", QUALIFIED,
                                       "k8s:KubernetesExecutor", ["KubernetesExecutor"], UNKNOWN])
 def test_kubernetes_executor_passes(executor):
     assert hardening(with_values(executor=executor)) == []
 
 
-@pytest.mark.parametrize("executor", [None, "", "CeleryExecutor", "LocalExecutor", "KubernetesExecutor,CeleryExecutor",
-                                      ["KubernetesExecutor", "CeleryExecutor"], "CeleryKubernetesExecutor"])
+@pytest.mark.parametrize("executor", [None, "", "CeleryExecutor", "LocalExecutor", "CeleryKubernetesExecutor",
+                                      "KubernetesExecutor,CeleryExecutor", ["KubernetesExecutor", "CeleryExecutor"]])
 def test_other_executors_are_rejected(executor):
     assert [m for m in hardening(with_values(executor=executor)) if m.startswith("executor")]
 

@@ -34,7 +34,8 @@ READ_BLOBS = {"actions": ["Microsoft.Storage/storageAccounts/blobServices/contai
 
 @pytest.mark.parametrize("text", [
     OWNER, OWNER.upper(), f"  {OWNER}  ", f"/providers/Microsoft.Authorization/roleDefinitions/{OWNER}",
-    role_id(OWNER.upper()) + "/", role_id(OWNER).upper(), f"{SUB}//providers/microsoft.authorization/roledefinitions/{OWNER}",
+    role_id(OWNER.upper()) + "/", role_id(OWNER).upper(),
+    f"{SUB}//providers/microsoft.authorization/roledefinitions/{OWNER}",
 ])
 def test_role_guid_accepts_every_form(text):
     assert azure_rbac.role_guid(text) == OWNER
@@ -161,7 +162,8 @@ def test_allow_listed_privileged_role_passes():
     assert violations(azure_rbac.no_privileged_role_assignment, RA, assignment(role_id(OWNER)), config) == []
 
 
-@pytest.mark.parametrize("scope", ["/", SUB, SUB + "/", SUB.upper() + " ", "/providers/Microsoft.Management/managementGroups/mg"])
+@pytest.mark.parametrize("scope", ["/", SUB, SUB + "/", SUB.upper() + " ",
+                                   "/providers/Microsoft.Management/managementGroups/mg"])
 def test_assignment_at_subscription_or_above_is_rejected(scope):
     config = {"allowResourceGroupScope": True}
     assert violations(azure_rbac.role_assignment_scope, RA, assignment(role_id(OWNER), scope), config)

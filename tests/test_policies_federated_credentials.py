@@ -43,8 +43,9 @@ def test_subject_namespace_must_be_allowed():
                  subject="system:serviceaccount:kube-system:airflow-scheduler") == []
 
 
-@pytest.mark.parametrize("issuer", [None, ISSUER.replace("https", "http"), "https://token.actions.githubusercontent.com",
-                                    "https://evil.example/oic.prod-aks.azure.com/", "not a url"])
+@pytest.mark.parametrize("issuer", [None, ISSUER.replace("https", "http"), "not a url",
+                                    "https://token.actions.githubusercontent.com",
+                                    "https://evil.example/oic.prod-aks.azure.com/"])
 def test_issuer_must_be_https_aks_oidc(issuer):
     assert [m for m in check(issuer=issuer) if m.startswith("issuer")]
 

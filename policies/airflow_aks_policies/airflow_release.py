@@ -57,7 +57,8 @@ def _check_pinned(props: dict, _cfg: dict) -> Iterator[str]:
     if not is_unknown(version) and not (isinstance(version, str) and _EXACT_SEMVER.fullmatch(version.strip())):
         state = "not set" if version is MISSING else repr(version)
         yield f"chart version is {state}: pin an exact version such as '1.20.0' (no range, no 'latest')"
-    for label, location in (("chart", get(props, "chart")), ("repositoryOpts.repo", get(props, "repositoryOpts", "repo"))):
+    locations = {"chart": get(props, "chart"), "repositoryOpts.repo": get(props, "repositoryOpts", "repo")}
+    for label, location in locations.items():
         if isinstance(location, str) and not is_unknown(location) and "://" in location \
                 and not norm(location).startswith(_SECURE_TRANSPORTS):
             yield f"{label} {location!r} is fetched over an insecure transport: use https:// or oci://"
