@@ -1,6 +1,6 @@
 """The airflow-aks CrossGuard rules, grouped by area; ``ALL_POLICIES`` is what the pack enforces."""
 
-from . import aks, airflow_release, azure_rbac, federated_credentials, keyvault, kubernetes_rbac, storage
+from . import aks, airflow_release, azure_rbac, cost, federated_credentials, keyvault, kubernetes_rbac, storage
 
 ALL_POLICIES = [
     *azure_rbac.POLICIES,
@@ -10,5 +10,6 @@ ALL_POLICIES = [
     *storage.POLICIES,
     *federated_credentials.POLICIES,
     *airflow_release.POLICIES,
+    cost.idle_monthly_cost,
 ]
-"""Every policy of the pack, in report order. New areas (e.g. cost) append their module's POLICIES here."""
+"""Every policy of the pack, in report order."""
