@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from components.vm_sizes import MIN_OS_DISK_GB, TEMP_DISK_GB, ephemeral_os_disk_gb
 
@@ -18,7 +18,7 @@ KUBERNETES_VERSION = re.compile(r"^1\.[0-9]{2}(\.[0-9]{1,2})?$")
 NODE_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 UTC_OFFSET = re.compile(r"^[+-](0[0-9]|1[0-4]):[0-5][0-9]$")
-ARM_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.ContainerRegistry/registries/[^/]+$", re.I)
+REGISTRY_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.ContainerRegistry/registries/[^/]+$", re.I)
 
 ZONE_REGIONS = frozenset({
     "australiaeast", "brazilsouth", "canadacentral", "centralindia", "centralus", "eastasia", "eastus", "eastus2",
@@ -28,6 +28,29 @@ ZONE_REGIONS = frozenset({
 })
 """Regions with availability zones (learn.microsoft.com, "Azure regions with availability zone support")."""
 
+
+
+def matching(pattern: re.Pattern, what: str) -> AfterValidator:
+    """A validator accepting text that fully matches `pattern` (or None, for optional settings left unset) and
+    refusing the rest as "'x' is not <what>"."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and not pattern.fullmatch(value):
+            raise ValueError(f"'{value}' is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+PoolName = Annotated[str, matching(NODE_POOL_NAME, "a valid node pool name (1-12 lowercase letters and digits, starting with a letter)")]
+VmSize = Annotated[str, matching(VM_SIZE, "an Azure VM size (e.g. Standard_D4ds_v5)")]
+KubernetesVersion = Annotated[str, matching(KUBERNETES_VERSION, "a Kubernetes version of the form 1.NN or 1.NN.P")]
+TimeOfDay = Annotated[str, matching(TIME_OF_DAY, "a time of day HH:MM (00:00-23:59)")]
+UtcOffset = Annotated[str, matching(UTC_OFFSET, "a UTC offset of the form +HH:MM or -HH:MM (up to 14 hours)")]
+RegistryId = Annotated[str | None, matching(
+    REGISTRY_ID,
+    "a container registry id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>)",
+)]
 Zone = Literal["1", "2", "3"]
 WeekDay = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -35,8 +58,8 @@ WeekDay = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satur
 class NodePoolConfig(ConfigSection):
     """An autoscaled node pool. Counts are per pool (not per zone)."""
 
-    name: str = Field(description="Pool name: 1-12 lowercase letters and digits, starting with a letter.")
-    vm_size: str = Field(description="Azure VM size, e.g. Standard_D4ds_v5.")
+    name: PoolName = Field(description="Pool name: 1-12 lowercase letters and digits, starting with a letter.")
+    vm_size: VmSize = Field(description="Azure VM size, e.g. Standard_D4ds_v5.")
     min_count: int = Field(ge=0, le=1000, description="Fewest nodes the autoscaler keeps.")
     max_count: int = Field(ge=0, le=1000, description="Most nodes the autoscaler adds.")
     max_pods: int = Field(110, ge=10, le=250, description="Pods per node (Azure CNI Overlay allows up to 250).")
@@ -49,20 +72,6 @@ class NodePoolConfig(ConfigSection):
     zones: list[Zone] | None = Field(
         None, description="Availability zones of this pool, a subset of cluster.zones; unset = cluster.zones."
     )
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not NODE_POOL_NAME.fullmatch(value):
-            raise ValueError(f"'{value}' is not a valid node pool name (1-12 lowercase letters and digits, starting with a letter)")
-        return value
-
-    @field_validator("vm_size")
-    @classmethod
-    def _vm_size(cls, value: str) -> str:
-        if not VM_SIZE.fullmatch(value):
-            raise ValueError(f"'{value}' is not an Azure VM size (e.g. Standard_D4ds_v5)")
-        return value
 
     def problems(self):
         if self.min_count > self.max_count:
@@ -93,24 +102,10 @@ class MaintenanceWindowConfig(ConfigSection):
     """A weekly planned-maintenance window (AKS needs at least 4 hours)."""
 
     day_of_week: WeekDay = Field("Sunday", description="Day the window opens.")
-    start_time: str = Field("02:00", description="Opening time, HH:MM in utcOffset.")
+    start_time: TimeOfDay = Field("02:00", description="Opening time, HH:MM in utcOffset.")
     duration_hours: int = Field(4, ge=4, le=24, description="Length of the window in hours (4-24).")
     interval_weeks: int = Field(1, ge=1, le=4, description="Every how many weeks (1-4).")
-    utc_offset: str = Field("+00:00", description="Time zone of startTime as an offset, e.g. +01:00.")
-
-    @field_validator("start_time")
-    @classmethod
-    def _time(cls, value: str) -> str:
-        if not TIME_OF_DAY.fullmatch(value):
-            raise ValueError(f"'{value}' is not a time of day HH:MM (00:00-23:59)")
-        return value
-
-    @field_validator("utc_offset")
-    @classmethod
-    def _offset(cls, value: str) -> str:
-        if not UTC_OFFSET.fullmatch(value):
-            raise ValueError(f"'{value}' is not a UTC offset of the form +HH:MM or -HH:MM (up to 14 hours)")
-        return value
+    utc_offset: UtcOffset = Field("+00:00", description="Time zone of startTime as an offset, e.g. +01:00.")
 
 
 class AutoscalerProfileConfig(ConfigSection):
@@ -142,7 +137,7 @@ class AutoscalerProfileConfig(ConfigSection):
 
 
 class ClusterConfig(ConfigSection):
-    kubernetes_version: str = Field("1.33", description="Pinned Kubernetes version (1.NN, or 1.NN.P with upgradeChannel none).")
+    kubernetes_version: KubernetesVersion = Field("1.33", description="Pinned Kubernetes version (1.NN, or 1.NN.P with upgradeChannel none).")
     sku_tier: Literal["Free", "Standard", "Premium"] = Field("Free", description="AKS control plane tier (Standard has an SLA).")
     authorized_ip_ranges: list[str] = Field(default_factory=list, description="CIDRs allowed to reach the API server.")
     private_cluster: bool = Field(False, description="Private API server instead of authorized IP ranges.")
@@ -174,7 +169,7 @@ class ClusterConfig(ConfigSection):
     key_vault_secrets_provider: bool = Field(
         False, description="Secrets Store CSI driver add-on (only needed when pods mount Key Vault secrets as files)."
     )
-    container_registry_id: str | None = Field(
+    container_registry_id: RegistryId = Field(
         None, description="ARM id of an Azure Container Registry the nodes pull from (grants AcrPull to the kubelet)."
     )
     autoscaler: AutoscalerProfileConfig = Field(default_factory=AutoscalerProfileConfig)
@@ -205,13 +200,6 @@ class ClusterConfig(ConfigSection):
         "false lets Airflow's services share the system pool and creates no core pool (saves a node on dev).",
     )
 
-    @field_validator("kubernetes_version")
-    @classmethod
-    def _version(cls, value: str) -> str:
-        if not KUBERNETES_VERSION.fullmatch(value):
-            raise ValueError(f"'{value}' is not a Kubernetes version of the form 1.NN or 1.NN.P")
-        return value
-
     @field_validator("authorized_ip_ranges")
     @classmethod
     def _ranges(cls, values: list[str]) -> list[str]:
@@ -231,16 +219,6 @@ class ClusterConfig(ConfigSection):
             if not GUID.fullmatch(value):
                 raise ValueError(f"'{value}' is not an Entra ID object id (a GUID)")
         return values
-
-    @field_validator("container_registry_id")
-    @classmethod
-    def _registry(cls, value: str | None) -> str | None:
-        if value is not None and not ARM_ID.fullmatch(value):
-            raise ValueError(
-                f"'{value}' is not a container registry id "
-                "(/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>)"
-            )
-        return value
 
     def pools(self) -> dict[str, NodePoolConfig]:
         """Every pool setting by its config key (enabled or not), for rules that apply to all of them."""
