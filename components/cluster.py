@@ -73,7 +73,7 @@ def pool_settings(cluster: ClusterConfig, placement: PoolPlacement, node_subnet_
         os_disk_type=pool.os_disk_type,
         os_disk_size_gb=ephemeral_os_disk_gb(pool.vm_size, pool.os_disk_size_gb) if ephemeral else pool.os_disk_size_gb or None,
         orchestrator_version=cluster.kubernetes_version,
-        availability_zones=cluster.pool_zones(pool) or None,
+        availability_zones=list(pool.zones) or None,
         node_labels=dict(placement.labels),
         node_taints=[taint.aks() for taint in placement.taints] or None,
         vnet_subnet_id=node_subnet_id,
