@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from costing import CostEstimate, estimate, load_price_table
 from stackconfig.cost import CostConfig
+
+from .result import PreviewResult
 
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 
@@ -31,22 +31,16 @@ def records(resources: Iterable[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def cost_config(cwd: str | Path, stack: str) -> CostConfig:
-    """The stack's `<project>:cost` section (stack file over Pulumi.yaml's default), validated like the program does."""
-    root = Path(cwd)
-    project = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
-    stack_file = root / f"Pulumi.{stack}.yaml"
-    stack_config = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {} if stack_file.exists() else {}
-    key = f"{project.get('name')}:cost"
-    declared = (project.get("config") or {}).get("cost") or {}
-    section = stack_config.get(key, declared.get("default") if isinstance(declared, dict) else None)
-    return CostConfig.model_validate(section or {})
+def cost_config(result: PreviewResult) -> CostConfig:
+    """The stack's `<project>:cost` section as the program saw it, validated by the program's own model."""
+    raw = result.config.get(f"{result.project}:cost")
+    return CostConfig.model_validate(json.loads(raw) if raw else {})
 
 
-def stack_cost(cwd: str | Path, stack: str, resources: Iterable[Any]) -> CostEstimate:
-    found = records(resources)
+def stack_cost(result: PreviewResult) -> CostEstimate:
+    found = records(result.resources)
     region = next((r["inputs"].get("location") for r in found if r["type"] == RESOURCE_GROUP), None)
-    return estimate(found, load_price_table(), cost_config(cwd, stack).assumptions(), default_region=region)
+    return estimate(found, load_price_table(), cost_config(result).assumptions(), default_region=region)
 
 
 def _money(value: float | None, currency: str, digits: int = 2) -> str:
@@ -122,8 +116,7 @@ def run_cost(args: argparse.Namespace) -> int:
 
     results = {}
     for stack in args.stack:
-        preview = run_preview(args.cwd, stack, preview=args.preview, policy_pack=False)
-        results[stack] = stack_cost(args.cwd, stack, preview.resources)
+        results[stack] = run_preview(args.cwd, stack, preview=args.preview, policy_pack=False).cost
     print(render_comparison(results))
     if args.json:
         text = json.dumps({stack: result.to_json() for stack, result in results.items()}, indent=2)
@@ -132,9 +125,3 @@ def run_cost(args: argparse.Namespace) -> int:
         else:
             Path(args.json).write_text(text + "\n")
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m offline cost", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    return run_cost(parser.parse_args(argv))

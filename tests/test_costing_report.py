@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from offline import run_preview
 from offline.cost_report import cost_config, render_comparison, render_table, stack_cost
+from offline.result import PreviewResult
 from tests.test_costing_estimate import ASSUMPTIONS, PRICES, TASK_TAINT, cluster, pool, release
 
 from costing import estimate
-
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def priced(*resources):
     return estimate(list(resources), PRICES, ASSUMPTIONS, default_region="westeurope")
 
 
-def test_the_stack_cost_section_overlays_the_defaults(tmp_path):
-    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  demo:cost:\n    logIngestionGbPerDay: 0.25\n"
-                                               "    nodeOverhead:\n      pods: 12\n")
-    config = cost_config(tmp_path, "dev")
+def preview_result(resources=(), config=None) -> PreviewResult:
+    return PreviewResult(project="demo", stack="dev", mode="up", resources=list(resources), outputs={},
+                         secret_outputs=set(), config=dict(config or {}))
+
+
+def test_the_stack_cost_section_is_read_from_the_config_the_program_saw_and_overlays_the_defaults(write_program):
+    program = write_program(
+        "import pulumi\n",
+        name="demo",
+        stacks={"dev": "config:\n  demo:cost:\n    logIngestionGbPerDay: 0.25\n    nodeOverhead:\n      pods: 12\n",
+                "prod": ""},
+    )
+    config = cost_config(run_preview(program, "dev", policy_pack=False, cost=False))
     assert config.log_ingestion_gb_per_day == 0.25
     assert (config.node_overhead.pods, config.node_overhead.cpu_millicores) == (12, 400)
-    assert cost_config(tmp_path, "prod").log_ingestion_gb_per_day == 1.0
+    assert cost_config(run_preview(program, "prod", policy_pack=False, cost=False)).log_ingestion_gb_per_day == 1.0
 
 
 def test_stack_cost_takes_the_region_from_the_resource_group():
     group = {"type": "azure-native:resources:ResourceGroup", "name": "rg", "inputs": {"location": "westeurope"}}
     no_location_pool = pool("tasks", nodeTaints=[TASK_TAINT])
-    result = stack_cost(ROOT, "dev", [group, no_location_pool, release()])
+    result = stack_cost(preview_result([group, no_location_pool, release()]))
     assert result.lines[0].priced and result.lines[0].item == "tasks pool"
 
 
