@@ -443,9 +443,13 @@ class _Estimator:
 
     def workspace(self, name, type_, props, region):
         per_day = self.assumptions.log_ingestion_gb_per_day
+        note = "estimate: cost.logIngestionGbPerDay"
+        cap = _number(_path(props, "workspaceCapping", "dailyQuotaGb"))
+        if cap is not None and 0 < cap < per_day:  # the workspace stops ingesting at its daily cap
+            per_day, note = cap, "the workspace's daily cap (monitoring.dailyQuotaGb)"
         days = self.hours / 24
         self.monthly(region, "log-analytics/ingestion", name, type_, "log ingestion", per_day * days,
-                     note="estimate: cost.logIngestionGbPerDay", detail=f"~{per_day:g} GB/day")
+                     note=note, detail=f"~{per_day:g} GB/day")
         retention = _number(props.get("retentionInDays")) or RETENTION_INCLUDED_DAYS
         if retention > RETENTION_INCLUDED_DAYS:
             stored = per_day * (retention - RETENTION_INCLUDED_DAYS)

@@ -196,3 +196,13 @@ def test_config_defaults_build_the_assumptions():
     assumptions = CostConfig().assumptions()
     assert assumptions.node_overhead == Resources(400, 700, 8)
     assert assumptions.log_ingestion_gb_per_day == 1.0
+
+
+@pytest.mark.parametrize(("cap", "per_day"), [(0.5, 0.5), (5.0, 2.0), (-1, 2.0)])
+def test_log_ingestion_never_exceeds_the_workspace_daily_cap(cap, per_day):
+    """The estimate is 2 GB/day (ASSUMPTIONS); a cap below it bounds what the workspace can ingest and bill."""
+    result = run(
+        {"type": "azure-native:operationalinsights:Workspace", "name": "law",
+         "inputs": {"location": "westeurope", "workspaceCapping": {"dailyQuotaGb": cap}}},
+    )
+    assert line(result, "log ingestion").idle_monthly == pytest.approx(per_day * HOURS / 24 * 3.0)
