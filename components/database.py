@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_random as random
 from pulumi_azure_native import dbforpostgresql as postgres
+from pulumi_azure_native import privatedns
 
 from components.connection_uri import MetadataConnection, build_connection_uri, port_for
 from components.diagnostics import diagnostic_setting
-from components.private_link import linked_private_zone
 from stackconfig.database import DatabaseConfig
 
 DATABASE_NAME = "airflow"
@@ -85,11 +85,21 @@ class MetadataDatabase(pulumi.ComponentResource):
             opts=child,
         )
 
-        dns = linked_private_zone(
-            f"{name}-postgres",
-            zone_name=pulumi.Output.from_input(args.server_name).apply(private_dns_zone_name),
+        zone = privatedns.PrivateZone(
+            f"{name}-dns-zone",
+            private_zone_name=pulumi.Output.from_input(args.server_name).apply(private_dns_zone_name),
             resource_group_name=args.resource_group_name,
-            vnet_id=args.vnet_id,
+            location="global",
+            tags=args.tags,
+            opts=child,
+        )
+        zone_link = privatedns.VirtualNetworkLink(
+            f"{name}-dns-link",
+            private_zone_name=zone.name,
+            resource_group_name=args.resource_group_name,
+            location="global",
+            registration_enabled=False,
+            virtual_network=privatedns.SubResourceArgs(id=args.vnet_id),
             tags=args.tags,
             opts=child,
         )
@@ -119,7 +129,7 @@ class MetadataDatabase(pulumi.ComponentResource):
             ),
             network=postgres.NetworkArgs(
                 delegated_subnet_resource_id=args.postgres_subnet_id,
-                private_dns_zone_arm_resource_id=dns.zone.id,
+                private_dns_zone_arm_resource_id=zone.id,
                 public_network_access="Disabled",
             ),
             auth_config=postgres.AuthConfigArgs(password_auth="Enabled", active_directory_auth="Disabled"),
@@ -130,7 +140,7 @@ class MetadataDatabase(pulumi.ComponentResource):
                 parent=self,
                 protect=args.protect,
                 # Azure needs the zone linked to the VNet before it places a VNet-integrated server in it.
-                depends_on=[dns.link],
+                depends_on=[zone_link],
                 additional_secret_outputs=["administratorLoginPassword"],
             ),
         )

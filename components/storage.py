@@ -13,7 +13,7 @@ import pulumi
 from pulumi_azure_native import storage
 
 from components.diagnostics import diagnostic_setting
-from components.private_link import linked_private_zone, private_endpoint
+from components.private_link import PrivateLinkArgs, private_link
 from stackconfig.storage import StorageConfig
 
 LOG_CONTAINER = "airflow-logs"
@@ -169,22 +169,18 @@ class LogStorage(pulumi.ComponentResource):
         )
 
         if config.private_endpoint:
-            private_endpoint(
-                f"{name}-blob",
-                target_id=account.id,
-                group_id="blob",
-                subnet_id=args.private_endpoint_subnet_id,
-                linked_zone=linked_private_zone(
-                    f"{name}-blob",
-                    zone_name=BLOB_PRIVATE_DNS_ZONE,
+            private_link(
+                f"{name}-blob-pe",
+                PrivateLinkArgs(
                     resource_group_name=args.resource_group_name,
+                    location=args.location,
+                    target_id=account.id,
+                    group_id="blob",
+                    dns_zone=BLOB_PRIVATE_DNS_ZONE,
+                    subnet_id=args.private_endpoint_subnet_id,
                     vnet_id=args.vnet_id,
                     tags=args.tags,
-                    opts=child,
                 ),
-                resource_group_name=args.resource_group_name,
-                location=args.location,
-                tags=args.tags,
                 opts=child,
             )
 
