@@ -4,6 +4,8 @@ import pulumi
 import pulumi_random as random
 from pulumi_azure_native import resources
 
+from components.database import MetadataDatabase, MetadataDatabaseArgs
+from components.storage import LogStorage, LogStorageArgs
 from stackconfig import load_stack_config
 
 settings = load_stack_config()
@@ -25,4 +27,38 @@ name_suffix = random.RandomString(
     keepers={"location": settings.config.location},
 )
 
+log_storage = LogStorage(
+    "log-storage",
+    LogStorageArgs(
+        resource_group_name=resource_group.name,
+        location=settings.config.location,
+        config=settings.config.storage,
+        account_name=name_suffix.result.apply(settings.naming.storage_account),
+        tags=settings.tags,
+        node_subnet_id=network.node_subnet_id,
+        private_endpoint_subnet_id=network.private_endpoint_subnet_id,
+        vnet_id=network.vnet_id,
+        workspace_id=monitoring.workspace_id,
+        protect=settings.config.protect_stateful_resources,
+    ),
+)
+metadata_database = MetadataDatabase(
+    "metadata-database",
+    MetadataDatabaseArgs(
+        resource_group_name=resource_group.name,
+        location=settings.config.location,
+        config=settings.config.database,
+        server_name=name_suffix.result.apply(settings.naming.postgres_server),
+        tags=settings.tags,
+        postgres_subnet_id=network.postgres_subnet_id,
+        vnet_id=network.vnet_id,
+        workspace_id=monitoring.workspace_id,
+        protect=settings.config.protect_stateful_resources,
+        password_version=settings.config.secrets.database_password_version,
+    ),
+)
+
 pulumi.export("resourceGroupName", resource_group.name)
+pulumi.export("logStorageAccount", log_storage.account_name)
+pulumi.export("databaseHost", metadata_database.fqdn)
+pulumi.export("databasePort", metadata_database.port)
