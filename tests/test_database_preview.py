@@ -6,12 +6,10 @@ import base64
 import binascii
 import json
 
-import pytest
-
 from components.connection_uri import parse_connection_uri
 from components.database import private_dns_zone_name
-from offline import UNKNOWN
 from stackconfig.network import NetworkConfig
+from stack_modes import children, known_or_unknown, preview, result, stack, subnet  # noqa: F401 (fixtures)
 
 EXPECTED = {
     "dev": {
@@ -35,34 +33,14 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(params=["dev", "prod"])
-def stack(request):
-    return request.param
-
-
-@pytest.fixture(params=[False, True], ids=["up", "preview"])
-def preview(request):
-    return request.param
-
-
-@pytest.fixture
-def result(project_preview, stack, preview):
-    return project_preview(stack, preview=preview)
-
-
-def children(result, type_):
-    component = result.one("airflow-aks:database:MetadataDatabase")
-    return [r for r in result.find(type_) if r.parent == component.urn]
+def parameters_of(result):
+    return children(result, "airflow-aks:database:MetadataDatabase", "azure-native:dbforpostgresql:Configuration")
 
 
 def child(result, type_):
-    (record,) = children(result, type_)
+    """The one resource of `type_` the MetadataDatabase component created."""
+    (record,) = children(result, "airflow-aks:database:MetadataDatabase", type_)
     return record
-
-
-def known_or_unknown(value, expected, preview):
-    """Provider-computed values are unknown on a first preview and known after `pulumi up`."""
-    assert value == (UNKNOWN if preview else expected)
 
 
 def test_the_server_is_sized_backed_up_and_highly_available_per_stack(result, stack):
@@ -82,13 +60,10 @@ def test_the_server_is_private_and_resolves_through_a_zone_linked_to_the_vnet(re
     link = child(result, "azure-native:privatedns:VirtualNetworkLink")
     network = server.inputs["network"]
     assert network["publicNetworkAccess"] == "Disabled"
-    (postgres_subnet,) = [
-        r for r in result.find("azure-native:network:Subnet") if r.inputs["addressPrefix"] == NetworkConfig().postgres_subnet
-    ]
-    known_or_unknown(network["delegatedSubnetResourceId"], postgres_subnet.id, preview)
+    known_or_unknown(network["delegatedSubnetResourceId"], subnet(result, NetworkConfig().postgres_subnet).id, preview)
     known_or_unknown(network["privateDnsZoneArmResourceId"], zone.id, preview)
-    server_name = server.inputs["serverName"]
-    known_or_unknown(zone.inputs["privateZoneName"], None if preview else private_dns_zone_name(server_name), preview)
+    if not preview:  # the server name ends with the random suffix, unknown on a first preview
+        assert zone.inputs["privateZoneName"] == private_dns_zone_name(server.inputs["serverName"])
     assert zone.urn in link.property_dependencies["privateZoneName"]
     assert link.inputs["registrationEnabled"] is False
     known_or_unknown(link.inputs["virtualNetwork"]["id"], result.one("azure-native:network:VirtualNetwork").id, preview)
@@ -106,7 +81,7 @@ def test_password_auth_with_a_generated_secret_password(result):
 
 
 def test_tls_is_required_and_pgbouncer_runs_where_the_tier_has_it(result, stack):
-    parameters = children(result, "azure-native:dbforpostgresql:Configuration")
+    parameters = parameters_of(result)
     assert {p.inputs["configurationName"]: p.inputs["value"] for p in parameters} == EXPECTED[stack]["parameters"]
     # Azure rejects concurrent parameter updates: each waits for the previous one, the database for the last.
     for earlier, later in zip(parameters, parameters[1:]):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-from offline import UNKNOWN
 from stackconfig.network import NetworkConfig
+from stack_modes import children, known_or_unknown, preview, result, stack, subnet  # noqa: F401 (fixtures)
 
 EXPECTED = {
     "dev": {"sku": "Standard_LRS", "private": False, "protect": False, "cool": 30, "delete": 90, "soft_delete": 7},
@@ -13,35 +11,9 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(params=["dev", "prod"])
-def stack(request):
-    return request.param
-
-
-@pytest.fixture(params=[False, True], ids=["up", "preview"])
-def preview(request):
-    return request.param
-
-
-@pytest.fixture
-def result(project_preview, stack, preview):
-    return project_preview(stack, preview=preview)
-
-
 def child(result, type_):
     """The one resource of `type_` the LogStorage component created."""
-    component = result.one("airflow-aks:storage:LogStorage")
-    (record,) = [r for r in result.find(type_) if r.parent == component.urn]
-    return record
-
-
-def known_or_unknown(value, expected, preview):
-    """Provider-computed ids are unknown on a first preview and known after `pulumi up`."""
-    assert value == (UNKNOWN if preview else expected)
-
-
-def subnet(result, prefix):
-    (record,) = [r for r in result.find("azure-native:network:Subnet") if r.inputs.get("addressPrefix") == prefix]
+    (record,) = children(result, "airflow-aks:storage:LogStorage", type_)
     return record
 
 
