@@ -8,6 +8,7 @@ import json
 
 from components.connection_uri import parse_connection_uri
 from components.database import private_dns_zone_name
+from offline import UNKNOWN
 from stackconfig.network import NetworkConfig
 from stack_modes import children, known_or_unknown, preview, result, stack, subnet  # noqa: F401 (fixtures)
 
@@ -70,12 +71,15 @@ def test_the_server_is_private_and_resolves_through_a_zone_linked_to_the_vnet(re
     assert link.urn in server.depends_on
 
 
-def test_password_auth_with_a_generated_secret_password(result):
+def test_password_auth_with_a_generated_secret_password(result, preview):
     server = child(result, "azure-native:dbforpostgresql:Server")
     password = child(result, "random:index/randomPassword:RandomPassword").inputs
     assert server.inputs["authConfig"]["passwordAuth"] == "Enabled"
     assert server.inputs["administratorLogin"] == "airflowadmin"
-    assert "administratorLoginPassword" in server.secret_paths
+    if preview:  # not generated yet: unknown values carry no secret marker
+        assert server.inputs["administratorLoginPassword"] is UNKNOWN
+    else:
+        assert "administratorLoginPassword" in server.secret_paths
     assert (password["length"], password["overrideSpecial"]) == (32, "-_.~")
     assert password["keepers"] == {"version": "1"}
 
@@ -85,8 +89,8 @@ def test_tls_is_required_and_pgbouncer_runs_where_the_tier_has_it(result, stack)
     assert {p.inputs["configurationName"]: p.inputs["value"] for p in parameters} == EXPECTED[stack]["parameters"]
     # Azure rejects concurrent parameter updates: each waits for the previous one, the database for the last.
     for earlier, later in zip(parameters, parameters[1:]):
-        assert later.depends_on == [earlier.urn]
-    assert child(result, "azure-native:dbforpostgresql:Database").depends_on == [parameters[-1].urn]
+        assert earlier.urn in later.depends_on
+    assert parameters[-1].urn in child(result, "azure-native:dbforpostgresql:Database").depends_on
 
 
 def test_the_airflow_database_and_the_server_are_protected_on_prod_only(result, stack):
