@@ -1,5 +1,6 @@
 """python -m offline preview --stack NAME [--cwd DIR] [--preview] [--json FILE] [--policy-pack DIR | --no-policy]
 [--policy-pack-config FILE] [--debug]
+python -m offline cost --stack dev --stack prod [--cwd DIR] [--preview] [--json FILE]
 
 Exit codes: 0 success, 1 a mandatory policy violation, 2 a config or program error.
 """
@@ -12,6 +13,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from . import cost_report
 from .engine import run_preview
 from .errors import OfflineError
 from .render import render
@@ -32,13 +34,18 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--policy-pack-config", metavar="FILE",
                          help="policy config JSON (default: <pack>/config/<stack>.json when present)")
     preview.add_argument("--debug", action="store_true", help="print tracebacks for errors")
+    cost = commands.add_parser("cost", help="compare what stacks cost idle and at full burst")
+    cost_report.add_arguments(cost)
+    cost.add_argument("--debug", action="store_true", help="print tracebacks for errors")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    policy_pack: str | bool = False if args.no_policy else (args.policy_pack or True)
     try:
+        if args.command == "cost":
+            return cost_report.run_cost(args)
+        policy_pack: str | bool = False if args.no_policy else (args.policy_pack or True)
         result = run_preview(
             args.cwd,
             args.stack,
@@ -58,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         print(document)
     else:
         print(render(result))
+        if result.cost is not None:
+            print()
+            print(cost_report.render_table(result.cost))
         if args.json:
             Path(args.json).write_text(document + "\n", encoding="utf-8")
     return 1 if result.mandatory_violations else 0

@@ -98,11 +98,12 @@ def run_preview(
     secret_config: Mapping[str, object] | None = None,
     policy_pack: str | Path | None | bool = True,
     policy_config: dict | str | Path | None = None,
+    cost: bool = True,
 ) -> PreviewResult:
     """Run the Pulumi program in ``cwd`` for ``stack`` offline and return what `pulumi up` would create.
 
     Raises ``OfflineError`` (exit code 2) for config and program errors; mandatory policy violations are returned
-    in ``result.violations``, not raised.
+    in ``result.violations``, not raised. ``cost`` prices the resources (``result.cost``).
     """
     started = time.perf_counter()
     project = load_project(cwd)
@@ -131,7 +132,12 @@ def run_preview(
         resources=list(monitor.records),
         outputs=dict(monitor.stack_outputs),
         secret_outputs=set(monitor.stack_output_secrets),
+        config=dict(stack_config.values),
     )
+    if cost:
+        from .cost_report import stack_cost
+
+        result.cost = stack_cost(result)
     _apply_policy(result, project, stack, policy_pack, policy_config)
     finished = time.perf_counter()
     result.timing = {

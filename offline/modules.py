@@ -17,11 +17,27 @@ from pathlib import Path
 from types import ModuleType
 
 
-def _is_under(module: ModuleType, directory: str) -> bool:
-    """Whether the module was loaded from ``directory`` (a resolved path; modules imported from it carry it)."""
+def _nested_roots(directory: str) -> tuple[str, ...]:
+    """Import roots inside the program directory that are not the program: its virtualenv, above all.
+
+    A project keeps `.venv` beside `__main__.py` (Pulumi's default layout), so every third-party module also lives
+    under the program directory; those must never be set aside or purged.
+    """
     prefix = directory + os.sep
-    files = [getattr(module, "__file__", None), *list(getattr(module, "__path__", None) or [])]
-    return any(isinstance(f, str) and f.startswith(prefix) for f in files)
+    roots = {os.path.realpath(p) for p in (*sys.path, sys.prefix, sys.exec_prefix) if p}
+    roots |= {os.path.abspath(p) for p in (*sys.path, sys.prefix, sys.exec_prefix) if p}
+    return tuple(root + os.sep for root in roots if root.startswith(prefix))
+
+
+def _is_under(module: ModuleType, directory: str) -> bool:
+    """Whether the module is the program's own code, loaded from ``directory`` (a resolved path)."""
+    prefix = directory + os.sep
+    excluded = _nested_roots(directory)
+    try:
+        files = [getattr(module, "__file__", None), *list(getattr(module, "__path__", None) or [])]
+    except (KeyError, TypeError):  # a namespace package whose parent is gone: not the program's
+        return False
+    return any(isinstance(f, str) and f.startswith(prefix) and not f.startswith(excluded) for f in files)
 
 
 def _local_top_level_names(directory: Path) -> set[str]:

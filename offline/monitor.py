@@ -18,7 +18,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mo
 from pulumi.runtime.proto import resource_pb2
 
 from .errors import UnansweredInvoke
-from .values import decode_struct, encode_struct, existing_paths, mask
+from .values import UNKNOWN, decode_struct, encode_struct, existing_paths, mask
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -77,6 +77,21 @@ class ResourceRecord:
             "inputs": self.masked_inputs(),
             "options": self.options_json(),
         }
+
+
+def _unknown_where_computed(inputs: Any, computed: Any) -> Any:
+    """The inputs, with every field the provider adds inside an input object replaced by UNKNOWN."""
+    if isinstance(inputs, dict) and isinstance(computed, dict):
+        merged = {key: _unknown_where_computed(value, computed.get(key)) for key, value in inputs.items()}
+        return merged | {key: UNKNOWN for key in computed if key not in inputs}
+    if isinstance(inputs, list) and isinstance(computed, list) and len(inputs) == len(computed):
+        return [_unknown_where_computed(a, b) for a, b in zip(inputs, computed)]
+    return inputs
+
+
+def _top_level(inputs: dict, computed: dict) -> dict:
+    """Preview state: nested computed fields unknown, top-level computed outputs left out (the SDK marks them)."""
+    return {key: _unknown_where_computed(value, computed.get(key)) for key, value in inputs.items()}
 
 
 def _alias_json(alias: Any) -> Any:
@@ -172,7 +187,10 @@ class RecordingMonitor(MockMonitor):
 
         if self.preview:
             # A create in preview: the engine knows the inputs and nothing the provider computes (not even the id).
-            resource_id, state = "", record.inputs
+            # Top-level computed outputs are simply absent (the SDK leaves them unknown); computed fields nested in
+            # an input object (oidcIssuerProfile.issuerURL) are marked unknown explicitly, as the provider does.
+            _, computed = self._mock_state(record, request.importId)
+            resource_id, state = "", _top_level(record.inputs, computed)
         else:
             resource_id, state = self._mock_state(record, request.importId)
         return resource_pb2.RegisterResourceResponse(

@@ -37,6 +37,10 @@ class PreviewResult:
     policy_pack: str | None = None
     policy_note: str = ""
     timing: dict[str, float] = field(default_factory=dict)
+    config: dict[str, str] = field(default_factory=dict)
+    """The stack configuration the program saw (full keys; secret values are placeholders)."""
+    cost: Any = None
+    """The cost estimate (`costing.CostEstimate`), or None when it was not computed."""
 
     @property
     def mandatory_violations(self) -> list[Violation]:
@@ -72,5 +76,6 @@ class PreviewResult:
             "resources": [r.to_json() for r in self.resources],
             "outputs": self.masked_outputs(),
             "policy": {"pack": self.policy_pack, "violations": [v.to_json() for v in self.violations]},
+            "cost": self.cost.to_json() if self.cost is not None else None,
             "timing": dict(self.timing),
         }

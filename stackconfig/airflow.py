@@ -1,13 +1,218 @@
-"""Airflow settings: the chart release, task pod size and DAG delivery."""
+"""Airflow settings: the chart release, images, service sizing, task pods, DAG delivery and UI access."""
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+import re
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
 
 from .base import ConfigSection
 
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+GO_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
+QUANTITY = re.compile(r"^([0-9]+(\.[0-9]+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$")
+HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+K8S_NAME = r"^[a-z0-9]([-a-z0-9]{0,251}[a-z0-9])?$"
+_UNITS = {"m": Decimal("0.001"), "k": Decimal(10**3), "M": Decimal(10**6), "G": Decimal(10**9), "T": Decimal(10**12),
+          "Ki": Decimal(2**10), "Mi": Decimal(2**20), "Gi": Decimal(2**30), "Ti": Decimal(2**40)}
+
+
+def quantity(text: str) -> Decimal:
+    """The value of a Kubernetes quantity such as `500m` or `2Gi`, so requests can be compared with limits."""
+    match = QUANTITY.fullmatch(text)
+    if match is None:
+        raise ValueError(f"'{text}' is not a Kubernetes quantity (e.g. 500m, 1, 512Mi, 2Gi)")
+    return Decimal(match.group(1)) * _UNITS.get(match.group(3) or "", Decimal(1))
+
+
+class ImageConfig(ConfigSection):
+    """The Airflow image every Airflow pod and task pod runs."""
+
+    repository: str = Field(
+        "apache/airflow",
+        description="Image repository, e.g. myregistry.azurecr.io/airflow. A custom image must contain "
+        "apache-airflow-providers-microsoft-azure (remote logging and the Key Vault backend need it; the official "
+        "image has it).",
+    )
+    tag: str = Field("3.1.8", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", description="Image tag.")
+    digest: str | None = Field(None, description="sha256:<64 hex> digest; pins the image (tag kept for readability).")
+    airflow_version: str = Field(
+        "3.1.8", pattern=r"^3\.[0-9]+\.[0-9]+$", description="Airflow version inside the image (the chart adapts to it)."
+    )
+    pull_policy: Literal["IfNotPresent", "Always"] = Field("IfNotPresent", description="Image pull policy.")
+
+    @field_validator("digest")
+    @classmethod
+    def _digest(cls, value: str | None) -> str | None:
+        if value is not None and not DIGEST.fullmatch(value):
+            raise ValueError(f"'{value}' is not an image digest (sha256: followed by 64 lowercase hex digits)")
+        return value
+
+    @property
+    def reference_tag(self) -> str:
+        """The tag part of an image reference: `tag@digest` when pinned, which Kubernetes resolves by digest."""
+        return f"{self.tag}@{self.digest}" if self.digest else self.tag
+
+
+class ResourcesConfig(ConfigSection):
+    """Requests and limits of one container. No CPU limit by default: throttling hurts more than it protects."""
+
+    cpu_request: str = Field("250m", description="CPU request (Kubernetes quantity).")
+    memory_request: str = Field("512Mi", description="Memory request.")
+    cpu_limit: str | None = Field(None, description="CPU limit; unset for none.")
+    memory_limit: str = Field("2Gi", description="Memory limit (always set: an unbounded pod can starve a node).")
+
+    @field_validator("cpu_request", "memory_request", "cpu_limit", "memory_limit")
+    @classmethod
+    def _quantity(cls, value: str | None) -> str | None:
+        if value is not None:
+            quantity(value)
+        return value
+
+    def problems(self):
+        if quantity(self.memory_request) > quantity(self.memory_limit):
+            yield ("memoryRequest",), f"{self.memory_request} is greater than memoryLimit {self.memory_limit}"
+        if self.cpu_limit is not None and quantity(self.cpu_request) > quantity(self.cpu_limit):
+            yield ("cpuRequest",), f"{self.cpu_request} is greater than cpuLimit {self.cpu_limit}"
+
+    def kubernetes(self) -> dict[str, dict[str, str]]:
+        """The `resources` object of a container spec."""
+        limits = {"memory": self.memory_limit} | ({"cpu": self.cpu_limit} if self.cpu_limit else {})
+        return {"requests": {"cpu": self.cpu_request, "memory": self.memory_request}, "limits": limits}
+
+
+class ServiceConfig(ConfigSection):
+    """One of Airflow's long-running services (scheduler, API server, DAG processor, triggerer)."""
+
+    replicas: int = Field(1, ge=1, le=10, description="Pods of this service.")
+    pod_disruption_budget: bool = Field(False, description="Keep at most one pod down during node drains.")
+    resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
+
+
+class TaskPodsConfig(ConfigSection):
+    """The KubernetesExecutor's pod template: one pod per task instance."""
+
+    resources: ResourcesConfig = Field(
+        default_factory=lambda: ResourcesConfig(cpu_request="500m", memory_request="1Gi", memory_limit="2Gi"),
+        description="Default requests/limits of a task pod; a task may override them with executor_config.",
+    )
+    termination_grace_period_seconds: int = Field(
+        600, ge=0, le=3600, description="Time a task gets to finish after SIGTERM (node drain, deletion)."
+    )
+
+
+class GitSyncConfig(ConfigSection):
+    """DAG delivery from a Git repository: a merge to `ref` reaches every Airflow pod within `period`."""
+
+    enabled: bool = Field(False, description="Sync DAGs from Git; false means DAGs are baked into the image.")
+    repo: str | None = Field(None, description="Clone URL: git@host:org/repo.git (ssh) or https://host/org/repo.git.")
+    ref: str = Field("main", min_length=1, description="Branch, tag or commit to check out.")
+    sub_path: str = Field("", description="Folder of the DAGs inside the repository ('' for the root).")
+    period: str = Field("60s", description="Time between syncs (Go duration, e.g. 30s, 5m).")
+    depth: int = Field(1, ge=1, le=1000, description="Clone depth.")
+    auth: Literal["none", "ssh", "https"] = Field(
+        "none",
+        description="ssh: `credential` is a deploy key; https: `credential` is a token; none: a public repository.",
+    )
+    credential: SecretStr | None = Field(
+        None,
+        description="SSH private key or HTTPS token; set it as a secret: "
+        "`pulumi config set --secret --path airflow.gitSync.credential`. Written only into a Kubernetes Secret.",
+    )
+    username: str = Field("git", min_length=1, description="HTTPS user name sent with the token.")
+    known_hosts: str | None = Field(None, description="known_hosts lines of the Git server (required for ssh).")
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        if not GO_DURATION.fullmatch(value):
+            raise ValueError(f"'{value}' is not a Go duration (e.g. 30s, 5m, 1m30s)")
+        return value
+
+    def problems(self):
+        if not self.enabled:
+            return
+        if not self.repo:
+            yield ("repo",), "is required when gitSync.enabled is true"
+            return
+        ssh_url = self.repo.startswith(("git@", "ssh://"))
+        if self.auth == "ssh" and not ssh_url:
+            yield ("repo",), f"'{self.repo}' is not an ssh URL (git@host:org/repo.git) but auth is ssh"
+        if self.auth != "ssh" and not self.repo.startswith("https://"):
+            yield ("repo",), f"'{self.repo}' must be an https:// URL unless auth is ssh"
+        if self.auth != "none" and self.credential is None:
+            yield ("credential",), f"is required with auth {self.auth}; set it with pulumi config set --secret"
+        if self.auth == "ssh" and not self.known_hosts:
+            yield ("knownHosts",), "is required with auth ssh (host key checking stays on)"
+
+
+class UiConfig(ConfigSection):
+    """How people reach the Airflow UI and REST API. Never a public endpoint."""
+
+    access: Literal["portForward", "internalLoadBalancer", "ingress"] = Field(
+        "portForward",
+        description="portForward: kubectl port-forward only; internalLoadBalancer: a private IP in the VNet; "
+        "ingress: an internal ingress controller (host required).",
+    )
+    host: str | None = Field(None, description="Host name of the ingress (access ingress).")
+    ingress_class_name: str = Field(
+        "webapprouting.kubernetes.azure.com", min_length=1, description="Ingress class of an internal controller."
+    )
+    tls_secret_name: str | None = Field(None, pattern=K8S_NAME, description="TLS Secret of the ingress host.")
+    allowed_cidrs: list[str] = Field(
+        default_factory=list, description="Source ranges allowed to the internal load balancer ([] = the VNet)."
+    )
+
+    @field_validator("allowed_cidrs")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValueError(f"'{value}' is not a valid CIDR") from None
+        return values
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str | None) -> str | None:
+        if value is not None and not HOSTNAME.fullmatch(value):
+            raise ValueError(f"'{value}' is not a DNS host name (e.g. airflow.internal.example.com)")
+        return value
+
+    def problems(self):
+        if self.access == "ingress" and not self.host:
+            yield ("host",), "is required when access is ingress"
+
 
 class AirflowConfig(ConfigSection):
-    namespace: str = Field("airflow", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-    release_name: str = Field("airflow", pattern=r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$")
-    chart_version: str = Field("1.20.0", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")
+    namespace: str = Field(
+        "airflow", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Kubernetes namespace of Airflow."
+    )
+    release_name: str = Field(
+        "airflow",
+        pattern=r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$",
+        description="Helm release name; service account names (and so federated credentials) derive from it.",
+    )
+    chart_version: str = Field(
+        "1.20.0", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$", description="Version of the official apache-airflow chart."
+    )
+    image: ImageConfig = Field(default_factory=ImageConfig)
+    scheduler: ServiceConfig = Field(default_factory=ServiceConfig)
+    api_server: ServiceConfig = Field(default_factory=ServiceConfig)
+    dag_processor: ServiceConfig = Field(default_factory=ServiceConfig)
+    triggerer: ServiceConfig = Field(default_factory=ServiceConfig)
+    task_pods: TaskPodsConfig = Field(default_factory=TaskPodsConfig)
+    git_sync: GitSyncConfig = Field(default_factory=GitSyncConfig)
+    ui: UiConfig = Field(default_factory=UiConfig)
+    create_user_job: bool = Field(
+        False,
+        description="Create the chart's default admin user (admin/admin) on install. Dev only: on prod create "
+        "users yourself (see docs/airflow.md).",
+    )
+    release_timeout_seconds: int = Field(
+        1200, ge=300, le=3600, description="How long `pulumi up` waits for migrations and rollouts."
+    )

@@ -85,7 +85,8 @@ def test_secret_outputs_are_masked_in_json(up):
 
 def test_json_document_shape(up):
     document = up.to_json()
-    assert set(document) == {"project", "stack", "mode", "resources", "outputs", "policy", "timing"}
+    assert set(document) == {"project", "stack", "mode", "resources", "outputs", "policy", "cost", "timing"}
+    assert set(document["cost"]) >= {"currency", "idleMonthly", "burstHourly", "burstTaskPods", "priceTableDate", "lines"}
     assert (document["project"], document["stack"], document["mode"]) == ("fixture-app", "dev", "up")
     assert document["policy"] == {"pack": None, "violations": []}
     assert set(document["timing"]) == {"load", "program", "policy", "total"}
@@ -367,3 +368,25 @@ def test_main_directory_from_pulumi_yaml_is_run(tmp_path):
     (tmp_path / "src" / "__main__.py").write_text("import pulumi\nfrom helpers import VALUE\npulumi.export('v', VALUE)\n")
     (tmp_path / "Pulumi.yaml").write_text("name: nested\nruntime: python\nmain: src/\n")
     assert run_preview(tmp_path, "dev").outputs == {"v": "from src"}
+
+
+def test_computed_fields_nested_in_an_input_object_are_unknown_in_preview(write_program):
+    """As with the real provider, the OIDC issuer URL inside oidcIssuerProfile is unknown until the cluster exists."""
+    program = write_program(
+        """
+        import pulumi
+        from pulumi_azure_native import containerservice as cs
+        cluster = cs.ManagedCluster(
+            "aks",
+            resource_group_name="rg",
+            oidc_issuer_profile=cs.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
+        )
+        pulumi.export("issuer", cluster.oidc_issuer_profile.issuer_url)
+        pulumi.export("enabled", cluster.oidc_issuer_profile.enabled)
+        """
+    )
+    first = run_preview(program, "dev", preview=True)
+    assert first.outputs["issuer"] is UNKNOWN
+    assert first.outputs["enabled"] is True
+    after_up = run_preview(program, "dev")
+    assert after_up.outputs["issuer"].startswith("https://westeurope.oic.prod-aks.azure.com/")

@@ -1,0 +1,103 @@
+"""Airflow itself: the official chart released with Helm, running every task as its own pod (KubernetesExecutor).
+
+The release has an explicit name and namespace (no autonaming suffix): the chart derives service account names from
+them and the federated identity credentials must match those names exactly. Pulumi waits for the release (jobs
+included), and the release depends on everything it reads (namespace, Secrets, identities, database), so a first
+`pulumi up` succeeds in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as kubernetes
+from pulumi import Input, Output, ResourceOptions
+
+from stackconfig.airflow import AirflowConfig
+from stackconfig.cluster import ClusterConfig
+
+from .helm_values import ValuesInputs, airflow_values, git_credentials
+
+CHART = "airflow"
+CHART_REPOSITORY = "https://airflow.apache.org"
+
+
+@dataclass
+class AirflowArgs:
+    config: AirflowConfig
+    cluster: ClusterConfig
+    namespace: Input[str]
+    """The namespace's name as an Output of the Namespace resource, so the release waits for it."""
+    client_ids: Mapping[str, Input[str]]
+    """Workload identity client ids keyed like `workload_identity.IDENTITIES` (WorkloadIdentities.client_ids)."""
+    airflow_config: Mapping[str, Mapping[str, Input[str]]] = field(default_factory=dict)
+    """airflow.cfg sections to add: remote logging (`remote_logging_config`) and the Key Vault secrets backend
+    (`secrets_backend_config`). No credentials: pods authenticate as their own workload identity."""
+    env: Mapping[str, Input[str]] = field(default_factory=dict)
+    """Environment of every Airflow container and task pod, e.g. the credential-free `wasb` connection."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """What the release reads at install time: chart Secrets, federated credentials, role assignments, database."""
+
+
+class Airflow(pulumi.ComponentResource):
+    release_name: Output[str]
+    namespace: Output[str]
+    release_status: Output[str]
+
+    def __init__(self, name: str, args: AirflowArgs, opts: ResourceOptions | None = None):
+        super().__init__("airflow-aks:airflow:Airflow", name, None, opts)
+        config = args.config
+        depends_on = list(args.depends_on)
+
+        credentials = git_credentials(config.release_name, config.git_sync)
+        if credentials is not None:
+            secret_value = config.git_sync.credential
+            depends_on.append(
+                kubernetes.core.v1.Secret(
+                    f"{name}-git-credentials",
+                    metadata=kubernetes.meta.v1.ObjectMetaArgs(name=credentials.secret_name, namespace=args.namespace),
+                    type="Opaque",
+                    string_data=Output.secret(
+                        credentials.string_data(config.git_sync.username, secret_value.get_secret_value())
+                    ),
+                    opts=ResourceOptions(parent=self),
+                )
+            )
+
+        values = airflow_values(
+            ValuesInputs(
+                config=config,
+                cluster=args.cluster,
+                client_ids=args.client_ids,
+                airflow_config=args.airflow_config,
+                env=args.env,
+            )
+        )
+        release = kubernetes.helm.v3.Release(
+            name,
+            kubernetes.helm.v3.ReleaseArgs(
+                name=config.release_name,
+                chart=CHART,
+                version=config.chart_version,
+                repository_opts=kubernetes.helm.v3.RepositoryOptsArgs(repo=CHART_REPOSITORY),
+                namespace=args.namespace,
+                create_namespace=False,
+                values=values,
+                skip_await=False,
+                wait_for_jobs=True,
+                atomic=True,
+                cleanup_on_fail=True,
+                timeout=config.release_timeout_seconds,
+                max_history=10,
+            ),
+            opts=ResourceOptions(parent=self, depends_on=depends_on),
+        )
+
+        self.release_name = release.name
+        self.namespace = release.namespace
+        self.release_status = release.status.apply(lambda status: status.status)
+        self.register_outputs(
+            {"releaseName": self.release_name, "namespace": self.namespace, "releaseStatus": self.release_status}
+        )

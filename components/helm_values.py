@@ -1,0 +1,283 @@
+"""The values of the official Airflow chart, built by one pure function from typed config and other components' outputs.
+
+`airflow_values()` never calls Pulumi: Outputs (identity client ids, the vault URI, ...) are placed as they are at the
+leaves, so the structure of the values is known in a first `pulumi preview` and the function is tested with plain
+strings. Secrets never appear here: the chart is pointed at Kubernetes Secrets by name.
+
+Where things come from (one source of truth each):
+- pool labels and taints: `components.node_pools` (the cluster component applies the same ones to the pools);
+- service account names, the client-id annotation and the workload identity pod label:
+  `components.workload_identity.bindings()` (the federated credentials are generated from the same map);
+- Secret names: `components.chart_secrets`;
+- remote logging and the Key Vault secrets backend: Airflow config sections passed in by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi import Input
+
+from stackconfig.airflow import AirflowConfig, GitSyncConfig, ServiceConfig
+from stackconfig.cluster import ClusterConfig
+
+from . import chart_secrets
+from .node_pools import PoolPlacement, core_placement, placements
+from .workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL, ServiceAccountBinding, bindings
+
+EXECUTOR = "KubernetesExecutor"
+SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict"
+"""Set to "false" on task pods by the chart's `workers.safeToEvict: false`: the autoscaler never drains a running task."""
+INTERNAL_LOAD_BALANCER_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
+ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone"
+HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname"
+
+# Chart values key -> the `component` label the chart puts on that service's pods (used by topology spread).
+SERVICE_POD_COMPONENT = {
+    "scheduler": "scheduler",
+    "apiServer": "api-server",
+    "dagProcessor": "dag-processor",
+    "triggerer": "triggerer",
+}
+
+
+@dataclass(frozen=True)
+class GitCredentials:
+    """The Kubernetes Secret git-sync reads: its name, the chart value that names it, and the keys it must hold."""
+
+    secret_name: str
+    values_key: str  # dags.gitSync.<values_key>
+    data_keys: tuple[str, ...]
+
+    def string_data(self, username: str, credential: Input[str]) -> dict[str, Input[str]]:
+        """Secret data: the SSH key under `gitSshKey`, or user/token under git-sync v3 and v4 variable names."""
+        if self.values_key == "sshKeySecret":
+            return {"gitSshKey": credential}
+        return {key: username if key.endswith("USERNAME") else credential for key in self.data_keys}
+
+
+def git_credentials(release_name: str, git_sync: GitSyncConfig) -> GitCredentials | None:
+    """What git-sync needs for the configured authentication; None for a public repository or baked-in DAGs."""
+    if not git_sync.enabled or git_sync.auth == "none":
+        return None
+    name = f"{release_name}-git-credentials"
+    if git_sync.auth == "ssh":
+        return GitCredentials(name, "sshKeySecret", ("gitSshKey",))
+    # The chart maps both the git-sync v3 and v4 variable names from the Secret; every key must exist.
+    return GitCredentials(
+        name, "credentialsSecret", ("GIT_SYNC_USERNAME", "GIT_SYNC_PASSWORD", "GITSYNC_USERNAME", "GITSYNC_PASSWORD")
+    )
+
+
+@dataclass(frozen=True)
+class ValuesInputs:
+    """Everything the chart values depend on. Leaves typed `Input[str]` may be Pulumi Outputs."""
+
+    config: AirflowConfig
+    cluster: ClusterConfig
+    client_ids: Mapping[str, Input[str]]
+    """Client id of each workload identity, keyed like `workload_identity.IDENTITIES`."""
+    airflow_config: Mapping[str, Mapping[str, Input[str]]] = field(default_factory=dict)
+    """Extra airflow.cfg sections, e.g. remote logging and the Key Vault secrets backend; merged into `config`."""
+    env: Mapping[str, Input[str]] = field(default_factory=dict)
+    """Extra environment of every Airflow container and task pod (e.g. an AIRFLOW_CONN_... without credentials)."""
+
+
+def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        values = values.setdefault(part, {})
+    values[leaf] = value
+
+
+def _scheduling(placement: PoolPlacement) -> dict[str, Any]:
+    return {"nodeSelector": placement.node_selector(), "tolerations": placement.tolerations()}
+
+
+def _identity(binding: ServiceAccountBinding, client_ids: Mapping[str, Input[str]]) -> dict[str, Any]:
+    """Service account (name and client-id annotation) and the pod label that turns on workload identity."""
+    return {
+        "serviceAccount": {
+            "create": True,
+            "name": binding.service_account,
+            "annotations": {CLIENT_ID_ANNOTATION: client_ids[binding.identity]},
+        },
+        "labels": {USE_LABEL: "true"},
+    }
+
+
+def _spread(release_name: str, component: str, core: PoolPlacement) -> list[dict[str, Any]]:
+    """Spread replicas over zones (strictly when the pool spans zones) and over nodes (best effort)."""
+    selector = {"matchLabels": {"tier": "airflow", "component": component, "release": release_name}}
+    zonal = len(core.pool.zones) >= 2
+    return [
+        {
+            "maxSkew": 1,
+            "topologyKey": ZONE_TOPOLOGY_KEY,
+            "whenUnsatisfiable": "DoNotSchedule" if zonal else "ScheduleAnyway",
+            "labelSelector": selector,
+        },
+        {"maxSkew": 1, "topologyKey": HOSTNAME_TOPOLOGY_KEY, "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": selector},
+    ]
+
+
+def _service(key: str, service: ServiceConfig, inputs: ValuesInputs, binding: ServiceAccountBinding) -> dict[str, Any]:
+    core = core_placement(inputs.cluster)
+    release = inputs.config.release_name
+    values = {
+        "replicas": service.replicas,
+        "resources": service.resources.kubernetes(),
+        "podDisruptionBudget": {"enabled": service.pod_disruption_budget, "config": {"maxUnavailable": 1}},
+        **_scheduling(core),
+        **_identity(binding, inputs.client_ids),
+    }
+    if service.replicas > 1:
+        values["topologySpreadConstraints"] = _spread(release, SERVICE_POD_COMPONENT[key], core)
+    return values
+
+
+def _image_values(config: AirflowConfig) -> dict[str, Any]:
+    """The Airflow image everywhere, task pods included, pinned by digest when configured."""
+    image = config.image
+    return {
+        "airflowVersion": image.airflow_version,
+        "defaultAirflowRepository": image.repository,
+        "defaultAirflowTag": image.tag,
+        "defaultAirflowDigest": image.digest,
+        "images": {
+            "airflow": {
+                "repository": image.repository,
+                "tag": image.tag,
+                "digest": image.digest,
+                "pullPolicy": image.pull_policy,
+            },
+            # The pod template has no digest field; `tag@digest` is a valid reference that resolves by digest.
+            "pod_template": {
+                "repository": image.repository,
+                "tag": image.reference_tag,
+                "pullPolicy": image.pull_policy,
+            },
+        },
+    }
+
+
+def _executor_config(config: AirflowConfig) -> dict[str, dict[str, str]]:
+    """The executor's own image setting overrides the pod template's; keep both on the same (pinned) image."""
+    return {
+        "core": {"executor": EXECUTOR},
+        "kubernetes_executor": {
+            "worker_container_repository": config.image.repository,
+            "worker_container_tag": config.image.reference_tag,
+        },
+    }
+
+
+def _dags(release_name: str, git_sync: GitSyncConfig) -> dict[str, Any]:
+    if not git_sync.enabled:
+        return {"gitSync": {"enabled": False}}
+    values: dict[str, Any] = {
+        "enabled": True,
+        "repo": git_sync.repo,
+        "ref": git_sync.ref,
+        "subPath": git_sync.sub_path,
+        "period": git_sync.period,
+        "depth": git_sync.depth,
+    }
+    credentials = git_credentials(release_name, git_sync)
+    if credentials is not None:
+        values[credentials.values_key] = credentials.secret_name
+    if git_sync.auth == "ssh":
+        values["knownHosts"] = git_sync.known_hosts
+    return {"gitSync": values}
+
+
+def _ui(config: AirflowConfig) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """(apiServer service values, ingress values, [api] config) for the configured kind of private access."""
+    ui = config.ui
+    service: dict[str, Any] = {"type": "ClusterIP"}
+    ingress: dict[str, Any] = {"apiServer": {"enabled": False}}
+    api: dict[str, str] = {}
+    if ui.access == "internalLoadBalancer":
+        service = {
+            "type": "LoadBalancer",
+            "annotations": {INTERNAL_LOAD_BALANCER_ANNOTATION: "true"},
+            "loadBalancerSourceRanges": list(ui.allowed_cidrs),
+        }
+    elif ui.access == "ingress":
+        tls = ui.tls_secret_name is not None
+        host: dict[str, Any] = {"name": ui.host}
+        if tls:
+            host["tls"] = {"enabled": True, "secretName": ui.tls_secret_name}
+        ingress = {
+            "apiServer": {
+                "enabled": True,
+                "ingressClassName": ui.ingress_class_name,
+                "path": "/",
+                "pathType": "Prefix",
+                "hosts": [host],
+            }
+        }
+        api = {"base_url": f"{'https' if tls else 'http'}://{ui.host}/"}
+    return service, ingress, api
+
+
+def _merge_sections(*layers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for layer in layers:
+        for section, settings in layer.items():
+            merged.setdefault(section, {}).update(settings)
+    return merged
+
+
+def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
+    """The chart values for one stack. Pure: same inputs, same dict."""
+    config = inputs.config
+    release = config.release_name
+    by_component = {b.component: b for b in bindings(release, config.namespace)}
+    tasks = placements(inputs.cluster)["tasks"]
+    api_service, ingress, api_config = _ui(config)
+
+    values: dict[str, Any] = {
+        "executor": EXECUTOR,
+        **_image_values(config),
+        # Everything not placed explicitly (migration job, statsd, ...) runs where Airflow's services run.
+        **_scheduling(core_placement(inputs.cluster)),
+        "networkPolicies": {"enabled": True},
+        "postgresql": {"enabled": False},
+        "pgbouncer": {"enabled": False},
+        "redis": {"enabled": False},
+        "env": [{"name": name, "value": value} for name, value in inputs.env.items()],
+        "config": _merge_sections(_executor_config(config), {"api": api_config} if api_config else {}, inputs.airflow_config),
+        # Pulumi waits for the release's resources, so the jobs are plain resources rather than Helm hooks.
+        "migrateDatabaseJob": {"enabled": True, "useHelmHooks": False, "applyCustomEnv": False},
+        "createUserJob": {"enabled": config.create_user_job, "useHelmHooks": False, "applyCustomEnv": False},
+        "scheduler": _service("scheduler", config.scheduler, inputs, by_component["scheduler"]),
+        "apiServer": {
+            **_service("apiServer", config.api_server, inputs, by_component["apiServer"]),
+            "service": api_service,
+        },
+        "dagProcessor": {
+            "enabled": True,
+            **_service("dagProcessor", config.dag_processor, inputs, by_component["dagProcessor"]),
+        },
+        # Task logs go to Blob storage, so the triggerer needs no volume and runs as a Deployment.
+        "triggerer": {
+            **_service("triggerer", config.triggerer, inputs, by_component["triggerer"]),
+            "persistence": {"enabled": False},
+        },
+        # The KubernetesExecutor's pod template (one pod per task) is built from `workers`.
+        "workers": {
+            **_scheduling(tasks),
+            **_identity(by_component["workers"], inputs.client_ids),
+            "safeToEvict": False,
+            "terminationGracePeriodSeconds": config.task_pods.termination_grace_period_seconds,
+            "kubernetes": {"resources": config.task_pods.resources.kubernetes()},
+        },
+        "dags": _dags(release, config.git_sync),
+        "ingress": ingress,
+    }
+    for secret in chart_secrets.ALL:
+        _set_path(values, secret.values_key, secret.name(release))
+    return values

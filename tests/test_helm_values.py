@@ -1,0 +1,321 @@
+"""The chart values: table-driven over dev, prod and edge configs, checked against the chart's own schema and keys."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from components import chart_secrets
+from components.helm_values import (
+    EXECUTOR,
+    INTERNAL_LOAD_BALANCER_ANNOTATION,
+    ValuesInputs,
+    airflow_values,
+    git_credentials,
+)
+from components.node_pools import POOL_LABEL, core_placement, placements
+from components.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, USE_LABEL, bindings
+from stackconfig import parse_stack_config
+
+import chart_schema
+from test_stackconfig import PROJECT, stack_file
+
+CLIENT_IDS = {"airflow": "11111111-1111-1111-1111-111111111111", "tasks": "22222222-2222-2222-2222-222222222222"}
+DIGEST = "sha256:" + "ab" * 32
+SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----"
+TOKEN = "ghp_exampletoken0123456789"
+SERVICES = ("scheduler", "apiServer", "dagProcessor", "triggerer")
+
+
+def settings(stack: str, airflow: dict | None = None, cluster: dict | None = None):
+    """A stack file's settings with sections overlaid (as a stack file would set them)."""
+    config = stack_file(stack)
+    for key, extra in (("airflow", airflow), ("cluster", cluster)):
+        if extra:
+            config[key] = json.dumps({**json.loads(config.get(key, "{}")), **extra})
+    return parse_stack_config(PROJECT, stack, config)
+
+
+def values_for(stack: str, airflow: dict | None = None, cluster: dict | None = None, **extra) -> dict:
+    config = settings(stack, airflow, cluster).config
+    return airflow_values(ValuesInputs(config=config.airflow, cluster=config.cluster, client_ids=CLIENT_IDS, **extra))
+
+
+CASES = {
+    "dev": dict(stack="dev"),
+    "prod": dict(stack="prod"),
+    "spot": dict(stack="dev", cluster={"spotPool": {"enabled": True}}),
+    "gpu": dict(stack="prod", cluster={"gpuPool": {"enabled": True}}),
+    "shared-system-pool": dict(stack="dev", cluster={"dedicatedSystemPool": False}),
+    "zonal-prod": dict(stack="prod", cluster={"corePool": {"zones": ["1", "2", "3"]}}),
+    "https-git-sync": dict(
+        stack="dev",
+        airflow={"gitSync": {"enabled": True, "repo": "https://github.com/example/dags.git", "auth": "https",
+                             "credential": TOKEN, "subPath": "dags", "ref": "release", "period": "30s"}},
+    ),
+    "ssh-git-sync": dict(
+        stack="prod",
+        airflow={"gitSync": {"enabled": True, "repo": "git@github.com:example/dags.git", "auth": "ssh",
+                             "credential": SSH_KEY, "knownHosts": "github.com ssh-ed25519 AAAAC3Nza"}},
+    ),
+    "custom-image": dict(
+        stack="prod",
+        airflow={"image": {"repository": "contoso.azurecr.io/airflow", "tag": "3.1.8-contoso.4", "digest": DIGEST}},
+    ),
+    "internal-load-balancer": dict(stack="dev", airflow={"ui": {"access": "internalLoadBalancer", "allowedCidrs": ["10.0.0.0/8"]}}),
+    "ingress": dict(
+        stack="prod",
+        airflow={"ui": {"access": "ingress", "host": "airflow.internal.example.com", "tlsSecretName": "airflow-tls"}},
+    ),
+    "azure-config": dict(
+        stack="dev",
+        airflow_config={
+            "logging": {"remote_logging": "True", "remote_base_log_folder": "wasb-airflow-logs"},
+            "secrets": {"backend": "airflow.providers.microsoft.azure.secrets.key_vault.AzureKeyVaultBackend"},
+        },
+        env={"AIRFLOW_CONN_WASB_DEFAULT": '{"conn_type": "wasb"}'},
+    ),
+}
+
+
+@pytest.fixture(params=sorted(CASES), scope="module")
+def case(request):
+    spec = dict(CASES[request.param])
+    return request.param, spec, values_for(**spec)
+
+
+def test_values_pass_the_chart_schema(case):
+    name, _, values = case
+    assert chart_schema.schema_errors(values) == [], name
+
+
+def test_every_key_set_exists_in_the_chart(case):
+    name, _, values = case
+    assert chart_schema.unknown_keys(values) == [], name
+
+
+def test_a_misspelt_key_is_caught_even_where_the_schema_is_open():
+    values = values_for("dev")
+    values["scheduler"]["serviceAccount"]["annotation"] = {CLIENT_ID_ANNOTATION: "x"}
+    values["apiServer"]["podDisruptionBudget"]["confg"] = {}
+    assert chart_schema.unknown_keys(values) == [
+        "scheduler.serviceAccount.annotation",
+        "apiServer.podDisruptionBudget.confg",
+    ]
+
+
+def test_a_value_of_the_wrong_type_fails_the_schema():
+    values = values_for("dev")
+    values["scheduler"]["replicas"] = "two"
+    assert any(error.startswith("scheduler.replicas:") for error in chart_schema.schema_errors(values))
+
+
+def test_kubernetes_executor_without_bundled_services(case):
+    _, _, values = case
+    assert values["executor"] == EXECUTOR == values["config"]["core"]["executor"]
+    assert values["postgresql"]["enabled"] is False
+    assert values["pgbouncer"]["enabled"] is False
+    assert values["redis"]["enabled"] is False
+    assert values["networkPolicies"]["enabled"] is True
+
+
+def test_every_component_runs_as_its_workload_identity(case):
+    """Service account name, client-id annotation and pod label of each component all come from the one map."""
+    _, spec, values = case
+    airflow = settings(spec["stack"], spec.get("airflow")).config.airflow
+    expected = bindings(airflow.release_name, airflow.namespace)
+    assert {b.component for b in expected} == {*SERVICES, "workers"}
+    for binding in expected:
+        component = values[binding.component]
+        assert component["serviceAccount"]["name"] == binding.service_account
+        assert component["serviceAccount"]["annotations"] == {CLIENT_ID_ANNOTATION: CLIENT_IDS[binding.identity]}
+        assert component["labels"][USE_LABEL] == "true"
+    assert set(CLIENT_IDS) == set(IDENTITIES)
+
+
+def test_task_pods_land_on_the_task_pool_and_are_not_evicted_mid_task(case):
+    _, spec, values = case
+    config = settings(spec["stack"], spec.get("airflow"), spec.get("cluster")).config
+    tasks = placements(config.cluster)["tasks"]
+    workers = values["workers"]
+    assert workers["nodeSelector"] == {POOL_LABEL: "tasks"} == tasks.node_selector()
+    assert workers["tolerations"] == tasks.tolerations() != []
+    assert workers["safeToEvict"] is False
+    resources = workers["kubernetes"]["resources"]
+    assert resources == config.airflow.task_pods.resources.kubernetes()
+    assert resources["requests"]["cpu"] and resources["limits"]["memory"]
+
+
+def test_spot_and_gpu_pools_are_opt_in_per_task(case):
+    """No default placement targets spot or GPU nodes; a task asks for them with pod_override (docs/airflow.md)."""
+    _, _, values = case
+    text = json.dumps(values)
+    assert '"spot"' not in text and '"gpu"' not in text and "nvidia.com/gpu" not in text
+
+
+def test_services_run_on_the_core_placement(case):
+    _, spec, values = case
+    cluster = settings(spec["stack"], cluster=spec.get("cluster")).config.cluster
+    core = core_placement(cluster)
+    for key in SERVICES:
+        assert values[key]["nodeSelector"] == core.node_selector()
+        assert values[key]["tolerations"] == core.tolerations()
+    assert values["nodeSelector"] == core.node_selector()  # jobs and other chart pods
+
+
+def test_hooks_are_off_for_every_hooked_job(case):
+    """Pulumi waits for the release; Helm hooks would hide the jobs from that wait. Find hooked jobs in the chart."""
+    _, _, values = case
+    hooked = [key for key, section in chart_schema.defaults().items()
+              if isinstance(section, dict) and "useHelmHooks" in section]
+    assert sorted(hooked) == ["createUserJob", "migrateDatabaseJob"]
+    for key in hooked:
+        assert values[key]["useHelmHooks"] is False
+        assert values[key]["applyCustomEnv"] is False
+
+
+def test_chart_reads_the_secrets_by_name_only(case):
+    name, spec, values = case
+    release = settings(spec["stack"]).config.airflow.release_name
+    assert values["data"]["metadataSecretName"] == chart_secrets.METADATA_CONNECTION.name(release)
+    for secret in (chart_secrets.FERNET_KEY, chart_secrets.API_SECRET_KEY, chart_secrets.JWT_SECRET):
+        assert values[secret.values_key] == secret.name(release)
+    for key in ("fernetKey", "apiSecretKey", "jwtSecret", "webserverSecretKey"):
+        assert key not in values
+    assert "metadataConnection" not in values["data"]
+    text = json.dumps(values)
+    assert TOKEN not in text and "PRIVATE KEY" not in text, name
+
+
+def test_prod_is_highly_available_and_dev_is_small():
+    dev, prod = values_for("dev"), values_for("prod")
+    assert (dev["scheduler"]["replicas"], prod["scheduler"]["replicas"]) == (1, 2)
+    assert (dev["apiServer"]["replicas"], prod["apiServer"]["replicas"]) == (1, 2)
+    for key in ("scheduler", "apiServer"):
+        assert prod[key]["podDisruptionBudget"]["enabled"] is True
+        assert dev[key]["podDisruptionBudget"]["enabled"] is False
+        zone = prod[key]["topologySpreadConstraints"][0]
+        assert zone["topologyKey"] == "topology.kubernetes.io/zone"
+        assert "topologySpreadConstraints" not in dev[key]
+    assert (dev["createUserJob"]["enabled"], prod["createUserJob"]["enabled"]) == (True, False)
+
+
+def test_zone_spread_is_strict_only_when_the_core_pool_spans_zones():
+    unzoned = values_for("prod")["scheduler"]["topologySpreadConstraints"][0]
+    zoned = values_for(**CASES["zonal-prod"])["scheduler"]["topologySpreadConstraints"][0]
+    assert (unzoned["whenUnsatisfiable"], zoned["whenUnsatisfiable"]) == ("ScheduleAnyway", "DoNotSchedule")
+    assert zoned["labelSelector"]["matchLabels"] == {"tier": "airflow", "component": "scheduler", "release": "airflow"}
+
+
+def test_images_default_to_the_official_airflow_matching_the_chart():
+    values = values_for("dev")
+    assert values["defaultAirflowRepository"] == "apache/airflow"
+    assert values["airflowVersion"] == values["defaultAirflowTag"] == chart_schema.defaults()["airflowVersion"]
+
+
+def test_a_custom_image_is_pinned_by_digest_everywhere_including_task_pods():
+    values = values_for(**CASES["custom-image"])
+    assert values["images"]["airflow"] == {
+        "repository": "contoso.azurecr.io/airflow", "tag": "3.1.8-contoso.4", "digest": DIGEST, "pullPolicy": "IfNotPresent"
+    }
+    assert values["defaultAirflowDigest"] == DIGEST
+    pinned = f"3.1.8-contoso.4@{DIGEST}"
+    assert values["images"]["pod_template"]["tag"] == pinned
+    executor = values["config"]["kubernetes_executor"]
+    assert (executor["worker_container_repository"], executor["worker_container_tag"]) == ("contoso.azurecr.io/airflow", pinned)
+
+
+def test_dags_are_baked_into_the_image_unless_git_sync_is_on():
+    assert values_for("dev")["dags"] == {"gitSync": {"enabled": False}}
+
+
+def test_https_git_sync_reads_a_token_secret():
+    git = values_for(**CASES["https-git-sync"])["dags"]["gitSync"]
+    assert git == {
+        "enabled": True, "repo": "https://github.com/example/dags.git", "ref": "release", "subPath": "dags",
+        "period": "30s", "depth": 1, "credentialsSecret": "airflow-git-credentials",
+    }
+
+
+def test_ssh_git_sync_checks_host_keys_and_reads_the_key_secret():
+    git = values_for(**CASES["ssh-git-sync"])["dags"]["gitSync"]
+    assert git["sshKeySecret"] == "airflow-git-credentials"
+    assert git["knownHosts"] == "github.com ssh-ed25519 AAAAC3Nza"
+    assert "credentialsSecret" not in git
+
+
+@pytest.mark.parametrize(
+    ("auth", "values_key", "expected"),
+    [
+        ("ssh", "sshKeySecret", {"gitSshKey": "CRED"}),
+        ("https", "credentialsSecret", {"GIT_SYNC_USERNAME": "bot", "GITSYNC_USERNAME": "bot",
+                                        "GIT_SYNC_PASSWORD": "CRED", "GITSYNC_PASSWORD": "CRED"}),
+    ],
+)
+def test_git_credentials_secret_holds_every_key_the_chart_reads(auth, values_key, expected):
+    repo = "git@github.com:o/r.git" if auth == "ssh" else "https://github.com/o/r.git"
+    config = settings("dev", {"gitSync": {"enabled": True, "repo": repo, "auth": auth, "credential": "CRED",
+                                          "username": "bot", "knownHosts": "h k"}}).config.airflow
+    credentials = git_credentials(config.release_name, config.git_sync)
+    assert credentials.values_key == values_key
+    assert credentials.string_data("bot", "CRED") == expected
+    assert set(expected) == set(credentials.data_keys)
+
+
+def test_public_git_repositories_and_baked_dags_need_no_credentials():
+    public = settings("dev", {"gitSync": {"enabled": True, "repo": "https://github.com/o/r.git"}}).config.airflow
+    assert git_credentials(public.release_name, public.git_sync) is None
+    assert "credentialsSecret" not in values_for("dev", {"gitSync": {"enabled": True, "repo": "https://github.com/o/r.git"}})["dags"]["gitSync"]
+
+
+def test_ui_is_private_by_default_and_never_public():
+    dev = values_for("dev")
+    assert dev["apiServer"]["service"] == {"type": "ClusterIP"}
+    assert dev["ingress"]["apiServer"]["enabled"] is False
+    internal = values_for(**CASES["internal-load-balancer"])["apiServer"]["service"]
+    assert internal["type"] == "LoadBalancer"
+    assert internal["annotations"] == {INTERNAL_LOAD_BALANCER_ANNOTATION: "true"}
+    assert internal["loadBalancerSourceRanges"] == ["10.0.0.0/8"]
+
+
+def test_ingress_uses_the_configured_host_class_and_tls():
+    values = values_for(**CASES["ingress"])
+    ingress = values["ingress"]["apiServer"]
+    assert ingress["enabled"] is True
+    assert ingress["ingressClassName"] == "webapprouting.kubernetes.azure.com"
+    assert ingress["hosts"] == [{"name": "airflow.internal.example.com", "tls": {"enabled": True, "secretName": "airflow-tls"}}]
+    assert values["config"]["api"]["base_url"] == "https://airflow.internal.example.com/"
+
+
+def test_remote_logging_and_secrets_backend_merge_into_airflow_cfg_without_losing_executor_settings():
+    values = values_for(**CASES["azure-config"])
+    assert values["config"]["logging"]["remote_logging"] == "True"
+    assert values["config"]["secrets"]["backend"].endswith("AzureKeyVaultBackend")
+    assert values["config"]["core"]["executor"] == EXECUTOR
+    assert values["env"] == [{"name": "AIRFLOW_CONN_WASB_DEFAULT", "value": '{"conn_type": "wasb"}'}]
+
+
+def test_outputs_stay_at_the_leaves():
+    """Structure must not depend on values unknown in preview: an opaque object placed as client id stays a leaf."""
+    marker = object()
+    config = settings("prod").config
+    values = airflow_values(ValuesInputs(config=config.airflow, cluster=config.cluster,
+                                         client_ids={"airflow": marker, "tasks": marker}))
+    assert values["workers"]["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION] is marker
+    plain = airflow_values(ValuesInputs(config=config.airflow, cluster=config.cluster, client_ids=CLIENT_IDS))
+
+    def shape(node):
+        if isinstance(node, dict):
+            return {k: shape(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [shape(v) for v in node]
+        return None
+
+    assert shape(values) == shape(plain)
+
+
+def test_the_values_function_is_pure():
+    first = values_for("prod")
+    assert copy.deepcopy(first) == values_for("prod")
