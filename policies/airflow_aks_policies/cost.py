@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationArgs, StackValidationPolicy
-from pulumi_policy.proxy import UnknownValueError
+from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity, StackValidationArgs, StackValidationPolicy
 
 from costing import estimate, load_price_table
 from stackconfig.cost import CostConfig
+
+from ._props import plain
 
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 DEFAULTS = CostConfig()
@@ -24,27 +25,6 @@ ESTIMATES = {  # policy config key -> CostConfig field
     "taskLogStorageGb": "task_log_storage_gb",
     "keyVaultOperationsPerDay": "key_vault_operations_per_day",
 }
-
-
-def plain(value: Any) -> Any:
-    """Policy props as plain dicts and lists, an unknown preview value as "[unknown]" (which the model never prices)."""
-    if isinstance(value, Mapping):
-        result = {}
-        for key in value:
-            try:
-                result[key] = plain(value[key])
-            except UnknownValueError:
-                result[key] = "[unknown]"
-        return result
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        items = []
-        for index in range(len(value)):
-            try:
-                items.append(plain(value[index]))
-            except UnknownValueError:
-                items.append("[unknown]")
-        return items
-    return value
 
 
 def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> None:
@@ -77,6 +57,7 @@ idle_monthly_cost = StackValidationPolicy(
     description="The environment's estimated idle monthly cost (every pool at its minimum, control plane, database, "
     "network, storage, Key Vault, log ingestion) stays under the stack's cap (config maxIdleMonthly).",
     enforcement_level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
     validate=validate_idle_monthly_cost,
     config_schema=PolicyConfigSchema(
         properties={

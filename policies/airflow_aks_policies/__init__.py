@@ -1,0 +1,15 @@
+"""The airflow-aks CrossGuard rules, grouped by area; ``ALL_POLICIES`` is what the pack enforces."""
+
+from . import aks, airflow_release, azure_rbac, cost, federated_credentials, keyvault, kubernetes_rbac, storage
+
+ALL_POLICIES = [
+    *azure_rbac.POLICIES,
+    *kubernetes_rbac.POLICIES,
+    *aks.POLICIES,
+    *keyvault.POLICIES,
+    *storage.POLICIES,
+    *federated_credentials.POLICIES,
+    *airflow_release.POLICIES,
+    cost.idle_monthly_cost,
+]
+"""Every policy of the pack, in report order."""

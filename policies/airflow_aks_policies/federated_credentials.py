@@ -1,0 +1,80 @@
+"""Federated identity credentials: trust exactly one Kubernetes service account of one AKS OIDC issuer."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
+
+from ._props import MISSING, get, is_unknown, resource_validator, schema
+
+FEDERATED_CREDENTIAL = "azure-native:managedidentity:FederatedIdentityCredential"
+
+TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+_SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)")
+
+CONFIG = schema(
+    allowedNamespaces={
+        "type": "array", "items": {"type": "string"}, "default": ["airflow"],
+        "description": "Kubernetes namespaces whose service accounts may be trusted.",
+    },
+    issuerHostSuffixes={
+        "type": "array", "items": {"type": "string"}, "default": [".oic.prod-aks.azure.com"],
+        "description": "Host suffixes of accepted AKS OIDC issuers (add the sovereign-cloud suffix if needed).",
+    },
+)
+
+
+def _check_audiences(props: dict) -> Iterator[str]:
+    audiences = get(props, "audiences")
+    if is_unknown(audiences) or any(is_unknown(item) for item in audiences or []):
+        return
+    if audiences is MISSING or list(audiences) != [TOKEN_EXCHANGE_AUDIENCE]:
+        state = "not set" if audiences is MISSING else repr(audiences)
+        yield f"audiences is {state}: set exactly [{TOKEN_EXCHANGE_AUDIENCE!r}]"
+
+
+def _check_subject(props: dict, cfg: dict) -> Iterator[str]:
+    subject = get(props, "subject")
+    if is_unknown(subject):
+        return
+    match = _SUBJECT.fullmatch(subject) if isinstance(subject, str) else None
+    if match is None:
+        yield (f"subject {subject!r} is not exactly system:serviceaccount:<namespace>:<service account> "
+               f"(no wildcards, no whitespace)")
+    elif match.group(1) not in cfg["allowedNamespaces"]:
+        yield f"subject trusts namespace {match.group(1)!r}, not one of {cfg['allowedNamespaces']}"
+
+
+def _check_issuer(props: dict, cfg: dict) -> Iterator[str]:
+    issuer = get(props, "issuer")
+    if is_unknown(issuer):
+        return
+    parts = urlsplit(issuer) if isinstance(issuer, str) else None
+    host = (parts.hostname or "") if parts else ""
+    if parts is None or parts.scheme != "https" or not any(host.endswith(s) for s in cfg["issuerHostSuffixes"]):
+        yield (f"issuer {issuer!r} is not an https AKS OIDC issuer (host ending in "
+               f"{' or '.join(cfg['issuerHostSuffixes'])}): pass the cluster's oidcIssuerProfile.issuerURL")
+
+
+def _check_credential(props: dict, cfg: dict) -> Iterator[str]:
+    yield from _check_audiences(props)
+    yield from _check_subject(props, cfg)
+    yield from _check_issuer(props, cfg)
+
+
+credential_trust = ResourceValidationPolicy(
+    name="federated-credential-trust",
+    description="Federated identity credentials must use the token-exchange audience, name one service account "
+                "of an allowed namespace, and trust an https AKS OIDC issuer.",
+    validate=resource_validator({FEDERATED_CREDENTIAL: _check_credential}, CONFIG),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=CONFIG,
+    severity=Severity.CRITICAL,
+    remediation_steps="Set audiences=['api://AzureADTokenExchange'], subject='system:serviceaccount:<ns>:<sa>' "
+                      "for the exact service account, issuer=<cluster>.oidc_issuer_profile.issuer_url.",
+)
+
+POLICIES = [credential_trust]

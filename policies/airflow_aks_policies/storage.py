@@ -1,0 +1,53 @@
+"""Storage: HTTPS only, TLS 1.2+, no public blob access, no shared keys (Entra ID only)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
+
+from ._props import MISSING, get, is_false, is_true, is_unknown, norm, require, resource_validator
+
+STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
+BLOB_CONTAINER = "azure-native:storage:BlobContainer"
+
+ACCEPTED_TLS = ("tls1_2", "tls1_3")
+
+
+def _check_account(props: dict, _cfg: dict) -> Iterator[str]:
+    for key, accepted, wanted in (
+        ("enableHttpsTrafficOnly", is_true, "true"),
+        ("minimumTlsVersion", lambda value: norm(value) in ACCEPTED_TLS, "'TLS1_2' or newer"),
+        ("allowBlobPublicAccess", is_false, "false (no anonymous blob reads)"),
+        ("allowSharedKeyAccess", is_false, "false (account keys bypass Entra ID; pods use workload identity)"),
+    ):
+        yield from require(get(props, key), key, accepted, wanted)
+
+
+def _check_container(props: dict, _cfg: dict) -> Iterator[str]:
+    access = get(props, "publicAccess")
+    if not is_unknown(access) and access is not MISSING and norm(access) != "none":
+        yield f"publicAccess is {access!r}: remove it or set 'None'"
+
+
+account_hardening = ResourceValidationPolicy(
+    name="storage-account-hardening",
+    description="Storage accounts must set HTTPS only, TLS 1.2 or newer, no public blob access and no shared "
+                "key access explicitly.",
+    validate=resource_validator({STORAGE_ACCOUNT: _check_account}),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation_steps="Set enableHttpsTrafficOnly=true, minimumTlsVersion='TLS1_2', allowBlobPublicAccess=false "
+                      "and allowSharedKeyAccess=false; grant data access with Storage Blob Data roles.",
+)
+
+private_containers = ResourceValidationPolicy(
+    name="storage-container-private",
+    description="Blob containers must not allow anonymous public access.",
+    validate=resource_validator({BLOB_CONTAINER: _check_container}),
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    remediation_steps="Remove publicAccess from the container (or set it to 'None').",
+)
+
+POLICIES = [account_hardening, private_containers]
