@@ -27,6 +27,7 @@ name_suffix = random.RandomString(
     keepers={"location": settings.config.location},
 )
 
+# --- Task-log storage (after Key Vault): Entra-only account and container Airflow writes logs to.
 log_storage = LogStorage(
     "log-storage",
     LogStorageArgs(
@@ -42,7 +43,8 @@ log_storage = LogStorage(
         protect=settings.config.protect_stateful_resources,
     ),
 )
-metadata_database = MetadataDatabase(
+# --- Metadata database (after LogStorage): private PostgreSQL flexible server; its URI goes to AirflowSecrets.
+database = MetadataDatabase(
     "metadata-database",
     MetadataDatabaseArgs(
         resource_group_name=resource_group.name,
@@ -60,5 +62,5 @@ metadata_database = MetadataDatabase(
 
 pulumi.export("resourceGroupName", resource_group.name)
 pulumi.export("logStorageAccount", log_storage.account_name)
-pulumi.export("databaseHost", metadata_database.fqdn)
-pulumi.export("databasePort", metadata_database.port)
+pulumi.export("databaseHost", database.fqdn)
+pulumi.export("databasePort", database.port)
