@@ -43,6 +43,7 @@ log_storage = LogStorage(
         protect=settings.config.protect_stateful_resources,
     ),
 )
+
 # --- Metadata database (after LogStorage): private PostgreSQL flexible server; its URI goes to AirflowSecrets.
 database = MetadataDatabase(
     "metadata-database",
