@@ -51,16 +51,23 @@ class PoolPlacement:
 
 
 def placements(cluster: ClusterConfig) -> dict[str, PoolPlacement]:
-    """Every pool that exists for this config, by role: system, core (if dedicated), tasks, spot, gpu (if enabled)."""
+    """Every pool that exists for this config, by role: system, core (if dedicated), tasks, spot, gpu (if enabled).
+
+    Each placement's `pool.zones` is resolved (the pool's own zones, else `cluster.zones`), so the cluster and the
+    Helm values see the same list.
+    """
+
+    def zoned(pool: NodePoolConfig) -> NodePoolConfig:
+        return pool.model_copy(update={"zones": cluster.pool_zones(pool)})
 
     def placement(role: str, pool: NodePoolConfig, *extra: Taint, tainted: bool = True, spot: bool = False):
         own = (Taint(POOL_LABEL, role),) if tainted else ()
-        return PoolPlacement(role=role, pool=pool, labels={POOL_LABEL: role}, taints=own + extra, spot=spot)
+        return PoolPlacement(role=role, pool=zoned(pool), labels={POOL_LABEL: role}, taints=own + extra, spot=spot)
 
     result = {
         "system": PoolPlacement(
             role="system",
-            pool=cluster.system_pool,
+            pool=zoned(cluster.system_pool),
             labels={POOL_LABEL: "system"},
             taints=(Taint(CRITICAL_ADDONS_TAINT_KEY, "true"),) if cluster.dedicated_system_pool else (),
         ),

@@ -51,8 +51,11 @@ FREE_TYPES = frozenset({
     "azure-native:dbforpostgresql:FirewallRule",
     "azure-native:dbforpostgresql:Administrator",
     "azure-native:monitor:DiagnosticSetting",
+    "azure-native:monitor:DataCollectionRule",
+    "azure-native:monitor:DataCollectionRuleAssociation",
 })
-"""Azure resources with no charge of their own (diagnostic settings cost through the workspace's ingestion)."""
+"""Azure resources with no charge of their own (diagnostic settings and data collection rules cost through the
+workspace's ingestion)."""
 
 DEFAULT_MAX_PODS = 110
 DEFAULT_OS_DISK_GB = 128

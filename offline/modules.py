@@ -2,8 +2,8 @@
 
 Different programs (the project, fixture programs in tests) may have top-level modules of the same name
 (``components``, ``policies``...). While one runs, its directory is first on ``sys.path`` and same-named modules
-loaded from elsewhere are set aside; afterwards every module loaded from its directory is purged and the others
-come back, so the next run imports its own code.
+loaded from elsewhere are set aside; afterwards every module the run loaded from its directory is purged and the
+others come back, so the next run imports its own code.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ def program_imports(directory: Path, *, chdir: bool = False) -> Iterator[None]:
     }
     for name in set_aside:
         del sys.modules[name]
+    loaded_before = set(sys.modules)
     sys.path.insert(0, str(directory))
     importlib.invalidate_caches()
     previous_cwd = os.getcwd()
@@ -74,7 +75,9 @@ def program_imports(directory: Path, *, chdir: bool = False) -> Iterator[None]:
             os.chdir(previous_cwd)
         if str(directory) in sys.path:
             sys.path.remove(str(directory))
+        # Only what this run imported: modules the caller had already imported (a test's own `components` import,
+        # or this engine when it lives inside the project it previews) must keep their identity.
         for name, module in list(sys.modules.items()):
-            if module is not None and _is_under(module, str(directory)):
+            if name not in loaded_before and module is not None and _is_under(module, str(directory)):
                 del sys.modules[name]
         sys.modules.update(set_aside)

@@ -79,14 +79,37 @@ class ResourceRecord:
         }
 
 
+_PREVIEW_PLACEHOLDER = "offline-preview-unknown"
+
+
+def _placeholders_for_unknowns(value: Any) -> Any:
+    if value is UNKNOWN:
+        return _PREVIEW_PLACEHOLDER
+    if isinstance(value, dict):
+        return {key: _placeholders_for_unknowns(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_placeholders_for_unknowns(item) for item in value]
+    return value
+
+
 def _unknown_where_computed(inputs: Any, computed: Any) -> Any:
-    """The inputs, with every field the provider adds inside an input object replaced by UNKNOWN."""
+    """The inputs, with every field the provider adds inside an input object replaced by UNKNOWN.
+
+    Where the provider answers in another shape than the input (a list of identity ids becomes a map keyed by id),
+    the whole field is unknown, as the provider's own preview reports it.
+    """
+    if computed is not None and inputs is not UNKNOWN and _shape(inputs) != _shape(computed):
+        return UNKNOWN
     if isinstance(inputs, dict) and isinstance(computed, dict):
         merged = {key: _unknown_where_computed(value, computed.get(key)) for key, value in inputs.items()}
         return merged | {key: UNKNOWN for key in computed if key not in inputs}
     if isinstance(inputs, list) and isinstance(computed, list) and len(inputs) == len(computed):
         return [_unknown_where_computed(a, b) for a, b in zip(inputs, computed)]
     return inputs
+
+
+def _shape(value: Any) -> type:
+    return dict if isinstance(value, dict) else list if isinstance(value, list) else object
 
 
 def _top_level(inputs: dict, computed: dict) -> dict:
@@ -154,6 +177,21 @@ class RecordingMonitor(MockMonitor):
         mock_args.urn = record.urn  # type: ignore[attr-defined]  # lets mocks derive stable names per URN
         return self.mocks.new_resource(mock_args)
 
+    def _computed_in_preview(self, record: ResourceRecord, import_id: str | None) -> dict:
+        """What the provider would add to the inputs, to learn which nested fields it computes.
+
+        Inputs that are themselves unknown in preview get a placeholder so the mock can shape its answer; a mock
+        that still cannot answer (arithmetic on an unknown count, say) leaves every nested field as given.
+        """
+        probe = ResourceRecord(urn=record.urn, type=record.type, name=record.name, parent=record.parent,
+                               provider=record.provider, custom=True,
+                               inputs=_placeholders_for_unknowns(record.inputs))
+        try:
+            _, computed = self._mock_state(probe, import_id)
+        except Exception:  # noqa: BLE001 - the probe is best effort; the inputs alone are a valid preview answer
+            return {}
+        return computed
+
     def _settle(self, record: ResourceRecord, resource_id: str, state: dict) -> Any:
         """Keep the provider's answer on the record and encode it for the SDK, secrets re-wrapped."""
         record.id = resource_id or None
@@ -189,8 +227,7 @@ class RecordingMonitor(MockMonitor):
             # A create in preview: the engine knows the inputs and nothing the provider computes (not even the id).
             # Top-level computed outputs are simply absent (the SDK leaves them unknown); computed fields nested in
             # an input object (oidcIssuerProfile.issuerURL) are marked unknown explicitly, as the provider does.
-            _, computed = self._mock_state(record, request.importId)
-            resource_id, state = "", _top_level(record.inputs, computed)
+            resource_id, state = "", _top_level(record.inputs, self._computed_in_preview(record, request.importId))
         else:
             resource_id, state = self._mock_state(record, request.importId)
         return resource_pb2.RegisterResourceResponse(

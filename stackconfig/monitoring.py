@@ -1,10 +1,20 @@
-"""Monitoring settings: the Log Analytics workspace every component sends diagnostics to."""
+"""Monitoring settings: the Log Analytics workspace every component sends diagnostics to, and Container Insights."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .base import ConfigSection
+
+AKS_LOG_CATEGORIES = frozenset({
+    "kube-apiserver", "kube-audit", "kube-audit-admin", "kube-controller-manager", "kube-scheduler",
+    "cluster-autoscaler", "cloud-controller-manager", "guard", "csi-azuredisk-controller", "csi-azurefile-controller",
+    "csi-snapshot-controller", "fleet-member-agent", "fleet-member-net-controller-manager", "fleet-mcs-controller-manager",
+})
+"""Resource log categories of Microsoft.ContainerService/managedClusters (Azure Monitor supported log categories)."""
+
+REQUIRED_AKS_LOG_CATEGORIES = ("kube-audit-admin", "guard", "cluster-autoscaler")
+"""Who changed what, who logged in, and why the cluster grew or shrank: never switched off."""
 
 
 class MonitoringConfig(ConfigSection):
@@ -12,3 +22,27 @@ class MonitoringConfig(ConfigSection):
     daily_quota_gb: float = Field(
         -1, description="Daily ingestion cap in GB; -1 for no cap (a cap stops ingestion, losing audit logs)."
     )
+    cluster_log_categories: list[str] = Field(
+        default_factory=lambda: list(REQUIRED_AKS_LOG_CATEGORIES),
+        description="AKS control-plane log categories sent to the workspace (kube-audit-admin, guard and "
+        "cluster-autoscaler always; kube-audit adds every read and is costly).",
+    )
+    container_insights: bool = Field(True, description="Container Insights: node/pod metrics and container logs.")
+    container_insights_interval_minutes: int = Field(
+        1, ge=1, le=30, description="How often Container Insights collects (higher = cheaper, coarser)."
+    )
+
+    @field_validator("cluster_log_categories")
+    @classmethod
+    def _categories(cls, values: list[str]) -> list[str]:
+        unknown = sorted(set(values) - AKS_LOG_CATEGORIES)
+        if unknown:
+            raise ValueError(f"{unknown} are not AKS log categories; allowed: {', '.join(sorted(AKS_LOG_CATEGORIES))}")
+        missing = [c for c in REQUIRED_AKS_LOG_CATEGORIES if c not in values]
+        if missing:
+            raise ValueError(f"must include {', '.join(missing)} (audit, sign-in and autoscaler logs are always kept)")
+        return values
+
+    def problems(self):
+        if self.daily_quota_gb != -1 and self.daily_quota_gb <= 0:
+            yield ("dailyQuotaGb",), "must be -1 (no cap) or a positive number of GB"

@@ -21,7 +21,15 @@ class NetworkConfig(ConfigSection):
     service_cidr: str = Field("172.16.0.0/16", description="Kubernetes service range; must not overlap the VNet.")
     dns_service_ip: str = Field("172.16.0.10", description="Cluster DNS service IP, inside serviceCidr.")
     outbound: Literal["managedNatGateway", "userAssignedNatGateway", "loadBalancer"] = Field(
-        "loadBalancer", description="How nodes reach the internet."
+        "loadBalancer",
+        description="How nodes reach the internet: the cluster's load balancer, a NAT gateway AKS manages, or a NAT "
+        "gateway this program creates on the node subnet (fixed egress IPs to allow-list elsewhere).",
+    )
+    outbound_ip_count: int = Field(
+        1, ge=1, le=16, description="Public egress IPs (each adds 64k SNAT ports; NAT gateway outbound only)."
+    )
+    nat_idle_timeout_minutes: int = Field(
+        4, ge=4, le=120, description="Idle TCP timeout of NAT gateway flows (NAT gateway outbound only)."
     )
 
     @field_validator("vnet_address_space", "node_subnet", "postgres_subnet", "private_endpoint_subnet", "pod_cidr", "service_cidr")

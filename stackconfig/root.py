@@ -77,3 +77,5 @@ class StackConfig(ConfigSection):
     def problems(self):
         for name, message in tag_problems(self.tags):
             yield ("tags", name), message
+        for path, message in self.cluster.location_problems(self.location):
+            yield ("cluster", *path), message

@@ -203,7 +203,7 @@ def test_prod_is_highly_available_and_dev_is_small():
 
 
 def test_zone_spread_is_strict_only_when_the_core_pool_spans_zones():
-    unzoned = values_for("prod")["scheduler"]["topologySpreadConstraints"][0]
+    unzoned = values_for("prod", cluster={"zones": []})["scheduler"]["topologySpreadConstraints"][0]
     zoned = values_for(**CASES["zonal-prod"])["scheduler"]["topologySpreadConstraints"][0]
     assert (unzoned["whenUnsatisfiable"], zoned["whenUnsatisfiable"]) == ("ScheduleAnyway", "DoNotSchedule")
     assert zoned["labelSelector"]["matchLabels"] == {"tier": "airflow", "component": "scheduler", "release": "airflow"}

@@ -1,0 +1,35 @@
+"""Built-in role ids: the GUIDs Azure documents, formatted for a subscription."""
+
+import pytest
+
+from components.roles import BUILTIN_ROLES, role_definition_id
+
+SUB = "00000000-1111-2222-3333-444444444444"
+
+
+@pytest.mark.parametrize(
+    ("role", "guid"),
+    [
+        ("Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6"),
+        ("Key Vault Secrets Officer", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"),
+        ("Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"),
+        ("Storage Blob Data Reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"),
+        ("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d"),
+        ("Azure Kubernetes Service RBAC Cluster Admin", "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"),
+        ("Network Contributor", "4d97b98b-1d4f-4787-a291-c67834d212e7"),
+        ("Managed Identity Operator", "f1a07417-d97a-45cb-824c-7a7467783830"),
+        ("Monitoring Metrics Publisher", "3913510d-42f4-4e42-8a64-420c390055eb"),
+    ],
+)
+def test_role_definition_ids_use_the_documented_guids(role, guid):
+    assert role_definition_id(SUB, role) == f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
+
+
+def test_every_known_role_is_checked_above_and_no_wildcard_role_exists():
+    assert len(BUILTIN_ROLES) == 9
+    assert not any(name in BUILTIN_ROLES for name in ("Owner", "Contributor", "User Access Administrator"))
+
+
+def test_an_unknown_role_names_the_known_ones():
+    with pytest.raises(KeyError, match="unknown built-in role 'Owner'; known: AcrPull, Azure Kubernetes"):
+        role_definition_id(SUB, "Owner")
