@@ -5,8 +5,10 @@ import pulumi_random as random
 from pulumi_azure_native import authorization, resources
 
 from components.cluster import Cluster, ClusterArgs
+from components.database import MetadataDatabase, MetadataDatabaseArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.network import Network, NetworkArgs
+from components.storage import LogStorage, LogStorageArgs
 from stackconfig import load_stack_config
 
 settings = load_stack_config()
@@ -58,7 +60,44 @@ cluster = Cluster(
     ),
 )
 
+# --- Task-log storage (after Key Vault): Entra-only account and container Airflow writes logs to.
+log_storage = LogStorage(
+    "log-storage",
+    LogStorageArgs(
+        resource_group_name=resource_group.name,
+        location=location,
+        config=settings.config.storage,
+        account_name=name_suffix.result.apply(settings.naming.storage_account),
+        tags=settings.tags,
+        node_subnet_id=network.node_subnet_id,
+        private_endpoint_subnet_id=network.private_endpoint_subnet_id,
+        vnet_id=network.vnet_id,
+        workspace_id=monitoring.workspace_id,
+        protect=settings.config.protect_stateful_resources,
+    ),
+)
+
+# --- Metadata database (after LogStorage): private PostgreSQL flexible server; its URI goes to AirflowSecrets.
+database = MetadataDatabase(
+    "metadata-database",
+    MetadataDatabaseArgs(
+        resource_group_name=resource_group.name,
+        location=location,
+        config=settings.config.database,
+        server_name=name_suffix.result.apply(settings.naming.postgres_server),
+        tags=settings.tags,
+        postgres_subnet_id=network.postgres_subnet_id,
+        vnet_id=network.vnet_id,
+        workspace_id=monitoring.workspace_id,
+        protect=settings.config.protect_stateful_resources,
+        password_version=settings.config.secrets.database_password_version,
+    ),
+)
+
 pulumi.export("resourceGroupName", resource_group.name)
 pulumi.export("clusterName", cluster.cluster_name)
 pulumi.export("oidcIssuerUrl", cluster.oidc_issuer_url)
 pulumi.export("kubeconfig", cluster.kubeconfig)
+pulumi.export("logStorageAccount", log_storage.account_name)
+pulumi.export("databaseHost", database.fqdn)
+pulumi.export("databasePort", database.port)
