@@ -75,3 +75,5 @@ class StackConfig(ConfigSection):
     def problems(self):
         for name, message in tag_problems(self.tags):
             yield ("tags", name), message
+        for path, message in self.identity.chart_collisions(self.airflow.release_name, self.airflow.namespace):
+            yield ("identity", *path), message
