@@ -29,7 +29,8 @@ class ConfigSection(BaseModel):
     def _overlay_defaults(cls, data: Any) -> Any:
         """A sub-section given in a stack file overlays its default field by field instead of replacing it.
 
-        So `cluster: {taskPool: {maxCount: 20}}` keeps the task pool's default name, VM size and minimum.
+        So `cluster: {taskPool: {maxCount: 20}}` keeps the task pool's default name, VM size and minimum, at any
+        depth: a section's default for a nested section wins over that nested section's own defaults.
         """
         if not isinstance(data, dict):
             return data
@@ -42,5 +43,20 @@ class ConfigSection(BaseModel):
             default = field.default_factory()
             if isinstance(default, BaseModel):
                 merged.pop(name, None)
-                merged[key] = {**default.model_dump(by_alias=True), **given}
+                merged[key] = _overlay(default, given)
         return merged
+
+
+def _overlay(default: BaseModel, given: dict) -> dict:
+    """`default` as a dict of its aliases, with `given` laid over it; nested sections merge recursively."""
+    result = default.model_dump(by_alias=True)
+    for name, field in type(default).model_fields.items():
+        key = field.alias or name
+        if key not in given and name not in given:
+            continue
+        value = given.get(key, given.get(name))
+        current = getattr(default, name)
+        result[key] = _overlay(current, value) if isinstance(current, BaseModel) and isinstance(value, dict) else value
+    # keys the model does not know stay, so validation reports them as unknown settings
+    result.update({k: v for k, v in given.items() if k not in result and k not in type(default).model_fields})
+    return result

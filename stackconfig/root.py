@@ -68,6 +68,8 @@ class StackConfig(ConfigSection):
     @field_validator("environment")
     @classmethod
     def _environment(cls, value: str | None) -> str | None:
+        if value == "":
+            return None  # Pulumi.yaml's default: use the stack name
         if value is not None and not ENVIRONMENT.fullmatch(value):
             raise ValueError(f"'{value}' must be 2-6 lowercase letters and digits, starting with a letter")
         return value

@@ -160,11 +160,33 @@ def test_pulumi_yaml_declares_exactly_the_top_level_settings_with_matching_defau
         assert declaration.get("description"), key
         if "type" in declaration:
             assert fields[key].annotation in (types[declaration["type"]], types[declaration["type"]] | None), key
-        if "default" in declaration:
-            assert fields[key].default == declaration["default"], key
+        if "type" in declaration and "default" in declaration:
+            model_default = fields[key].default
+            assert model_default == declaration["default"] or (model_default is None and declaration["default"] == ""), key
+        elif "type" not in declaration:
+            assert declaration.get("default") == {}, f"{key}: an object section defaults to {{}} (its fields default in stackconfig)"
 
 
 def test_configuration_reference_is_generated_from_the_models():
     assert (ROOT / "docs" / "configuration.md").read_text() == render(), (
         "docs/configuration.md is stale: run `python -m stackconfig.reference > docs/configuration.md`"
     )
+
+
+def test_a_nested_default_set_by_its_parent_survives_a_partial_override():
+    from pydantic import Field
+
+    from stackconfig.base import ConfigSection
+
+    class Inner(ConfigSection):
+        cpu: str = "100m"
+        memory: str = "128Mi"
+
+    class Middle(ConfigSection):
+        resources: Inner = Field(default_factory=Inner)
+
+    class Outer(ConfigSection):
+        scheduler: Middle = Field(default_factory=lambda: Middle(resources=Inner(cpu="500m")))
+
+    parsed = Outer.model_validate({"scheduler": {"resources": {"memory": "1Gi"}}})
+    assert (parsed.scheduler.resources.cpu, parsed.scheduler.resources.memory) == ("500m", "1Gi")

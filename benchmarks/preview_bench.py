@@ -1,0 +1,138 @@
+"""Benchmark the offline preview against its floor: merely importing the SDK classes the program uses.
+
+For every ``Pulumi.<stack>.yaml`` in ``--cwd`` (default: the project root) and both modes (up and preview), the
+offline preview runs in a fresh interpreter; its wall time and peak memory are compared with a fresh interpreter
+that only imports the Pulumi SDK resource classes that same run registered (found from the recorded type tokens
+through the SDKs' own resource-module registry). Each figure is the best of ``--repeat`` runs.
+
+    python benchmarks/preview_bench.py [--cwd DIR] [--repeat N] [--check]
+
+``--check`` exits 1 when prod's ratio to the floor exceeds 2.0 (the project's target).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 2.0
+
+
+def _sdk_classes(types: set[str]) -> list[tuple[str, str]]:
+    """(module, class) of each registered type, from the resource modules/packages the SDKs register."""
+    from pulumi.runtime import rpc
+
+    found = set()
+    for modules in rpc._RESOURCE_MODULES.values():  # noqa: SLF001 - the SDKs' own token -> class registry
+        for module in modules:
+            info = getattr(module, "mod_info", {})
+            for token, class_name in info.get("classes", {}).items():
+                if token in types:
+                    found.add((info["fqn"], class_name))
+    for packages in rpc._RESOURCE_PACKAGES.values():  # noqa: SLF001
+        for package in packages:
+            info = getattr(package, "pkg_info", {})
+            if info.get("token") in types:
+                found.add((info["fqn"], info["class"]))
+    return sorted(found)
+
+
+def _peak_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def child_preview(cwd: str, stack: str, mode: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from offline import run_preview
+
+    result = run_preview(cwd, stack, preview=mode == "preview")
+    classes = _sdk_classes({r.type for r in result.resources})
+    print(json.dumps({"peak_kib": _peak_kib(), "classes": classes, "resources": len(result.resources)}))
+
+
+def child_floor(classes_json: str) -> None:
+    import pulumi  # noqa: F401 - the floor includes the core SDK every program imports
+
+    for module, class_name in json.loads(classes_json):
+        getattr(importlib.import_module(module), class_name)
+    print(json.dumps({"peak_kib": _peak_kib()}))
+
+
+class ChildFailed(Exception):
+    pass
+
+
+def _timed(args: list[str]) -> tuple[float, dict]:
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if run.returncode != 0:
+        raise ChildFailed(run.stderr.strip().splitlines()[-1] if run.stderr.strip() else f"exit {run.returncode}")
+    return elapsed, json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def _best(args: list[str], repeat: int) -> tuple[float, dict]:
+    runs = [_timed(args) for _ in range(repeat)]
+    return min(runs, key=lambda r: r[0])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cwd", default=str(ROOT), help="project directory (default: the project root)")
+    parser.add_argument("--stack", action="append", help="stack to measure (repeatable; default: every stack file)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best counts (default 3)")
+    parser.add_argument("--check", action="store_true", help=f"exit 1 if prod's ratio exceeds {TARGET_RATIO}")
+    parser.add_argument("--child-preview", nargs=3, metavar=("CWD", "STACK", "MODE"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-floor", metavar="CLASSES", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_preview:
+        child_preview(*args.child_preview)
+        return 0
+    if args.child_floor is not None:
+        child_floor(args.child_floor)
+        return 0
+
+    cwd = Path(args.cwd).resolve()
+    stacks = args.stack or sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in cwd.glob("Pulumi.*.yaml"))
+    if not stacks:
+        print(f"no Pulumi.<stack>.yaml in {cwd}", file=sys.stderr)
+        return 2
+    header = f"{'stack':<10} {'mode':<8} {'resources':>9} {'preview s':>10} {'floor s':>8} {'ratio':>6} " \
+             f"{'preview MiB':>12} {'floor MiB':>10}"
+    print(header)
+    print("-" * len(header))
+    worst: dict[str, float] = {}
+    failed = False
+    for stack in stacks:
+        for mode in ("up", "preview"):
+            try:
+                preview_s, preview = _best(["--child-preview", str(cwd), stack, mode], args.repeat)
+                floor_s, floor = _best(["--child-floor", json.dumps(preview["classes"])], args.repeat)
+            except ChildFailed as exc:
+                print(f"{stack:<10} {mode:<8} failed: {exc}")
+                failed = True
+                continue
+            ratio = preview_s / floor_s
+            worst[stack] = max(worst.get(stack, 0.0), ratio)
+            print(f"{stack:<10} {mode:<8} {preview['resources']:>9} {preview_s:>10.2f} {floor_s:>8.2f} {ratio:>6.2f} "
+                  f"{preview['peak_kib'] / 1024:>12.1f} {floor['peak_kib'] / 1024:>10.1f}")
+    if args.check:
+        if "prod" not in worst:
+            print("--check: no prod stack found", file=sys.stderr)
+            return 1
+        if worst["prod"] > TARGET_RATIO:
+            print(f"--check: prod ratio {worst['prod']:.2f} exceeds {TARGET_RATIO}", file=sys.stderr)
+            return 1
+        print(f"--check: prod ratio {worst['prod']:.2f} within {TARGET_RATIO}")
+    return 2 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,541 @@
+"""What an environment costs idle and at full burst, and how many task pods it can run, from its resources.
+
+Input: the resources a preview synthesizes, each a mapping with `type` (token, e.g.
+`azure-native:containerservice:AgentPool`), `name` and `inputs` (camelCase, as on the wire) — exactly the `resources`
+entries of `python -m offline preview --json`. Values that are not known yet (`[unknown]`, the engine's UNKNOWN, a
+masked `[secret]`) are treated as unknown, never guessed.
+
+* idle monthly: every pool at its minimum count plus everything that runs regardless (control plane tier, database,
+  NAT/load balancer and public IPs, private endpoints and DNS zones, task-log storage, Key Vault operations, log
+  ingestion) at the stack's estimates in `Assumptions`.
+* burst hourly: one hour with every pool at its maximum count, plus the hourly share of everything else.
+* burst task pods: concurrent task pods of the Airflow release's worker request size on the pools those pods can be
+  scheduled on (node labels match the pod's node selector, every NoSchedule/NoExecute taint tolerated), plus
+  separately the evictable spot capacity that tasks opt into.
+
+A resource whose price the table does not know gives an unpriced line and a warning, never a silent zero; Azure
+types that carry no charge of their own are listed in FREE_TYPES, and any other Azure type is reported as unpriced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .capacity import VM_SHAPES, PodSize, Resources, allocatable, kubernetes_minor, pods_per_node
+from .prices import PriceTable
+
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL = "azure-native:containerservice:AgentPool"
+
+FREE_TYPES = frozenset({
+    "azure-native:resources:ResourceGroup",
+    "azure-native:network:VirtualNetwork",
+    "azure-native:network:Subnet",
+    "azure-native:network:NetworkSecurityGroup",
+    "azure-native:network:PrivateDnsZoneGroup",
+    "azure-native:privatedns:VirtualNetworkLink",
+    "azure-native:managedidentity:UserAssignedIdentity",
+    "azure-native:managedidentity:FederatedIdentityCredential",
+    "azure-native:authorization:RoleAssignment",
+    "azure-native:containerservice:MaintenanceConfiguration",
+    "azure-native:keyvault:Secret",
+    "azure-native:storage:BlobContainer",
+    "azure-native:storage:BlobServiceProperties",
+    "azure-native:storage:ManagementPolicy",
+    "azure-native:dbforpostgresql:Database",
+    "azure-native:dbforpostgresql:Configuration",
+    "azure-native:dbforpostgresql:FirewallRule",
+    "azure-native:dbforpostgresql:Administrator",
+    "azure-native:monitor:DiagnosticSetting",
+})
+"""Azure resources with no charge of their own (diagnostic settings cost through the workspace's ingestion)."""
+
+DEFAULT_MAX_PODS = 110
+DEFAULT_OS_DISK_GB = 128
+"""AKS's OS disk size when osDiskSizeGB is 0 or absent."""
+UNKNOWN_MARKERS = frozenset({"[unknown]", "[secret]"})
+BLOCKING_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
+RETENTION_INCLUDED_DAYS = 31
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """What the resources cannot say: usage estimates, and the per-node share of AKS's own DaemonSets."""
+
+    log_ingestion_gb_per_day: float
+    task_log_storage_gb: float
+    key_vault_operations_per_day: float
+    node_overhead: Resources
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One priced (or unpriced) item. Unpriced lines have None amounts and say why in `note`."""
+
+    resource: str
+    type: str
+    item: str
+    """What is priced, the same across stacks (e.g. "tasks pool"), so stacks compare item by item."""
+    idle_monthly: float | None
+    burst_hourly: float | None
+    evictable: bool = False
+    note: str = ""
+    detail: str = ""
+    """What this stack has of it (e.g. "0-10 x Standard_D4ads_v5")."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.item} ({self.detail})" if self.detail else self.item
+
+    @property
+    def priced(self) -> bool:
+        return self.idle_monthly is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "resource": self.resource, "type": self.type, "item": self.item, "detail": self.detail,
+            "idleMonthly": _round(self.idle_monthly), "burstHourly": _round(self.burst_hourly, 4),
+            "evictable": self.evictable, "priced": self.priced, "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class PoolCapacity:
+    pool: str
+    vm_size: str
+    max_count: int
+    pods_per_node: int
+    spot: bool
+
+    @property
+    def task_pods(self) -> int:
+        return self.pods_per_node * self.max_count
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    currency: str
+    price_table_date: str
+    hours_per_month: float
+    lines: tuple[CostLine, ...]
+    warnings: tuple[str, ...]
+    task_pod: PodSize | None
+    capacity: tuple[PoolCapacity, ...]
+    burst_task_pods: int | None
+    """Task pods of the release's request size that fit at full burst, on pools they can schedule on; None when the
+    pod size or a pool's shape is unknown."""
+    burst_spot_task_pods: int | None
+
+    @property
+    def idle_monthly(self) -> float:
+        return sum(line.idle_monthly for line in self.lines if line.priced)
+
+    @property
+    def burst_hourly(self) -> float:
+        return sum(line.burst_hourly for line in self.lines if line.priced)
+
+    @property
+    def unpriced(self) -> tuple[CostLine, ...]:
+        return tuple(line for line in self.lines if not line.priced)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "idleMonthly": _round(self.idle_monthly),
+            "burstHourly": _round(self.burst_hourly, 4),
+            "burstTaskPods": self.burst_task_pods,
+            "burstSpotTaskPods": self.burst_spot_task_pods,
+            "taskPodSize": None if self.task_pod is None else {
+                "cpuMillicores": self.task_pod.cpu_millicores, "memoryMiB": self.task_pod.memory_mib},
+            "capacity": [
+                {"pool": c.pool, "vmSize": c.vm_size, "maxCount": c.max_count, "podsPerNode": c.pods_per_node,
+                 "taskPods": c.task_pods, "spot": c.spot}
+                for c in self.capacity
+            ],
+            "priceTableDate": self.price_table_date,
+            "hoursPerMonth": self.hours_per_month,
+            "lines": [line.to_json() for line in self.lines],
+            "warnings": list(self.warnings),
+        }
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def known(value: Any) -> Any:
+    """The value if it is known, else None (unknown sentinels and masked secrets are not values)."""
+    if isinstance(value, str):
+        return None if value in UNKNOWN_MARKERS else value
+    if isinstance(value, (bool, int, float, dict, list, tuple)):
+        return value
+    return None
+
+
+def _path(mapping: Any, *keys: str) -> Any:
+    for key in keys:
+        mapping = known(mapping)
+        if not isinstance(mapping, dict):
+            return None
+        mapping = mapping.get(key)
+    return known(mapping)
+
+
+def _number(value: Any) -> float | None:
+    value = known(value)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class _Pool:
+    resource: str
+    type: str
+    name: str
+    vm_size: str | None
+    min_count: int | None
+    max_count: int | None
+    max_pods: int | None
+    spot: bool
+    labels: dict[str, str]
+    taints: tuple[tuple[str, str, str], ...]
+    os_disk_type: str | None
+    os_disk_size_gb: int | None
+    kubernetes_version: str | None
+
+
+_TAINT = re.compile(r"^([^=:]+)(?:=([^:]*))?:(\w+)$")
+
+
+def _taints(values: Any) -> tuple[tuple[str, str, str], ...]:
+    parsed = []
+    for text in known(values) or []:
+        match = _TAINT.fullmatch(str(known(text) or ""))
+        if match:
+            parsed.append((match.group(1), match.group(2) or "", match.group(3)))
+    return tuple(parsed)
+
+
+def _pool(resource: str, type_: str, props: Mapping[str, Any], kubernetes_version: str | None) -> _Pool:
+    autoscaled = known(props.get("enableAutoScaling")) is True
+    count = _number(props.get("count"))
+    if autoscaled:
+        low, high = _number(props.get("minCount")), _number(props.get("maxCount"))
+    else:
+        low = high = count if count is not None else (1.0 if "count" not in props else None)
+    max_pods = _number(props.get("maxPods"))
+    disk = _number(props.get("osDiskSizeGB"))
+    return _Pool(
+        resource=resource,
+        type=type_,
+        name=known(props.get("name")) or known(props.get("agentPoolName")) or resource,
+        vm_size=known(props.get("vmSize")),
+        min_count=None if low is None else int(low),
+        max_count=None if high is None else int(high),
+        max_pods=None if max_pods is None else int(max_pods),
+        spot=str(known(props.get("scaleSetPriority")) or "").lower() == "spot",
+        labels={k: v for k, v in (known(props.get("nodeLabels")) or {}).items() if isinstance(known(v), str)},
+        taints=_taints(props.get("nodeTaints")),
+        os_disk_type=known(props.get("osDiskType")),
+        os_disk_size_gb=None if disk is None or disk == 0 else int(disk),
+        kubernetes_version=known(props.get("orchestratorVersion")) or kubernetes_version,
+    )
+
+
+@dataclass(frozen=True)
+class _TaskPods:
+    """The worker pod template of the Airflow release: its size and where it may be scheduled."""
+
+    size: PodSize
+    node_selector: dict[str, str]
+    tolerations: tuple[dict[str, Any], ...]
+
+    def fits(self, pool: _Pool) -> bool:
+        if any(pool.labels.get(key) != value for key, value in self.node_selector.items()):
+            return False
+        return all(
+            effect not in BLOCKING_EFFECTS or any(_tolerates(t, key, value, effect) for t in self.tolerations)
+            for key, value, effect in pool.taints
+        )
+
+
+def _tolerates(toleration: Mapping[str, Any], key: str, value: str, effect: str) -> bool:
+    if toleration.get("effect") not in (None, "", effect):
+        return False
+    if toleration.get("operator") == "Exists":
+        return toleration.get("key") in (None, "", key)
+    return toleration.get("key") == key and str(toleration.get("value", "")) == value
+
+
+def _task_pods(resources: list[Mapping[str, Any]], warnings: list[str]) -> _TaskPods | None:
+    releases = [r for r in resources if r.get("type") == HELM_RELEASE]
+    if not releases:
+        warnings.append("no Helm release of Airflow found: task pod size unknown, burst task pods not computed")
+        return None
+    values = known(releases[0].get("inputs", {}).get("values")) or {}
+    requests = _path(values, "workers", "kubernetes", "resources", "requests") or _path(values, "workers", "resources", "requests")
+    if not requests or known(requests.get("cpu")) is None or known(requests.get("memory")) is None:
+        warnings.append(
+            "the Airflow release sets no workers.kubernetes.resources.requests (cpu and memory): task pod size unknown, "
+            "burst task pods not computed"
+        )
+        return None
+    try:
+        size = PodSize.from_requests(requests)
+    except ValueError as exc:
+        warnings.append(f"task pod requests: {exc}")
+        return None
+    selector = _path(values, "workers", "kubernetes", "nodeSelector") or _path(values, "workers", "nodeSelector") or {}
+    tolerations = tuple(t for t in (_path(values, "workers", "tolerations") or []) if isinstance(known(t), dict))
+    return _TaskPods(size=size, node_selector=dict(selector), tolerations=tolerations)
+
+
+class _Estimator:
+    def __init__(self, prices: PriceTable, assumptions: Assumptions, default_region: str | None):
+        self.prices = prices
+        self.assumptions = assumptions
+        self.default_region = default_region
+        self.lines: list[CostLine] = []
+        self.warnings: list[str] = []
+        self.pools: list[_Pool] = []
+        self.hours = prices.hours_per_month
+        self.cluster_region: str | None = None
+        self.kubernetes_version: str | None = None
+
+    # -- pricing primitives -------------------------------------------------------------------------------------
+    def _price(self, region: str | None, key: str, resource: str, type_: str, item: str, detail: str = "") -> float | None:
+        """The amount for `key`, or None after recording an unpriced line and a warning."""
+        if region is None:
+            reason = "region unknown"
+        elif not self.prices.knows_region(region):
+            reason = f"region '{region}' is not in the price table"
+        else:
+            price = self.prices.lookup(region, key)
+            if price is not None:
+                return price.amount
+            reason = f"no price for '{key}' in {region}"
+        self.lines.append(CostLine(resource, type_, item, None, None, note=reason, detail=detail))
+        self.warnings.append(f"unpriced: {item} ({resource}): {reason}; add it to costing/prices.json")
+        return None
+
+    def hourly(self, region, key, resource, type_, item, idle_units: float, burst_units: float | None = None,
+               evictable: bool = False, note: str = "", detail: str = "") -> None:
+        """A per-hour meter used `idle_units` at a time when idle and `burst_units` at full burst."""
+        amount = self._price(region, key, resource, type_, item, detail)
+        if amount is not None:
+            burst = idle_units if burst_units is None else burst_units
+            self.lines.append(CostLine(resource, type_, item, amount * idle_units * self.hours, amount * burst,
+                                       evictable=evictable, note=note, detail=detail))
+
+    def monthly(self, region, key, resource, type_, item, quantity: float, note: str = "", detail: str = "") -> None:
+        """A monthly meter (per GB-month, per month, per 10K operations) at a steady `quantity`."""
+        amount = self._price(region, key, resource, type_, item, detail)
+        if amount is not None:
+            cost = amount * quantity
+            self.lines.append(CostLine(resource, type_, item, cost, cost / self.hours, note=note, detail=detail))
+
+    def unpriced(self, resource: str, type_: str, item: str, reason: str, detail: str = "") -> None:
+        self.lines.append(CostLine(resource, type_, item, None, None, note=reason, detail=detail))
+        self.warnings.append(f"unpriced: {item} ({resource}): {reason}")
+
+    # -- resources ----------------------------------------------------------------------------------------------
+    def resource(self, record: Mapping[str, Any]) -> None:
+        type_ = record.get("type", "")
+        name = record.get("name", "?")
+        props = known(record.get("inputs")) or {}
+        region = known(props.get("location")) or self.default_region
+        handler = _HANDLERS.get(type_)
+        if handler is not None:
+            handler(self, name, type_, props, region)
+        elif type_.startswith("azure-native:") and type_ not in FREE_TYPES:
+            self.unpriced(name, type_, type_.split(":")[-1], "no price model for this resource type")
+
+    def cluster(self, name, type_, props, region):
+        tier = _path(props, "sku", "tier") or "Free"
+        self.hourly(region, f"aks/{tier}", name, type_, "AKS control plane", 1, detail=f"{tier} tier")
+        version = known(props.get("kubernetesVersion"))
+        for profile in known(props.get("agentPoolProfiles")) or []:
+            if isinstance(known(profile), dict):
+                self.pools.append(_pool(name, type_, profile, version))
+        self.cluster_region, self.kubernetes_version = region, version
+        outbound = _path(props, "networkProfile", "outboundType") or "loadBalancer"
+        if outbound == "loadBalancer":
+            ips = _number(_path(props, "networkProfile", "loadBalancerProfile", "managedOutboundIPs", "count")) or 1
+            self.hourly(region, "load-balancer/Standard", name, type_, "outbound load balancer", 1, detail="Standard")
+            self.hourly(region, "public-ip/Standard", name, type_, "outbound public IPs", ips, detail=f"{int(ips)} x Standard")
+        elif outbound == "managedNATGateway":
+            ips = _number(_path(props, "networkProfile", "natGatewayProfile", "managedOutboundIPProfile", "count")) or 1
+            self.hourly(region, "nat-gateway/Standard", name, type_, "managed NAT gateway", 1,
+                        note="data processed not included")
+            self.hourly(region, "public-ip/Standard", name, type_, "outbound public IPs", ips, detail=f"{int(ips)} x Standard")
+        # userAssignedNATGateway / userDefinedRouting: the NAT gateway and IPs are resources of their own.
+
+    def agent_pool(self, name, type_, props, region):
+        self.pools.append(_pool(name, type_, props, None))
+
+    def price_pools(self) -> None:
+        region = self.cluster_region or self.default_region
+        for pool in self.pools:
+            item = f"{pool.name} pool"
+            detail = f"{pool.min_count}-{pool.max_count} x {pool.vm_size}{', spot' if pool.spot else ''}"
+            if pool.vm_size is None or pool.min_count is None or pool.max_count is None:
+                self.unpriced(pool.resource, pool.type, item, "VM size or node counts unknown", detail)
+                continue
+            key = f"{'vm-spot' if pool.spot else 'vm'}/{pool.vm_size}"
+            note = "spot: evictable at any time, priced at the spot rate" if pool.spot else ""
+            self.hourly(region, key, pool.resource, pool.type, item, pool.min_count, pool.max_count,
+                        evictable=pool.spot, note=note, detail=detail)
+            if pool.os_disk_type != "Ephemeral":
+                self.os_disks(region, pool)
+
+    def os_disks(self, region, pool: _Pool) -> None:
+        """Managed OS disks (AKS's default when the OS disk does not fit the VM's cache or temp disk): the smallest
+        tier that holds the disk, Premium SSD on VM sizes that support it (an `s` in the size's features)."""
+        size = pool.os_disk_size_gb or DEFAULT_OS_DISK_GB
+        features = re.sub(r"^Standard_[A-Z]+[0-9]+", "", pool.vm_size).split("_")[0]
+        family, prefix = ("Premium_LRS", "P") if "s" in features else ("StandardSSD_LRS", "E")
+        tier = next((name for name, gb in DISK_TIERS_GB if name.startswith(prefix) and gb >= size), f"{prefix}>{size}GB")
+        item, detail = f"{pool.name} pool OS disks", f"managed {family} {tier}, {size} GB"
+        amount = self._price(region, f"disk/{family}/{tier}", pool.resource, pool.type, item, detail)
+        if amount is not None:
+            self.lines.append(CostLine(pool.resource, pool.type, item, amount * pool.min_count,
+                                       amount * pool.max_count / self.hours, detail=detail,
+                                       note="osDiskType not Ephemeral: every node pays for a managed OS disk"))
+
+    def postgres(self, name, type_, props, region):
+        sku = _path(props, "sku", "name")
+        ha = str(_path(props, "highAvailability", "mode") or "Disabled") != "Disabled"
+        copies = 2 if ha else 1
+        suffix = " with a zone-redundant standby" if ha else ""
+        if sku is None:
+            self.unpriced(name, type_, "PostgreSQL compute", "SKU unknown")
+        else:
+            self.hourly(region, f"postgres/{sku}", name, type_, "PostgreSQL compute", copies, detail=f"{sku}{suffix}")
+        size = _number(_path(props, "storage", "storageSizeGB")) or 32
+        storage_type = _path(props, "storage", "type") or "Premium_LRS"
+        self.monthly(region, f"postgres-storage/{storage_type}", name, type_, "PostgreSQL storage", size * copies,
+                     detail=f"{int(size)} GB{suffix}")
+        if str(_path(props, "backup", "geoRedundantBackup") or "Disabled") == "Enabled":
+            self.monthly(region, "postgres-backup/GRS", name, type_, "PostgreSQL geo-redundant backups", size,
+                         note="assumes backups about the size of the provisioned storage", detail=f"~{int(size)} GB")
+
+    def storage_account(self, name, type_, props, region):
+        sku = _path(props, "sku", "name") or ""
+        replication = sku.split("_")[-1] if "_" in sku else None
+        gb = self.assumptions.task_log_storage_gb
+        if replication is None:
+            self.unpriced(name, type_, "task-log storage", "storage SKU unknown")
+            return
+        self.monthly(region, f"blob-hot/{replication}", name, type_, "task-log storage", gb,
+                     note="estimate: cost.taskLogStorageGb", detail=f"~{gb:g} GB hot {replication}")
+
+    def key_vault(self, name, type_, props, region):
+        sku = (_path(props, "properties", "sku", "name") or "standard").lower()
+        per_month = self.assumptions.key_vault_operations_per_day * self.hours / 24
+        self.monthly(region, f"key-vault/{sku}", name, type_, "Key Vault operations", per_month / 10_000,
+                     note="estimate: cost.keyVaultOperationsPerDay", detail=f"~{per_month:,.0f}/month")
+
+    def workspace(self, name, type_, props, region):
+        per_day = self.assumptions.log_ingestion_gb_per_day
+        days = self.hours / 24
+        self.monthly(region, "log-analytics/ingestion", name, type_, "log ingestion", per_day * days,
+                     note="estimate: cost.logIngestionGbPerDay", detail=f"~{per_day:g} GB/day")
+        retention = _number(props.get("retentionInDays")) or RETENTION_INCLUDED_DAYS
+        if retention > RETENTION_INCLUDED_DAYS:
+            stored = per_day * (retention - RETENTION_INCLUDED_DAYS)
+            self.monthly(region, "log-analytics/retention", name, type_, "log retention", stored,
+                         detail=f"{int(retention)} days, ~{stored:g} GB beyond the {RETENTION_INCLUDED_DAYS} included")
+
+    def nat_gateway(self, name, type_, props, region):
+        self.hourly(region, "nat-gateway/Standard", name, type_, "NAT gateway", 1, note="data processed not included")
+
+    def public_ip(self, name, type_, props, region):
+        sku = _path(props, "sku", "name") or "Standard"
+        self.hourly(region, f"public-ip/{sku}", name, type_, "public IP", 1, detail=sku)
+
+    def private_endpoint(self, name, type_, props, region):
+        self.hourly(region, "private-endpoint", name, type_, "private endpoint", 1, note="data processed not included")
+
+    def private_zone(self, name, type_, props, region):
+        self.monthly(self.default_region, "private-dns-zone", name, type_, "private DNS zone", 1)
+
+    def load_balancer(self, name, type_, props, region):
+        sku = _path(props, "sku", "name") or "Standard"
+        self.hourly(region, f"load-balancer/{sku}", name, type_, "load balancer", 1, detail=sku)
+
+    # -- capacity -----------------------------------------------------------------------------------------------
+    def capacity(self, task_pods: _TaskPods | None) -> tuple[tuple[PoolCapacity, ...], int | None, int | None]:
+        if task_pods is None:
+            return (), None, None
+        overhead = self.assumptions.node_overhead
+        found: list[PoolCapacity] = []
+        complete = True
+        for pool in self.pools:
+            if not (task_pods.fits(pool) or pool.spot):
+                continue
+            shape = VM_SHAPES.get(pool.vm_size or "")
+            if shape is None or pool.max_count is None:
+                complete = False
+                self.warnings.append(
+                    f"capacity of the {pool.name} pool unknown: no shape for VM size '{pool.vm_size}' in "
+                    "costing/capacity.py VM_SHAPES" if shape is None else f"capacity of the {pool.name} pool unknown: "
+                    "maxCount unknown"
+                )
+                continue
+            max_pods = pool.max_pods
+            if max_pods is None:
+                max_pods = DEFAULT_MAX_PODS
+                self.warnings.append(f"{pool.name} pool sets no maxPods; capacity assumes {DEFAULT_MAX_PODS}")
+            minor = kubernetes_minor(pool.kubernetes_version or self.kubernetes_version, default=29)
+            node = allocatable(shape, max_pods, minor)
+            found.append(PoolCapacity(pool.name, pool.vm_size, pool.max_count,
+                                      pods_per_node(node, overhead, task_pods.size), pool.spot))
+        regular = sum(c.task_pods for c in found if not c.spot)
+        spot = sum(c.task_pods for c in found if c.spot)
+        return tuple(found), (regular if complete else None), (spot if complete else None)
+
+
+DISK_TIERS_GB = (("P4", 32), ("P6", 64), ("P10", 128), ("P15", 256), ("P20", 512), ("P30", 1024),
+                 ("E4", 32), ("E6", 64), ("E10", 128), ("E15", 256), ("E20", 512), ("E30", 1024))
+"""Managed disk tiers and their sizes, smallest first (https://learn.microsoft.com/azure/virtual-machines/disks-types)."""
+
+
+_HANDLERS = {
+    MANAGED_CLUSTER: _Estimator.cluster,
+    AGENT_POOL: _Estimator.agent_pool,
+    "azure-native:dbforpostgresql:Server": _Estimator.postgres,
+    "azure-native:storage:StorageAccount": _Estimator.storage_account,
+    "azure-native:keyvault:Vault": _Estimator.key_vault,
+    "azure-native:operationalinsights:Workspace": _Estimator.workspace,
+    "azure-native:network:NatGateway": _Estimator.nat_gateway,
+    "azure-native:network:PublicIPAddress": _Estimator.public_ip,
+    "azure-native:network:PrivateEndpoint": _Estimator.private_endpoint,
+    "azure-native:privatedns:PrivateZone": _Estimator.private_zone,
+    "azure-native:network:LoadBalancer": _Estimator.load_balancer,
+}
+
+
+def estimate(resources: Iterable[Mapping[str, Any]], prices: PriceTable, assumptions: Assumptions,
+             default_region: str | None = None) -> CostEstimate:
+    """Price `resources` (the preview's records) with `prices`; `default_region` for resources without a location."""
+    records = [r for r in resources if isinstance(r, Mapping)]
+    estimator = _Estimator(prices, assumptions, default_region)
+    for record in records:
+        estimator.resource(record)
+    estimator.price_pools()
+    task_pods = _task_pods(records, estimator.warnings)
+    capacity, burst, spot = estimator.capacity(task_pods)
+    return CostEstimate(
+        currency=prices.currency,
+        price_table_date=prices.retrieved,
+        hours_per_month=prices.hours_per_month,
+        lines=tuple(estimator.lines),
+        warnings=tuple(estimator.warnings),
+        task_pod=None if task_pods is None else task_pods.size,
+        capacity=capacity,
+        burst_task_pods=burst,
+        burst_spot_task_pods=spot,
+    )

@@ -1,0 +1,582 @@
+"""Pulumi mocks that answer like Azure (and like the random and kubernetes providers).
+
+Data driven by type token: ``ARM_TYPES`` says where a resource lives in ARM (its provider path and which input
+names it), ``COMPUTED`` adds the outputs Azure computes for a type, ``INVOKES`` answers provider functions. Adding a
+type or an invoke is one entry. Names and ids are deterministic per (stack, URN) so runs are reproducible; values of
+pulumi-random resources are real random values.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import string
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
+
+from .errors import UnansweredInvoke
+
+# Resource provider namespaces of azure-native modules whose capitalisation cannot be derived from the module name.
+NAMESPACES = {
+    "containerservice": "Microsoft.ContainerService",
+    "keyvault": "Microsoft.KeyVault",
+    "storage": "Microsoft.Storage",
+    "managedidentity": "Microsoft.ManagedIdentity",
+    "dbforpostgresql": "Microsoft.DBforPostgreSQL",
+    "operationalinsights": "Microsoft.OperationalInsights",
+    "insights": "Microsoft.Insights",
+    "monitor": "Microsoft.Insights",
+    "network": "Microsoft.Network",
+    "privatedns": "Microsoft.Network",
+    "authorization": "Microsoft.Authorization",
+    "resources": "Microsoft.Resources",
+    "containerregistry": "Microsoft.ContainerRegistry",
+    "dashboard": "Microsoft.Dashboard",
+    "alertsmanagement": "Microsoft.AlertsManagement",
+    "operationsmanagement": "Microsoft.OperationsManagement",
+    "kubernetesconfiguration": "Microsoft.KubernetesConfiguration",
+    "compute": "Microsoft.Compute",
+}
+
+
+@dataclass(frozen=True)
+class ArmType:
+    """Where a resource lives: ``path`` below ``providers/`` with ``{input}`` placeholders, and its name input."""
+
+    path: str
+    name_input: str | None = None
+    scope_input: str | None = None  # extension resources hang below another resource's id
+
+
+ARM_TYPES: dict[str, ArmType] = {
+    "azure-native:containerservice:ManagedCluster": ArmType(
+        "Microsoft.ContainerService/managedClusters", "resourceName"
+    ),
+    "azure-native:containerservice:AgentPool": ArmType(
+        "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools", "agentPoolName"
+    ),
+    "azure-native:containerservice:MaintenanceConfiguration": ArmType(
+        "Microsoft.ContainerService/managedClusters/{resourceName}/maintenanceConfigurations", "configName"
+    ),
+    "azure-native:keyvault:Vault": ArmType("Microsoft.KeyVault/vaults", "vaultName"),
+    "azure-native:keyvault:Secret": ArmType("Microsoft.KeyVault/vaults/{vaultName}/secrets", "secretName"),
+    "azure-native:storage:StorageAccount": ArmType("Microsoft.Storage/storageAccounts", "accountName"),
+    "azure-native:storage:BlobContainer": ArmType(
+        "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers", "containerName"
+    ),
+    "azure-native:storage:BlobServiceProperties": ArmType(
+        "Microsoft.Storage/storageAccounts/{accountName}/blobServices", "blobServicesName"
+    ),
+    "azure-native:storage:ManagementPolicy": ArmType(
+        "Microsoft.Storage/storageAccounts/{accountName}/managementPolicies", "managementPolicyName"
+    ),
+    "azure-native:managedidentity:UserAssignedIdentity": ArmType(
+        "Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"
+    ),
+    "azure-native:managedidentity:FederatedIdentityCredential": ArmType(
+        "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials",
+        "federatedIdentityCredentialResourceName",
+    ),
+    "azure-native:dbforpostgresql:Server": ArmType("Microsoft.DBforPostgreSQL/flexibleServers", "serverName"),
+    "azure-native:dbforpostgresql:Database": ArmType(
+        "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/databases", "databaseName"
+    ),
+    "azure-native:dbforpostgresql:Configuration": ArmType(
+        "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/configurations", "configurationName"
+    ),
+    "azure-native:dbforpostgresql:FirewallRule": ArmType(
+        "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/firewallRules", "firewallRuleName"
+    ),
+    "azure-native:dbforpostgresql:Administrator": ArmType(
+        "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/administrators", "objectId"
+    ),
+    "azure-native:operationalinsights:Workspace": ArmType(
+        "Microsoft.OperationalInsights/workspaces", "workspaceName"
+    ),
+    "azure-native:network:VirtualNetwork": ArmType("Microsoft.Network/virtualNetworks", "virtualNetworkName"),
+    "azure-native:network:Subnet": ArmType(
+        "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets", "subnetName"
+    ),
+    "azure-native:network:NetworkSecurityGroup": ArmType(
+        "Microsoft.Network/networkSecurityGroups", "networkSecurityGroupName"
+    ),
+    "azure-native:network:NatGateway": ArmType("Microsoft.Network/natGateways", "natGatewayName"),
+    "azure-native:network:PublicIPAddress": ArmType("Microsoft.Network/publicIPAddresses", "publicIpAddressName"),
+    "azure-native:network:PrivateEndpoint": ArmType("Microsoft.Network/privateEndpoints", "privateEndpointName"),
+    "azure-native:privatedns:PrivateZone": ArmType("Microsoft.Network/privateDnsZones", "privateZoneName"),
+    "azure-native:privatedns:VirtualNetworkLink": ArmType(
+        "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks", "virtualNetworkLinkName"
+    ),
+    "azure-native:monitor:ActionGroup": ArmType("Microsoft.Insights/actionGroups", "actionGroupName"),
+    "azure-native:monitor:MetricAlert": ArmType("Microsoft.Insights/metricAlerts", "ruleName"),
+    "azure-native:monitor:DiagnosticSetting": ArmType(
+        "Microsoft.Insights/diagnosticSettings", "name", scope_input="resourceUri"
+    ),
+    "azure-native:authorization:RoleAssignment": ArmType(
+        "Microsoft.Authorization/roleAssignments", "roleAssignmentName", scope_input="scope"
+    ),
+    "azure-native:authorization:ManagementLockAtResourceGroupLevel": ArmType(
+        "Microsoft.Authorization/locks", "lockName"
+    ),
+}
+
+# Inputs that carry a resource's own name when the table has no entry for its type.
+_FALLBACK_NAME_INPUTS = ("resourceName", "name")
+
+GUID_OUTPUTS_BY_TYPE = {
+    "azure-native:managedidentity:UserAssignedIdentity": ("principalId", "clientId"),
+    "azure-native:operationalinsights:Workspace": ("customerId",),
+}
+
+
+def _stable_hex(*parts: str, length: int = 8) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:length]
+
+
+def stable_guid(*parts: str) -> str:
+    """A GUID that is the same for the same inputs: ids and names must not change between runs."""
+    return str(uuid.UUID(hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]))
+
+
+def lower_camel_plural(class_name: str) -> str:
+    word = class_name[0].lower() + class_name[1:]
+    if word.endswith("y") and not word.endswith(("ay", "ey", "oy")):
+        return word[:-1] + "ies"
+    return word if word.endswith("s") else word + "s"
+
+
+class AzureMocks(Mocks):
+    """Answers resource registrations and invokes the way Azure, random and kubernetes providers would."""
+
+    def __init__(self, project: str, stack: str, location: str = "westeurope") -> None:
+        self.project = project
+        self.stack = stack
+        self.location = location
+        self.subscription_id = stable_guid("subscription", project, stack)
+        self.tenant_id = stable_guid("tenant", project, stack)
+        self.client_id = stable_guid("client", project, stack)
+        self.object_id = stable_guid("object", project, stack)
+        # Registered states by (type, resource group, name), so invokes can answer about resources the program made.
+        self.states: dict[tuple[str, str, str], dict] = {}
+        self.invokes: dict[str, Callable[[dict], dict]] = {
+            "azure-native:authorization:getClientConfig": self._client_config,
+            "azure-native:containerservice:listManagedClusterUserCredentials": self._user_credentials,
+            "azure-native:containerservice:listManagedClusterAdminCredentials": self._admin_credentials,
+            "azure-native:resources:getResourceGroup": self._get_resource_group,
+            "azure-native:keyvault:getVault": self._get_vault,
+        }
+
+    # ---- resources ---------------------------------------------------------------------------------------------
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
+        seed = getattr(args, "urn", None) or f"{args.typ}::{args.name}"
+        typ = args.typ
+        inputs = dict(args.inputs)
+        if typ.startswith("pulumi:providers:"):
+            return stable_guid("provider", self.stack, seed), inputs
+        if typ.startswith("random:"):
+            return self._random(typ, args.name, inputs, seed)
+        if typ.startswith("kubernetes:"):
+            return self._kubernetes(typ, args.name, inputs, seed)
+        if typ.startswith("azure-native:"):
+            return self._azure(typ, args.name, inputs, seed, args.resource_id)
+        return f"{args.name}-{_stable_hex(self.stack, seed)}", inputs
+
+    def autoname(self, name: str, seed: str, separator: str = "") -> str:
+        """Pulumi autonaming: the logical name plus a stable random-looking suffix."""
+        return f"{name}{separator}{_stable_hex(self.stack, seed)}"
+
+    def _azure(self, typ: str, name: str, inputs: dict, seed: str, import_id: str | None) -> tuple[str, dict]:
+        _, module, class_name = typ.split(":")
+        state = dict(inputs)
+        if typ == "azure-native:resources:ResourceGroup":
+            rg_name = inputs.get("resourceGroupName") or self.autoname(name, seed)
+            state.update(name=rg_name, type="Microsoft.Resources/resourceGroups")
+            state.setdefault("location", self.location)
+            state["properties"] = {"provisioningState": "Succeeded"}
+            rid = f"/subscriptions/{self.subscription_id}/resourceGroups/{rg_name}"
+            self.states[(typ, rg_name, rg_name)] = state
+            return import_id or rid, state
+
+        arm = ARM_TYPES.get(typ) or ArmType(
+            f"{NAMESPACES.get(module, 'Microsoft.' + module.capitalize())}/{lower_camel_plural(class_name)}"
+        )
+        name_input = arm.name_input or next((k for k in _FALLBACK_NAME_INPUTS if inputs.get(k)), None)
+        if import_id:  # read or imported: the existing resource's name is the last segment of its id
+            resource_name = import_id.rstrip("/").rsplit("/", 1)[1]
+        elif typ == "azure-native:authorization:RoleAssignment":
+            resource_name = inputs.get("roleAssignmentName") or stable_guid(self.stack, seed)
+        else:
+            resource_name = (inputs.get(name_input) if name_input else None) or self.autoname(name, seed)
+        path = arm.path.format_map(_Placeholders(inputs))
+        if arm.scope_input:
+            prefix = str(inputs.get(arm.scope_input) or f"/subscriptions/{self.subscription_id}")
+        else:
+            rg = inputs.get("resourceGroupName", "unknown-resource-group")
+            prefix = f"/subscriptions/{self.subscription_id}/resourceGroups/{rg}"
+        rid = f"{prefix}/providers/{path}/{resource_name}"
+        state.update(name=resource_name, type=_arm_type(arm.path))
+        state.setdefault("provisioningState", "Succeeded")
+        if "{" not in arm.path and not arm.scope_input:
+            # Tracked top-level resources default to their resource group's location, as azure-native does.
+            rg_state = self.states.get(("azure-native:resources:ResourceGroup", rg, rg), {})
+            state.setdefault("location", rg_state.get("location", self.location))
+        for output in GUID_OUTPUTS_BY_TYPE.get(typ, ()):
+            state[output] = stable_guid(output, self.stack, seed)
+        if typ == "azure-native:managedidentity:UserAssignedIdentity":
+            state["tenantId"] = self.tenant_id
+        identity = inputs.get("identity")
+        if isinstance(identity, dict):
+            state["identity"] = self._identity_outputs(identity, seed)
+        extra = COMPUTED.get(typ)
+        if extra:
+            extra(self, state, rid, seed)
+        self.states[(typ, str(inputs.get("resourceGroupName", "")), resource_name)] = state
+        return import_id or rid, state
+
+    def _identity_outputs(self, identity: dict, seed: str) -> dict:
+        """``identity`` as Azure returns it: GUIDs for the system identity and for each user-assigned one."""
+        out = dict(identity)
+        if "SystemAssigned" in str(identity.get("type", "")):
+            out["principalId"] = stable_guid("identity", self.stack, seed)
+            out["tenantId"] = self.tenant_id
+        assigned = identity.get("userAssignedIdentities")  # azure-native 3 takes a list of ids; ARM returns a map
+        if isinstance(assigned, (list, dict)):
+            out["userAssignedIdentities"] = {
+                rid: {"principalId": stable_guid("principal", rid), "clientId": stable_guid("client", rid)}
+                for rid in assigned
+            }
+        return out
+
+    def _random(self, typ: str, name: str, inputs: dict, seed: str) -> tuple[str, dict]:
+        state = dict(inputs)
+        kind = typ.rsplit(":", 1)[1]
+        if kind in ("RandomPassword", "RandomString"):
+            state["result"] = random_string(inputs)
+            return ("none" if kind == "RandomPassword" else state["result"]), state
+        if kind == "RandomBytes":
+            raw = secrets.token_bytes(int(inputs["length"]))
+            state.update(base64=base64.b64encode(raw).decode(), hex=raw.hex())
+            return "none", state
+        if kind == "RandomId":
+            raw = secrets.token_bytes(int(inputs["byteLength"]))
+            prefix = inputs.get("prefix", "")
+            b64url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+            state.update(
+                b64Url=prefix + b64url,
+                b64Std=prefix + base64.b64encode(raw).decode(),
+                hex=prefix + raw.hex(),
+                dec=prefix + str(int.from_bytes(raw, "big")),
+            )
+            return b64url, state
+        if kind in ("RandomUuid", "RandomUuid4"):
+            state["result"] = str(uuid.uuid4())
+            return state["result"], state
+        if kind == "RandomInteger":
+            low, high = int(inputs["min"]), int(inputs["max"])
+            state["result"] = low + secrets.randbelow(high - low + 1)
+            return str(state["result"]), state
+        if kind == "RandomPet":
+            words = [secrets.choice(_PET_WORDS) for _ in range(int(inputs.get("length", 2)))]
+            prefix = [inputs["prefix"]] if inputs.get("prefix") else []
+            state["id"] = inputs.get("separator", "-").join(prefix + words)
+            return state["id"], state
+        if kind == "RandomShuffle":
+            items = list(inputs.get("inputs", []))
+            shuffled = [items.pop(secrets.randbelow(len(items))) for _ in range(len(items))]
+            state["results"] = shuffled[: int(inputs.get("resultCount", len(shuffled)))]
+            return "-", state
+        return self.autoname(name, seed, "-"), state
+
+    def _kubernetes(self, typ: str, name: str, inputs: dict, seed: str) -> tuple[str, dict]:
+        state = dict(inputs)
+        if typ == "kubernetes:helm.sh/v3:Release":
+            release = inputs.get("name") or self.autoname(name, seed, "-")
+            namespace = inputs.get("namespace", "default")
+            state["name"] = release
+            state["status"] = {
+                "name": release,
+                "namespace": namespace,
+                "chart": inputs.get("chart", ""),
+                "version": inputs.get("version", ""),
+                "status": "deployed",
+                "revision": 1,
+            }
+            return f"{namespace}/{release}", state
+        metadata = dict(inputs.get("metadata") or {})
+        metadata.setdefault("name", self.autoname(name, seed, "-"))
+        metadata.setdefault("uid", stable_guid("uid", self.stack, seed))
+        state["metadata"] = metadata
+        namespace = metadata.get("namespace")
+        return (f"{namespace}/{metadata['name']}" if namespace else metadata["name"]), state
+
+    # ---- invokes -----------------------------------------------------------------------------------------------
+    def call(self, args: MockCallArgs) -> tuple[dict, list | None]:
+        answer = self.invokes.get(args.token)
+        if answer is None:
+            raise UnansweredInvoke(args.token)
+        return answer(args.args), None
+
+    def _client_config(self, _args: dict) -> dict:
+        return {
+            "clientId": self.client_id,
+            "objectId": self.object_id,
+            "subscriptionId": self.subscription_id,
+            "tenantId": self.tenant_id,
+        }
+
+    def _cluster(self, args: dict) -> dict:
+        key = (
+            "azure-native:containerservice:ManagedCluster",
+            args.get("resourceGroupName", ""),
+            args.get("resourceName", ""),
+        )
+        return self.states.get(key) or {"fqdn": cluster_fqdn(str(args.get("resourceName")), self.location, "")}
+
+    def _credentials(self, args: dict, user_name: str, admin: bool) -> dict:
+        cluster = self._cluster(args)
+        config = aks_kubeconfig(
+            cluster_name=str(args.get("resourceName")),
+            server=f"https://{cluster['fqdn']}:443",
+            tenant_id=self.tenant_id,
+            user=f"{user_name}_{args.get('resourceGroupName')}_{args.get('resourceName')}",
+            admin=admin,
+        )
+        return {"kubeconfigs": [{"name": user_name, "value": base64.b64encode(config.encode()).decode()}]}
+
+    def _user_credentials(self, args: dict) -> dict:
+        return self._credentials(args, "clusterUser", admin=False)
+
+    def _admin_credentials(self, args: dict) -> dict:
+        return self._credentials(args, "clusterAdmin", admin=True)
+
+    def _get_resource_group(self, args: dict) -> dict:
+        rg = str(args.get("resourceGroupName"))
+        known = self.states.get(("azure-native:resources:ResourceGroup", rg, rg), {})
+        return {
+            "id": f"/subscriptions/{self.subscription_id}/resourceGroups/{rg}",
+            "name": rg,
+            "location": known.get("location", self.location),
+            "type": "Microsoft.Resources/resourceGroups",
+            "tags": known.get("tags", {}),
+            "properties": {"provisioningState": "Succeeded"},
+            "azureApiVersion": "2024-03-01",
+        }
+
+    def _get_vault(self, args: dict) -> dict:
+        rg, vault = str(args.get("resourceGroupName")), str(args.get("vaultName"))
+        known = self.states.get(("azure-native:keyvault:Vault", rg, vault))
+        if known is None:
+            properties = {"tenantId": self.tenant_id, "sku": {"family": "A", "name": "standard"}}
+            known = {"location": self.location, "properties": properties}
+            _vault_outputs(self, known, "", vault)
+        return {
+            **known,
+            "id": f"/subscriptions/{self.subscription_id}/resourceGroups/{rg}/providers/"
+            f"Microsoft.KeyVault/vaults/{vault}",
+            "name": vault,
+            "type": "Microsoft.KeyVault/vaults",
+        }
+
+
+class _Placeholders(dict):
+    """``str.format_map`` source that leaves a visible marker for a missing parent-name input."""
+
+    def __missing__(self, key: str) -> str:
+        return f"<{key}>"
+
+
+def _arm_type(template: str) -> str:
+    """ARM resource type from the provider path: drop the parent-name segments (``{...}``) and fixed names."""
+    parts = template.split("/")
+    namespace, segments = parts[0], parts[1:]
+    kept = [s for i, s in enumerate(segments) if i % 2 == 0]
+    return "/".join([namespace, *kept])
+
+
+def random_string(inputs: dict) -> str:
+    """RandomPassword/RandomString semantics: character classes on by default, minimums honoured."""
+    length = int(inputs.get("length", 16))
+    special_chars = inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?"
+    classes = [
+        ("upper", "minUpper", string.ascii_uppercase),
+        ("lower", "minLower", string.ascii_lowercase),
+        ("numeric", "minNumeric", string.digits),
+        ("special", "minSpecial", special_chars),
+    ]
+    pool = ""
+    chars: list[str] = []
+    for flag, minimum, alphabet in classes:
+        enabled = inputs.get(flag, True) and (flag != "numeric" or inputs.get("number", True))
+        if not enabled:
+            continue
+        pool += alphabet
+        chars += [secrets.choice(alphabet) for _ in range(int(inputs.get(minimum, 0)))]
+    if not pool:
+        raise ValueError("random string: every character class is disabled")
+    chars += [secrets.choice(pool) for _ in range(max(0, length - len(chars)))]
+    order = list(range(len(chars)))
+    shuffled = [chars[order.pop(secrets.randbelow(len(order)))] for _ in range(len(chars))]
+    return "".join(shuffled)
+
+
+def cluster_fqdn(cluster_name: str, location: str, dns_prefix: str) -> str:
+    prefix = (dns_prefix or cluster_name)[:54]
+    return f"{prefix}-{_stable_hex(cluster_name, location)}.hcp.{location}.azmk8s.io"
+
+
+def aks_kubeconfig(*, cluster_name: str, server: str, tenant_id: str, user: str, admin: bool) -> str:
+    """A kubeconfig shaped like the one AKS returns for an Entra ID (AAD) enabled cluster."""
+    ca = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIoffline\n-----END CERTIFICATE-----\n").decode()
+    if admin:
+        user_entry: dict[str, Any] = {
+            "client-certificate-data": base64.b64encode(b"offline-client-certificate").decode(),
+            "client-key-data": base64.b64encode(b"offline-client-key").decode(),
+            "token": _stable_hex(cluster_name, "admin-token", length=32),
+        }
+    else:
+        user_entry = {
+            "exec": {
+                "apiVersion": "client.authentication.k8s.io/v1beta1",
+                "command": "kubelogin",
+                "args": [
+                    "get-token",
+                    "--login",
+                    "devicecode",
+                    "--server-id",
+                    "6dae42f8-4368-4678-94ff-3960e28e3630",
+                    "--client-id",
+                    "80faf920-1908-4b52-b5ef-a8e7bedfc67a",
+                    "--tenant-id",
+                    tenant_id,
+                    "--environment",
+                    "AzurePublicCloud",
+                ],
+                "env": None,
+                "installHint": "\nkubelogin is not installed which is required to connect to AAD enabled cluster.\n",
+                "provideClusterInfo": False,
+                "interactiveMode": "IfAvailable",
+            }
+        }
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": cluster_name, "cluster": {"certificate-authority-data": ca, "server": server}}],
+        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": user}}],
+        "current-context": cluster_name,
+        "preferences": {},
+        "users": [{"name": user, "user": user_entry}],
+    }
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
+# ---- computed outputs per type ---------------------------------------------------------------------------------
+def _managed_cluster_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    location = state.get("location", mocks.location)
+    fqdn = cluster_fqdn(state["name"], location, state.get("dnsPrefix", ""))
+    state["fqdn"] = fqdn
+    state["azurePortalFQDN"] = fqdn.replace(".hcp.", ".portal.hcp.")
+    state["currentKubernetesVersion"] = state.get("kubernetesVersion", "1.33.0")
+    state["powerState"] = {"code": "Running"}
+    state["maxAgentPools"] = 100
+    state.setdefault("nodeResourceGroup", f"MC_{rid.split('/')[4]}_{state['name']}_{location}")
+    oidc = dict(state.get("oidcIssuerProfile") or {})
+    if oidc.get("enabled"):
+        oidc["issuerURL"] = f"https://{location}.oic.prod-aks.azure.com/{mocks.tenant_id}/{stable_guid('oidc', seed)}/"
+    state["oidcIssuerProfile"] = oidc
+    node_rg = state["nodeResourceGroup"]
+    kubelet_name = f"{state['name']}-agentpool"
+    state["identityProfile"] = {
+        "kubeletidentity": {
+            "clientId": stable_guid("kubelet-client", mocks.stack, seed),
+            "objectId": stable_guid("kubelet-object", mocks.stack, seed),
+            "resourceId": f"/subscriptions/{mocks.subscription_id}/resourcegroups/{node_rg}/providers/"
+            f"Microsoft.ManagedIdentity/userAssignedIdentities/{kubelet_name}",
+        }
+    }
+    profiles = state.get("agentPoolProfiles")
+    if isinstance(profiles, list):
+        state["agentPoolProfiles"] = [
+            {**p, "provisioningState": "Succeeded", "powerState": {"code": "Running"},
+             "currentOrchestratorVersion": state["currentKubernetesVersion"]}
+            for p in profiles
+        ]
+
+
+def _agent_pool_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    state["powerState"] = {"code": "Running"}
+    state.setdefault("orchestratorVersion", "1.33.0")
+    state["currentOrchestratorVersion"] = state["orchestratorVersion"]
+    state["nodeImageVersion"] = "AKSUbuntu-2204gen2containerd-202510.03.0"
+
+
+def _vault_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    props = dict(state.get("properties") or {})
+    props["vaultUri"] = f"https://{state.get('name', seed)}.vault.azure.net/"
+    props.setdefault("provisioningState", "Succeeded")
+    state["properties"] = props
+
+
+def _secret_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    vault = rid.split("/vaults/")[1].split("/")[0]
+    props = dict(state.get("properties") or {})
+    props.pop("value", None)  # Azure never returns a secret's value
+    base = f"https://{vault}.vault.azure.net/secrets/{state['name']}"
+    props["secretUri"] = base
+    props["secretUriWithVersion"] = f"{base}/{_stable_hex(mocks.stack, seed, length=32)}"
+    state["properties"] = props
+
+
+def _storage_account_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    account = state["name"]
+    state["primaryEndpoints"] = {
+        service: f"https://{account}.{service}.core.windows.net/"
+        for service in ("blob", "dfs", "file", "queue", "table", "web")
+    }
+    state["primaryLocation"] = state.get("location", mocks.location)
+    state["statusOfPrimary"] = "available"
+    state["creationTime"] = "2026-01-01T00:00:00.0000000Z"
+
+
+def _postgres_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    state["fullyQualifiedDomainName"] = f"{state['name']}.postgres.database.azure.com"
+    state["state"] = "Ready"
+    state.setdefault("version", "16")
+    state["minorVersion"] = "8"
+
+
+def _public_ip_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    digest = hashlib.sha256(seed.encode()).digest()
+    state.setdefault("ipAddress", f"20.{digest[0]}.{digest[1]}.{digest[2] or 1}")
+    state["resourceGuid"] = stable_guid("ip", seed)
+
+
+def _private_zone_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    state["numberOfRecordSets"] = 1
+    state["internalId"] = stable_guid("zone", seed)
+    state["location"] = "global"
+
+
+def _role_assignment_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    state.setdefault("principalType", "ServicePrincipal")
+    state["createdOn"] = "2026-01-01T00:00:00Z"
+
+
+COMPUTED: dict[str, Callable[[AzureMocks, dict, str, str], None]] = {
+    "azure-native:containerservice:ManagedCluster": _managed_cluster_outputs,
+    "azure-native:containerservice:AgentPool": _agent_pool_outputs,
+    "azure-native:keyvault:Vault": _vault_outputs,
+    "azure-native:keyvault:Secret": _secret_outputs,
+    "azure-native:storage:StorageAccount": _storage_account_outputs,
+    "azure-native:dbforpostgresql:Server": _postgres_outputs,
+    "azure-native:network:PublicIPAddress": _public_ip_outputs,
+    "azure-native:privatedns:PrivateZone": _private_zone_outputs,
+    "azure-native:authorization:RoleAssignment": _role_assignment_outputs,
+}
+
+_PET_WORDS = ["otter", "heron", "lynx", "badger", "wren", "marten", "ibis", "stoat", "crane", "vole"]

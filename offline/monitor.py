@@ -1,0 +1,213 @@
+"""The recording resource monitor: what the engine would see of every registration.
+
+Plain Pulumi mocks only see a resource's type, name and inputs. The engine also sees its options (protect,
+dependsOn, ignoreChanges, ...), its parent and provider, which inputs are secret and which are unknown. This
+``MockMonitor`` subclass reads all of that from each ``RegisterResourceRequest``, hands custom resources to the
+mocks, and answers like the engine: in preview mode with the inputs only (so provider-computed outputs and ids stay
+unknown), otherwise with the mocks' outputs.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import empty_pb2
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import resource_pb2
+
+from .errors import UnansweredInvoke
+from .values import decode_struct, encode_struct, existing_paths, mask
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class ResourceRecord:
+    """One registered resource (custom, component, provider or the stack) as the engine would record it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    provider: str | None
+    custom: bool
+    inputs: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    secret_paths: set[str] = field(default_factory=set)
+    output_secret_paths: set[str] = field(default_factory=set)
+    id: str | None = None
+    protect: bool = False
+    retain_on_delete: bool = False
+    depends_on: list[str] = field(default_factory=list)
+    ignore_changes: list[str] = field(default_factory=list)
+    delete_before_replace: bool | None = None
+    aliases: list[Any] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
+    import_id: str | None = None
+    read: bool = False  # registered through Resource.get (ReadResource) rather than created
+
+    def masked_inputs(self) -> dict:
+        return mask(self.inputs, self.secret_paths)
+
+    def masked_outputs(self) -> dict:
+        return mask(self.outputs, self.output_secret_paths)
+
+    def options_json(self) -> dict:
+        return {
+            "protect": self.protect,
+            "retainOnDelete": self.retain_on_delete,
+            "dependsOn": list(self.depends_on),
+            "ignoreChanges": list(self.ignore_changes),
+            "deleteBeforeReplace": self.delete_before_replace,
+            "aliases": list(self.aliases),
+        }
+
+    def to_json(self) -> dict:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "custom": self.custom,
+            "parent": self.parent,
+            "provider": self.provider,
+            "inputs": self.masked_inputs(),
+            "options": self.options_json(),
+        }
+
+
+def _alias_json(alias: Any) -> Any:
+    if alias.urn:
+        return alias.urn
+    spec = alias.spec
+    out = {k: getattr(spec, k) for k in ("name", "type", "stack", "project") if getattr(spec, k)}
+    if spec.parentUrn:
+        out["parentUrn"] = spec.parentUrn
+    if spec.noParent:
+        out["noParent"] = True
+    return out
+
+
+class RecordingMonitor(MockMonitor):
+    """A ``MockMonitor`` that records every registration with its options, secrets and unknowns."""
+
+    def __init__(self, mocks: Mocks, *, preview: bool) -> None:
+        super().__init__(mocks)
+        self.preview = preview
+        self.records: list[ResourceRecord] = []
+        self.by_urn: dict[str, ResourceRecord] = {}
+        self.stack_outputs: dict[str, Any] = {}
+        self.stack_output_secrets: set[str] = set()
+        self.unanswered_invokes: list[str] = []
+        # Under plain set_mocks the SDK calls the monitor from its executor threads.
+        self._lock = threading.Lock()
+
+    def _record(self, record: ResourceRecord) -> None:
+        with self._lock:
+            self.records.append(record)
+            self.by_urn[record.urn] = record
+
+    def _new_record(self, urn: str, request: Any, properties: Any, *, custom: bool) -> ResourceRecord:
+        """The fields Register- and ReadResource requests share."""
+        inputs, secret_paths = decode_struct(properties)
+        record = ResourceRecord(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent or None,
+            provider=request.provider or None,
+            custom=custom,
+            inputs=inputs,
+            secret_paths=secret_paths,
+            depends_on=list(request.dependencies),
+        )
+        self._record(record)
+        return record
+
+    def _mock_state(self, record: ResourceRecord, resource_id: str | None) -> tuple[str, dict]:
+        mock_args = MockResourceArgs(
+            typ=record.type,
+            name=record.name,
+            inputs=record.inputs,
+            provider=record.provider or "",
+            resource_id=resource_id,
+            custom=True,
+        )
+        mock_args.urn = record.urn  # type: ignore[attr-defined]  # lets mocks derive stable names per URN
+        return self.mocks.new_resource(mock_args)
+
+    def _settle(self, record: ResourceRecord, resource_id: str, state: dict) -> Any:
+        """Keep the provider's answer on the record and encode it for the SDK, secrets re-wrapped."""
+        record.id = resource_id or None
+        record.outputs = state
+        record.output_secret_paths = existing_paths(
+            state, record.secret_paths | set(record.additional_secret_outputs)
+        )
+        with self._lock:
+            self.resources[record.urn] = MockMonitor.ResourceRegistration(record.urn, resource_id or "", state)
+        return encode_struct(state, record.output_secret_paths)
+
+    def RegisterResource(self, request: Any) -> Any:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        record = self._new_record(urn, request, request.object, custom=bool(request.custom))
+        record.protect = bool(request.protect)
+        record.retain_on_delete = bool(request.retainOnDelete)
+        record.ignore_changes = list(request.ignoreChanges)
+        record.delete_before_replace = request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None
+        record.aliases = [_alias_json(a) for a in request.aliases] + list(request.aliasURNs)
+        record.property_dependencies = {k: list(v.urns) for k, v in request.propertyDependencies.items()}
+        record.additional_secret_outputs = list(request.additionalSecretOutputs)
+        if request.HasField("customTimeouts"):
+            timeouts = request.customTimeouts
+            record.custom_timeouts = {
+                k: getattr(timeouts, k) for k in ("create", "update", "delete") if getattr(timeouts, k)
+            }
+        record.import_id = request.importId or None
+        if request.type == STACK_TYPE or not request.custom:
+            # Components (and the stack) are not provider resources: nothing for the mocks to answer.
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+
+        if self.preview:
+            # A create in preview: the engine knows the inputs and nothing the provider computes (not even the id).
+            resource_id, state = "", record.inputs
+        else:
+            resource_id, state = self._mock_state(record, request.importId)
+        return resource_pb2.RegisterResourceResponse(
+            urn=urn, id=resource_id or "", object=self._settle(record, resource_id, state)
+        )
+
+    def ReadResource(self, request: Any) -> Any:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        record = self._new_record(urn, request, request.properties, custom=True)
+        record.read = True
+        _, state = self._mock_state(record, request.id)
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=self._settle(record, request.id, state))
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        outputs, secret_paths = decode_struct(request.outputs)
+        record = self.by_urn.get(request.urn)
+        if record is not None:
+            record.outputs = outputs
+            record.output_secret_paths = secret_paths
+            if record.type == STACK_TYPE:
+                self.stack_outputs = outputs
+                self.stack_output_secrets = {path.split(".")[0].split("[")[0] for path in secret_paths}
+        return empty_pb2.Empty()
+
+    def Invoke(self, request: Any) -> Any:
+        if request.tok == "pulumi:pulumi:getResource":
+            return super().Invoke(request)
+        args, _ = decode_struct(request.args)
+        try:
+            ret, failures = self.mocks.call(MockCallArgs(token=request.tok, args=args, provider=request.provider))
+        except UnansweredInvoke:
+            with self._lock:
+                self.unanswered_invokes.append(request.tok)
+            raise
+        response = resource_pb2.ResourceInvokeResponse(**{"return": encode_struct(ret)})
+        for prop, reason in failures or []:
+            response.failures.add(property=prop, reason=reason)
+        return response

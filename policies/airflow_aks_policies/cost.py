@@ -1,0 +1,91 @@
+"""Advisory cap on what an environment costs idle (issue 8), priced by the project's own cost model (`costing`).
+
+Configured per stack in the pack config (policies/config/<stack>.json), because a CrossGuard policy cannot read stack
+config: `{"idle-monthly-cost": {"maxIdleMonthly": 250}}`. Without `maxIdleMonthly` the policy checks nothing. The usage
+estimates default to those of `stackconfig.cost` and can be overridden in the same object when a stack changes them.
+The pack imports `costing` and `stackconfig` from the project root, which the pack's __main__.py puts on sys.path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationArgs, StackValidationPolicy
+from pulumi_policy.proxy import UnknownValueError
+
+from costing import estimate, load_price_table
+from stackconfig.cost import CostConfig
+
+RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+DEFAULTS = CostConfig()
+ESTIMATES = {  # policy config key -> CostConfig field
+    "logIngestionGbPerDay": "log_ingestion_gb_per_day",
+    "taskLogStorageGb": "task_log_storage_gb",
+    "keyVaultOperationsPerDay": "key_vault_operations_per_day",
+}
+
+
+def plain(value: Any) -> Any:
+    """Policy props as plain dicts and lists, an unknown preview value as "[unknown]" (which the model never prices)."""
+    if isinstance(value, Mapping):
+        result = {}
+        for key in value:
+            try:
+                result[key] = plain(value[key])
+            except UnknownValueError:
+                result[key] = "[unknown]"
+        return result
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        items = []
+        for index in range(len(value)):
+            try:
+                items.append(plain(value[index]))
+            except UnknownValueError:
+                items.append("[unknown]")
+        return items
+    return value
+
+
+def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> None:
+    config = args.get_config()
+    cap = config.get("maxIdleMonthly")
+    if cap is None:
+        return
+    settings = DEFAULTS.model_copy(update={field: config[key] for key, field in ESTIMATES.items() if key in config})
+    records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
+    region = next((r["inputs"].get("location") for r in records if r["type"] == RESOURCE_GROUP), None)
+    result = estimate(records, load_price_table(), settings.assumptions(), default_region=region)
+    biggest = sorted((line for line in result.lines if line.priced), key=lambda line: -line.idle_monthly)[:3]
+    top = ", ".join(f"{line.label} {line.idle_monthly:,.0f}" for line in biggest)
+    if result.idle_monthly > cap:
+        report_violation(
+            f"idle monthly cost {result.idle_monthly:,.2f} {result.currency} exceeds the cap of {cap:,.2f} "
+            f"(prices of {result.price_table_date}; largest: {top}). Lower pool minimums, share the system pool "
+            "(cluster.dedicatedSystemPool: false), pick smaller SKUs, or raise maxIdleMonthly."
+        )
+    elif result.unpriced:
+        names = ", ".join(line.label for line in result.unpriced)
+        report_violation(
+            f"cannot verify the idle cost cap of {cap:,.2f} {result.currency}: {len(result.unpriced)} unpriced "
+            f"item(s) ({names}); add their prices to costing/prices.json."
+        )
+
+
+idle_monthly_cost = StackValidationPolicy(
+    name="idle-monthly-cost",
+    description="The environment's estimated idle monthly cost (every pool at its minimum, control plane, database, "
+    "network, storage, Key Vault, log ingestion) stays under the stack's cap (config maxIdleMonthly).",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    validate=validate_idle_monthly_cost,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "maxIdleMonthly": {"type": "number", "exclusiveMinimum": 0,
+                               "description": "Cap on the idle monthly cost in the price table's currency."},
+            **{key: {"type": "number", "minimum": 0, "default": getattr(DEFAULTS, field),
+                     "description": CostConfig.model_fields[field].description}
+               for key, field in ESTIMATES.items()},
+        },
+    ),
+    remediation_steps="Lower pool minimums or SKUs, share the system pool on small stacks, or raise maxIdleMonthly.",
+)

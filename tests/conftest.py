@@ -1,0 +1,51 @@
+"""Shared test helpers. The engine lives in offline/; these only wrap it."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from offline import PreviewResult, run_preview  # noqa: E402
+
+
+@lru_cache(maxsize=None)
+def _cached_preview(cwd: str, stack: str, preview: bool, policy: bool) -> PreviewResult:
+    return run_preview(cwd, stack, preview=preview, policy_pack=policy)
+
+
+@pytest.fixture
+def project_preview():
+    """``project_preview(stack, preview=False, policy=True)``: the project's offline preview, cached per session.
+
+    Tests must treat the result as read-only (it is shared).
+    """
+
+    def preview(stack: str, preview: bool = False, policy: bool = True) -> PreviewResult:
+        return _cached_preview(str(ROOT), stack, preview, policy)
+
+    return preview
+
+
+@pytest.fixture
+def write_program(tmp_path):
+    """Write a throwaway Pulumi program: ``write_program(main_py, project_yaml="", stacks={"dev": "..."})``."""
+
+    def write(main: str, project_yaml: str = "", stacks: dict[str, str] | None = None, name: str = "prog") -> Path:
+        directory = tmp_path / name
+        directory.mkdir()
+        (directory / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n" + textwrap.dedent(project_yaml))
+        (directory / "__main__.py").write_text(textwrap.dedent(main))
+        for stack, content in (stacks or {"dev": ""}).items():
+            (directory / f"Pulumi.{stack}.yaml").write_text(textwrap.dedent(content))
+        return directory
+
+    return write
