@@ -37,6 +37,8 @@ class AirflowArgs:
     (`secrets_backend_config`). No credentials: pods authenticate as their own workload identity."""
     env: Mapping[str, Input[str]] = field(default_factory=dict)
     """Environment of every Airflow container and task pod, e.g. the credential-free `wasb` connection."""
+    pod_annotations: Mapping[str, str] = field(default_factory=dict)
+    """Annotations of every Airflow pod (`secrets.rollout_annotations`: a rotation restarts the pods)."""
     depends_on: Sequence[pulumi.Resource] = ()
     """What the release reads at install time: chart Secrets, federated credentials, role assignments, database."""
 
@@ -73,6 +75,7 @@ class Airflow(pulumi.ComponentResource):
                 client_ids=args.client_ids,
                 airflow_config=args.airflow_config,
                 env=args.env,
+                pod_annotations=args.pod_annotations,
             )
         )
         release = kubernetes.helm.v3.Release(

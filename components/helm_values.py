@@ -83,6 +83,8 @@ class ValuesInputs:
     """Extra airflow.cfg sections, e.g. remote logging and the Key Vault secrets backend; merged into `config`."""
     env: Mapping[str, Input[str]] = field(default_factory=dict)
     """Extra environment of every Airflow container and task pod (e.g. an AIRFLOW_CONN_... without credentials)."""
+    pod_annotations: Mapping[str, str] = field(default_factory=dict)
+    """Annotations of every Airflow pod, e.g. the secret versions that restart pods after a rotation."""
 
 
 def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
@@ -249,6 +251,7 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         "pgbouncer": {"enabled": False},
         "redis": {"enabled": False},
         "env": [{"name": name, "value": value} for name, value in inputs.env.items()],
+        "airflowPodAnnotations": dict(inputs.pod_annotations),
         "config": _merge_sections(_executor_config(config), {"api": api_config} if api_config else {}, inputs.airflow_config),
         # Pulumi waits for the release's resources, so the jobs are plain resources rather than Helm hooks.
         "migrateDatabaseJob": {"enabled": True, "useHelmHooks": False, "applyCustomEnv": False},

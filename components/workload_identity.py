@@ -7,7 +7,11 @@ generated from `bindings()` and `IDENTITIES`, so they cannot disagree.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from components.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
 
 CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
 USE_LABEL = "azure.workload.identity/use"
@@ -33,9 +37,9 @@ class AzureIdentity:
 
 @dataclass(frozen=True)
 class ServiceAccountBinding:
-    """An Airflow component (its key in the chart's values) running as a service account bound to an identity."""
+    """A service account bound to an identity; `component` is its key in the chart's values (None outside the chart)."""
 
-    component: str
+    component: str | None
     service_account: str
     namespace: str
     identity: str
@@ -89,8 +93,76 @@ def bindings(release_name: str, namespace: str) -> list[ServiceAccountBinding]:
     ]
 
 
-def bindings_by_identity(release_name: str, namespace: str) -> dict[str, list[ServiceAccountBinding]]:
+def bindings_by_identity(
+    release_name: str, namespace: str, extra: Iterable[ServiceAccountBinding] = ()
+) -> dict[str, list[ServiceAccountBinding]]:
+    """Every federated service account per identity: the chart's, then `extra` (pods outside the chart)."""
     grouped: dict[str, list[ServiceAccountBinding]] = {key: [] for key in IDENTITIES}
-    for binding in bindings(release_name, namespace):
+    for binding in [*bindings(release_name, namespace), *extra]:
         grouped[binding.identity].append(binding)
     return grouped
+
+
+def chart_bindings_per_identity() -> dict[str, int]:
+    """How many federated credentials the chart's own service accounts take on each identity (names do not matter)."""
+    counts = {key: 0 for key in IDENTITIES}
+    for _suffix, identity in _COMPONENTS.values():
+        counts[identity] += 1
+    return counts
+
+
+GRANTABLE_ROLES: frozenset[str] = frozenset(
+    {
+        "Key Vault Secrets User",
+        "Storage Blob Data Contributor",
+        "Storage Blob Data Reader",
+        "Storage Queue Data Contributor",
+        "Storage Queue Data Reader",
+        "Storage Queue Data Message Sender",
+        "Storage Queue Data Message Processor",
+        "Storage Table Data Contributor",
+        "Storage Table Data Reader",
+        "Azure Service Bus Data Sender",
+        "Azure Service Bus Data Receiver",
+        "Azure Event Hubs Data Sender",
+        "Azure Event Hubs Data Receiver",
+    }
+)
+"""Built-in data-plane roles an Airflow identity may hold: they read or write data, never manage resources or access."""
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_RESOURCE_SCOPE = re.compile(
+    r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]+/providers/[A-Za-z0-9.]+/[^/]+/[^/]+(/[^/]+/[^/]+)*$"
+)
+
+
+def grantable_role(role: str) -> str | None:
+    """The canonical name of a grantable role given by name (any case) or GUID; None if it may not be granted."""
+    by_guid = {guid: name for name, guid in BUILTIN_ROLES.items()}
+    name = by_guid.get(role.lower()) if _GUID.fullmatch(role) else next(
+        (known for known in BUILTIN_ROLES if known.lower() == role.lower()), None
+    )
+    return name if name in GRANTABLE_ROLES else None
+
+
+def role_problem(role: str) -> str | None:
+    """Why `role` may not be granted to an Airflow identity, or None."""
+    if grantable_role(role) is not None:
+        return None
+    privileged = {name.lower(): name for name in PRIVILEGED_ROLES} | {g: n for n, g in PRIVILEGED_ROLES.items()}
+    if role.lower() in privileged:
+        name = privileged[role.lower()]
+        what = f"'{name}'" if name.lower() == role.lower() else f"'{role}' ({name})"
+        return f"{what} controls resources or access; Airflow identities get data-plane roles only"
+    return f"'{role}' is not a grantable data-plane role; use one of: {', '.join(sorted(GRANTABLE_ROLES))} (name or GUID)"
+
+
+def scope_problem(scope: str) -> str | None:
+    """Why `scope` is not the ARM id of one resource (a subscription, resource group or management group is too broad)."""
+    if _RESOURCE_SCOPE.fullmatch(scope):
+        return None
+    return (
+        f"'{scope}' is not the ARM id of a resource; grant on the narrowest resource, e.g. "
+        "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<account>/blobServices/"
+        "default/containers/<container> (never /, a management group, a subscription or a resource group)"
+    )

@@ -2,13 +2,52 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+
+from pydantic import Field, field_validator
 
 from .base import ConfigSection
+
+_PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 
 
 class KeyVaultConfig(ConfigSection):
     soft_delete_retention_days: int = Field(7, ge=7, le=90, description="Soft-delete retention (7-90 days).")
-    purge_protection: bool = Field(False, description="Purge protection; cannot be turned off once on.")
-    allowed_ip_ranges: list[str] = Field(default_factory=list, description="Public IP ranges allowed by the firewall.")
-    private_endpoint: bool = Field(False, description="Reach the vault through a private endpoint in the VNet.")
+    purge_protection: bool = Field(
+        False, description="Purge protection (prod); cannot be turned off once on, so dev leaves it off."
+    )
+    allowed_ip_ranges: list[str] = Field(
+        default_factory=list, description="Public IPv4 addresses or CIDRs (/30 or wider) allowed by the firewall."
+    )
+    private_endpoint: bool = Field(
+        False, description="Reach the vault through a private endpoint; public access is off unless allowedIpRanges."
+    )
+
+    @field_validator("allowed_ip_ranges")
+    @classmethod
+    def _ranges(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                network = ipaddress.IPv4Network(value, strict=True)
+            except ValueError:
+                raise ValueError(f"'{value}' is not an IPv4 address or CIDR (e.g. 203.0.113.0/24)") from None
+            if network.prefixlen == 0:
+                raise ValueError(f"'{value}' opens the vault to the whole internet; list your own ranges")
+            if network.prefixlen == 31:
+                raise ValueError(f"'{value}': Key Vault rejects /31 ranges; list the two addresses instead")
+            if any(network.subnet_of(private) for private in _PRIVATE):
+                raise ValueError(
+                    f"'{value}' is a private range; the firewall sees public addresses only (the node subnet is "
+                    "allowed through its service endpoint, or use privateEndpoint)"
+                )
+        return values
+
+    @property
+    def public_network_access(self) -> str:
+        """Public access stays on (behind the firewall) unless a private endpoint makes it unnecessary."""
+        return "Disabled" if self.private_endpoint and not self.allowed_ip_ranges else "Enabled"
+
+    def ip_rules(self) -> list[str]:
+        """Firewall entries as Key Vault takes them: a /32 is written as the bare address."""
+        return [str(ipaddress.IPv4Network(value).network_address) if value.endswith("/32") else value
+                for value in self.allowed_ip_ranges]

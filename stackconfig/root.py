@@ -79,3 +79,5 @@ class StackConfig(ConfigSection):
             yield ("tags", name), message
         for path, message in self.cluster.location_problems(self.location):
             yield ("cluster", *path), message
+        for path, message in self.identity.chart_collisions(self.airflow.release_name, self.airflow.namespace):
+            yield ("identity", *path), message
