@@ -139,6 +139,7 @@ airflow_secrets = AirflowSecrets(
         vault_name=key_vault.vault_name,
         config=config.secrets,
         metadata_connection_uri=database.connection_uri,
+        metadata_password=database.admin_password,
         namespace=config.airflow.namespace,
         release_name=config.airflow.release_name,
         depends_on_vault_access=[key_vault.secrets_officer_assignment],

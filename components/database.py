@@ -64,6 +64,7 @@ class MetadataDatabase(pulumi.ComponentResource):
     port: int
     database_name: pulumi.Output[str]
     admin_login: str
+    admin_password: pulumi.Output[str]
     connection_uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: MetadataDatabaseArgs, opts: pulumi.ResourceOptions | None = None):
@@ -181,6 +182,7 @@ class MetadataDatabase(pulumi.ComponentResource):
         self.port = port_for(config.uses_pgbouncer)
         self.database_name = database.name
         self.admin_login = config.admin_login
+        self.admin_password = pulumi.Output.secret(password.result)
         self.connection_uri = pulumi.Output.secret(
             pulumi.Output.all(self.fqdn, password.result, self.database_name).apply(
                 lambda parts: build_connection_uri(
@@ -197,6 +199,7 @@ class MetadataDatabase(pulumi.ComponentResource):
                 "port": self.port,
                 "databaseName": self.database_name,
                 "adminLogin": self.admin_login,
+                "adminPassword": self.admin_password,
                 "connectionUri": self.connection_uri,
             }
         )

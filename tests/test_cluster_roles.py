@@ -19,6 +19,16 @@ SUB = "00000000-1111-2222-3333-444444444444"
         ("Network Contributor", "4d97b98b-1d4f-4787-a291-c67834d212e7"),
         ("Managed Identity Operator", "f1a07417-d97a-45cb-824c-7a7467783830"),
         ("Monitoring Metrics Publisher", "3913510d-42f4-4e42-8a64-420c390055eb"),
+        ("Storage Queue Data Contributor", "974c5e8b-45b9-4653-ba55-5f855dd0fb88"),
+        ("Storage Queue Data Reader", "19e7f393-937e-4f77-808e-94535e297925"),
+        ("Storage Queue Data Message Sender", "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a"),
+        ("Storage Queue Data Message Processor", "8a0f0c08-91a1-4084-bc3d-661d67233fed"),
+        ("Storage Table Data Contributor", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"),
+        ("Storage Table Data Reader", "76199698-9eea-4c19-bc75-cec21354c6b6"),
+        ("Azure Service Bus Data Sender", "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39"),
+        ("Azure Service Bus Data Receiver", "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0"),
+        ("Azure Event Hubs Data Sender", "2b629674-e913-4c01-ae53-ef4638d8f975"),
+        ("Azure Event Hubs Data Receiver", "a638d3c7-ab3a-418d-83e6-5f17a39d4fde"),
     ],
 )
 def test_role_definition_ids_use_the_documented_guids(role, guid):
@@ -26,10 +36,10 @@ def test_role_definition_ids_use_the_documented_guids(role, guid):
 
 
 def test_every_known_role_is_checked_above_and_no_wildcard_role_exists():
-    assert len(BUILTIN_ROLES) == 9
+    assert len(BUILTIN_ROLES) == 19
     assert not any(name in BUILTIN_ROLES for name in ("Owner", "Contributor", "User Access Administrator"))
 
 
 def test_an_unknown_role_names_the_known_ones():
-    with pytest.raises(KeyError, match="unknown built-in role 'Owner'; known: AcrPull, Azure Kubernetes"):
+    with pytest.raises(KeyError, match="unknown built-in role 'Owner'; known: AcrPull, Azure Event Hubs"):
         role_definition_id(SUB, "Owner")
