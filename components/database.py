@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_random as random
 from pulumi_azure_native import dbforpostgresql as postgres
-from pulumi_azure_native import privatedns
 
 from components.connection_uri import MetadataConnection, build_connection_uri, port_for
 from components.diagnostics import diagnostic_setting
+from components.private_link import linked_zone
 from stackconfig.database import DatabaseConfig
 
 DATABASE_NAME = "airflow"
@@ -86,21 +86,11 @@ class MetadataDatabase(pulumi.ComponentResource):
             opts=child,
         )
 
-        zone = privatedns.PrivateZone(
-            f"{name}-dns-zone",
-            private_zone_name=pulumi.Output.from_input(args.server_name).apply(private_dns_zone_name),
+        zone, zone_link = linked_zone(
+            f"{name}-dns",
+            zone_name=pulumi.Output.from_input(args.server_name).apply(private_dns_zone_name),
             resource_group_name=args.resource_group_name,
-            location="global",
-            tags=args.tags,
-            opts=child,
-        )
-        zone_link = privatedns.VirtualNetworkLink(
-            f"{name}-dns-link",
-            private_zone_name=zone.name,
-            resource_group_name=args.resource_group_name,
-            location="global",
-            registration_enabled=False,
-            virtual_network=privatedns.SubResourceArgs(id=args.vnet_id),
+            vnet_id=args.vnet_id,
             tags=args.tags,
             opts=child,
         )

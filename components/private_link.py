@@ -1,7 +1,8 @@
-"""A private endpoint for an Azure PaaS resource, with the privatelink DNS zone that makes its name resolve to it.
+"""Private name resolution inside the VNet: a private DNS zone linked to it, and private endpoints that use one.
 
 The one way a component reaches its resource privately: endpoint in the private-endpoint subnet, zone linked to the
-VNet, and a zone group so Azure keeps the A record in step with the endpoint's address.
+VNet, and a zone group so Azure keeps the A record in step with the endpoint's address. The database's VNet-injected
+server uses the linked zone alone.
 """
 
 from __future__ import annotations
@@ -25,24 +26,45 @@ class PrivateLinkArgs:
     tags: Mapping[str, str]
 
 
-def private_link(name: str, args: PrivateLinkArgs, opts: pulumi.ResourceOptions) -> network.PrivateEndpoint:
-    """Create the zone, its VNet link, the endpoint and its zone group; returns the endpoint."""
+def linked_zone(
+    name: str,
+    *,
+    zone_name: pulumi.Input[str],
+    resource_group_name: pulumi.Input[str],
+    vnet_id: pulumi.Input[str],
+    tags: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> tuple[privatedns.PrivateZone, privatedns.VirtualNetworkLink]:
+    """A private DNS zone and its link to the VNet (no auto-registration), so names in it resolve from the VNet."""
     zone = privatedns.PrivateZone(
         f"{name}-zone",
-        private_zone_name=args.dns_zone,
-        resource_group_name=args.resource_group_name,
+        private_zone_name=zone_name,
+        resource_group_name=resource_group_name,
         location="global",
-        tags=dict(args.tags),
+        tags=dict(tags),
         opts=opts,
     )
-    privatedns.VirtualNetworkLink(
+    link = privatedns.VirtualNetworkLink(
         f"{name}-zone-link",
         private_zone_name=zone.name,
-        resource_group_name=args.resource_group_name,
+        resource_group_name=resource_group_name,
         location="global",
-        virtual_network=privatedns.SubResourceArgs(id=args.vnet_id),
+        virtual_network=privatedns.SubResourceArgs(id=vnet_id),
         registration_enabled=False,
-        tags=dict(args.tags),
+        tags=dict(tags),
+        opts=opts,
+    )
+    return zone, link
+
+
+def private_link(name: str, args: PrivateLinkArgs, opts: pulumi.ResourceOptions) -> network.PrivateEndpoint:
+    """Create the zone, its VNet link, the endpoint and its zone group; returns the endpoint."""
+    zone, _ = linked_zone(
+        name,
+        zone_name=args.dns_zone,
+        resource_group_name=args.resource_group_name,
+        vnet_id=args.vnet_id,
+        tags=args.tags,
         opts=opts,
     )
     endpoint = network.PrivateEndpoint(
