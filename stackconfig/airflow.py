@@ -5,16 +5,20 @@ from __future__ import annotations
 import ipaddress
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
-from .base import ConfigSection
+from .base import ConfigSection, matching
 
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 GO_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
 QUANTITY = re.compile(r"^([0-9]+(\.[0-9]+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$")
 HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+ImageDigest = Annotated[str, matching(DIGEST, "an image digest (sha256: followed by 64 lowercase hex digits)")]
+GoDuration = Annotated[str, matching(GO_DURATION, "a Go duration (e.g. 30s, 5m, 1m30s)")]
+HostName = Annotated[str, matching(HOSTNAME, "a DNS host name (e.g. airflow.internal.example.com)")]
 K8S_NAME = r"^[a-z0-9]([-a-z0-9]{0,251}[a-z0-9])?$"
 _UNITS = {"m": Decimal("0.001"), "k": Decimal(10**3), "M": Decimal(10**6), "G": Decimal(10**9), "T": Decimal(10**12),
           "Ki": Decimal(2**10), "Mi": Decimal(2**20), "Gi": Decimal(2**30), "Ti": Decimal(2**40)}
@@ -38,18 +42,11 @@ class ImageConfig(ConfigSection):
         "image has it).",
     )
     tag: str = Field("3.1.8", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", description="Image tag.")
-    digest: str | None = Field(None, description="sha256:<64 hex> digest; pins the image (tag kept for readability).")
+    digest: ImageDigest | None = Field(None, description="sha256:<64 hex> digest; pins the image (tag kept for readability).")
     airflow_version: str = Field(
         "3.1.8", pattern=r"^3\.[0-9]+\.[0-9]+$", description="Airflow version inside the image (the chart adapts to it)."
     )
     pull_policy: Literal["IfNotPresent", "Always"] = Field("IfNotPresent", description="Image pull policy.")
-
-    @field_validator("digest")
-    @classmethod
-    def _digest(cls, value: str | None) -> str | None:
-        if value is not None and not DIGEST.fullmatch(value):
-            raise ValueError(f"'{value}' is not an image digest (sha256: followed by 64 lowercase hex digits)")
-        return value
 
     @property
     def reference_tag(self) -> str:
@@ -111,7 +108,7 @@ class GitSyncConfig(ConfigSection):
     repo: str | None = Field(None, description="Clone URL: git@host:org/repo.git (ssh) or https://host/org/repo.git.")
     ref: str = Field("main", min_length=1, description="Branch, tag or commit to check out.")
     sub_path: str = Field("", description="Folder of the DAGs inside the repository ('' for the root).")
-    period: str = Field("60s", description="Time between syncs (Go duration, e.g. 30s, 5m).")
+    period: GoDuration = Field("60s", description="Time between syncs (Go duration, e.g. 30s, 5m).")
     depth: int = Field(1, ge=1, le=1000, description="Clone depth.")
     auth: Literal["none", "ssh", "https"] = Field(
         "none",
@@ -124,13 +121,6 @@ class GitSyncConfig(ConfigSection):
     )
     username: str = Field("git", min_length=1, description="HTTPS user name sent with the token.")
     known_hosts: str | None = Field(None, description="known_hosts lines of the Git server (required for ssh).")
-
-    @field_validator("period")
-    @classmethod
-    def _period(cls, value: str) -> str:
-        if not GO_DURATION.fullmatch(value):
-            raise ValueError(f"'{value}' is not a Go duration (e.g. 30s, 5m, 1m30s)")
-        return value
 
     def problems(self):
         if not self.enabled:
@@ -157,7 +147,7 @@ class UiConfig(ConfigSection):
         description="portForward: kubectl port-forward only; internalLoadBalancer: a private IP in the VNet; "
         "ingress: an internal ingress controller (host required).",
     )
-    host: str | None = Field(None, description="Host name of the ingress (access ingress).")
+    host: HostName | None = Field(None, description="Host name of the ingress (access ingress).")
     ingress_class_name: str = Field(
         "webapprouting.kubernetes.azure.com", min_length=1, description="Ingress class of an internal controller."
     )
@@ -175,13 +165,6 @@ class UiConfig(ConfigSection):
             except ValueError:
                 raise ValueError(f"'{value}' is not a valid CIDR") from None
         return values
-
-    @field_validator("host")
-    @classmethod
-    def _host(cls, value: str | None) -> str | None:
-        if value is not None and not HOSTNAME.fullmatch(value):
-            raise ValueError(f"'{value}' is not a DNS host name (e.g. airflow.internal.example.com)")
-        return value
 
     def problems(self):
         if self.access == "ingress" and not self.host:

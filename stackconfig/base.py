@@ -6,9 +6,27 @@ errors, so a typo is reported instead of silently falling back to a default.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def matching(pattern: re.Pattern, what: str) -> AfterValidator:
+    """A validator accepting text that fully matches `pattern` (or None, for optional settings left unset) and
+    refusing the rest as "'x' is not <what>"."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and not pattern.fullmatch(value):
+            raise ValueError(f"'{value}' is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+EntraObjectId = Annotated[str, matching(GUID, "an Entra ID object id (a GUID)")]
 from pydantic.alias_generators import to_camel
 
 

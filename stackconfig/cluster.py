@@ -6,14 +6,13 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import Field, field_validator
 
 from components.vm_sizes import MIN_OS_DISK_GB, TEMP_DISK_GB, ephemeral_os_disk_gb
 
-from .base import ConfigSection
+from .base import ConfigSection, EntraObjectId, matching
 
 VM_SIZE = re.compile(r"^Standard_[A-Z]{1,3}[0-9]{1,3}[a-z]*(_[A-Za-z0-9]+)*(_v[0-9]+)?$")
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 KUBERNETES_VERSION = re.compile(r"^1\.[0-9]{2}(\.[0-9]{1,2})?$")
 NODE_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -27,19 +26,6 @@ ZONE_REGIONS = frozenset({
     "spaincentral", "swedencentral", "switzerlandnorth", "uaenorth", "uksouth", "westeurope", "westus2", "westus3",
 })
 """Regions with availability zones (learn.microsoft.com, "Azure regions with availability zone support")."""
-
-
-
-def matching(pattern: re.Pattern, what: str) -> AfterValidator:
-    """A validator accepting text that fully matches `pattern` (or None, for optional settings left unset) and
-    refusing the rest as "'x' is not <what>"."""
-
-    def check(value: str | None) -> str | None:
-        if value is not None and not pattern.fullmatch(value):
-            raise ValueError(f"'{value}' is not {what}")
-        return value
-
-    return AfterValidator(check)
 
 
 PoolName = Annotated[str, matching(NODE_POOL_NAME, "a valid node pool name (1-12 lowercase letters and digits, starting with a letter)")]
@@ -141,7 +127,7 @@ class ClusterConfig(ConfigSection):
     sku_tier: Literal["Free", "Standard", "Premium"] = Field("Free", description="AKS control plane tier (Standard has an SLA).")
     authorized_ip_ranges: list[str] = Field(default_factory=list, description="CIDRs allowed to reach the API server.")
     private_cluster: bool = Field(False, description="Private API server instead of authorized IP ranges.")
-    admin_group_object_ids: list[str] = Field(default_factory=list, description="Entra ID groups of cluster admins.")
+    admin_group_object_ids: list[EntraObjectId] = Field(default_factory=list, description="Entra ID groups of cluster admins.")
     kubelogin_mode: Literal["azurecli", "workloadidentity", "spn", "msi"] = Field(
         "azurecli",
         description="How the program's Kubernetes provider gets Entra ID tokens: azurecli for people, "
@@ -210,14 +196,6 @@ class ClusterConfig(ConfigSection):
                 raise ValueError(f"'{value}' is not a valid CIDR") from None
             if network.prefixlen == 0:
                 raise ValueError(f"'{value}' opens the API server to the whole internet; list your own ranges or use privateCluster")
-        return values
-
-    @field_validator("admin_group_object_ids")
-    @classmethod
-    def _guids(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if not GUID.fullmatch(value):
-                raise ValueError(f"'{value}' is not an Entra ID object id (a GUID)")
         return values
 
     def pools(self) -> dict[str, NodePoolConfig]:

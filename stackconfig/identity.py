@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from components.workload_identity import (
     IDENTITIES,
@@ -24,10 +24,10 @@ from components.workload_identity import (
     scope_problem,
 )
 
-from .base import ConfigSection
+from .base import ConfigSection, EntraObjectId, matching
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 KUBERNETES_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+KubernetesName = Annotated[str, matching(KUBERNETES_NAME, "a Kubernetes name (lowercase letters, digits and '-', at most 63)")]
 
 
 def _identity_problem(identity: str) -> str | None:
@@ -58,16 +58,9 @@ class RoleGrantConfig(ConfigSection):
 class ServiceAccountConfig(ConfigSection):
     """A Kubernetes service account outside the chart (e.g. KubernetesPodOperator pods) that runs as an identity."""
 
-    namespace: str = Field(description="Namespace of the service account.")
-    service_account: str = Field(description="Name of the service account.")
+    namespace: KubernetesName = Field(description="Namespace of the service account.")
+    service_account: KubernetesName = Field(description="Name of the service account.")
     identity: str = Field(description="Which Airflow identity it runs as: airflow or tasks.")
-
-    @field_validator("namespace", "service_account")
-    @classmethod
-    def _kubernetes_name(cls, value: str) -> str:
-        if not KUBERNETES_NAME.fullmatch(value):
-            raise ValueError(f"'{value}' is not a Kubernetes name (lowercase letters, digits and '-', at most 63)")
-        return value
 
     def binding(self) -> ServiceAccountBinding:
         return ServiceAccountBinding(
@@ -80,7 +73,7 @@ class ServiceAccountConfig(ConfigSection):
 
 
 class IdentityConfig(ConfigSection):
-    deployer_object_id: str | None = Field(
+    deployer_object_id: EntraObjectId | None = Field(
         None, description="Object id of who runs `pulumi up`; default: the signed-in principal (getClientConfig)."
     )
     deployer_principal_type: Literal["User", "Group", "ServicePrincipal"] = Field(
@@ -93,13 +86,6 @@ class IdentityConfig(ConfigSection):
         default_factory=list,
         description="Service accounts outside the chart that get a federated credential on an Airflow identity.",
     )
-
-    @field_validator("deployer_object_id")
-    @classmethod
-    def _guid(cls, value: str | None) -> str | None:
-        if value is not None and not GUID.fullmatch(value):
-            raise ValueError(f"'{value}' is not an Entra ID object id (a GUID)")
-        return value
 
     def problems(self):
         subjects = Counter((sa.namespace, sa.service_account) for sa in self.extra_service_accounts)

@@ -6,6 +6,8 @@ Run `python -m stackconfig.reference > docs/configuration.md` after changing a s
 from __future__ import annotations
 
 import json
+import types
+import typing
 from collections.abc import Iterator
 
 from pydantic import BaseModel
@@ -36,8 +38,17 @@ else: every field you leave out keeps the default listed here. Unknown keys are 
 
 
 def _type_name(annotation: object) -> str:
-    text = annotation.__name__ if isinstance(annotation, type) else str(annotation)
-    return text.replace("typing.", "").replace("stackconfig.", "").replace(" | ", " or ")
+    """A readable type: `list[str]`, `str or None`, `Literal['a', 'b']`; validators (Annotated metadata) left out."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join("None" if arg is type(None) else _type_name(arg) for arg in args)
+    if origin is typing.Literal:
+        return f"Literal[{', '.join(repr(arg) for arg in args)}]"
+    if origin is not None:
+        return f"{getattr(origin, '__name__', str(origin))}[{', '.join(_type_name(arg) for arg in args)}]"
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation).replace("typing.", "")
 
 
 def _default(field: FieldInfo, instance: BaseModel | None, name: str) -> str:
@@ -80,6 +91,9 @@ def _rows(model: type[BaseModel], prefix: str, instance: BaseModel | None = None
             continue
         description = (field.description or "").replace("|", "\\|")
         yield f"| `{key}` | {_type_name(annotation)} | {_default(field, instance, name)} | {_constraints(field)} | {description} |"
+        item = typing.get_args(annotation)[0] if typing.get_origin(annotation) is list else None
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            nested.append((item, key + "[].", None))  # the fields of each list entry
     for annotation, key, default in nested:
         yield from _rows(annotation, key, default)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
 from components.naming import tag_problems
 
 from .airflow import AirflowConfig
-from .base import ConfigSection
+from .base import ConfigSection, matching
 from .cluster import ClusterConfig
 from .cost import CostConfig
 from .database import DatabaseConfig
@@ -29,7 +30,8 @@ ENVIRONMENT = re.compile(r"^[a-z][a-z0-9]{1,5}$")
 class StackConfig(ConfigSection):
     """Every `airflow-aks:*` setting. Top-level keys are declared in Pulumi.yaml; sections default field by field."""
 
-    location: str = Field("westeurope", description="Azure region of every resource, e.g. westeurope.")
+    location: Annotated[str, matching(LOCATION, "an Azure region name (lowercase, no spaces, e.g. westeurope)")] = Field(
+        "westeurope", description="Azure region of every resource, e.g. westeurope.")
     environment: str | None = Field(
         None, description="Environment name used in resource names and tags, 2-6 lowercase alphanumerics (default: the stack name)."
     )
@@ -50,13 +52,6 @@ class StackConfig(ConfigSection):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     airflow: AirflowConfig = Field(default_factory=AirflowConfig)
     cost: CostConfig = Field(default_factory=CostConfig)
-
-    @field_validator("location")
-    @classmethod
-    def _location(cls, value: str) -> str:
-        if not LOCATION.fullmatch(value):
-            raise ValueError(f"'{value}' is not an Azure region name (lowercase, no spaces, e.g. westeurope)")
-        return value
 
     @field_validator("name_prefix")
     @classmethod

@@ -77,7 +77,7 @@ def problems(**sections) -> list[str]:
         ({"cluster": {**RANGES, "autoscaler": {"scaleDownUtilizationThreshold": 0}}},
          "airflow-aks:cluster.autoscaler.scaleDownUtilizationThreshold: Input should be greater than 0"),
         ({"cluster": {**RANGES, "adminGroupObjectIds": ["admins"]}},
-         "airflow-aks:cluster.adminGroupObjectIds: 'admins' is not an Entra ID object id"),
+         "airflow-aks:cluster.adminGroupObjectIds[0]: 'admins' is not an Entra ID object id"),
         ({"network": {"postgresSubnet": "10.20.1.0/27"}},
          "airflow-aks:network.postgresSubnet: 10.20.1.0/27 overlaps nodeSubnet 10.20.0.0/22"),
         ({"network": {"serviceCidr": "192.168.128.0/17", "dnsServiceIp": "192.168.128.10"}},
