@@ -20,6 +20,8 @@ LOG_CONTAINER = "airflow-logs"
 BLOB_PRIVATE_DNS_ZONE = "privatelink.blob.core.windows.net"
 LOG_BLOB_TYPES = ["blockBlob"]
 """Airflow uploads each task log as a block blob."""
+BLOB_METRIC_CATEGORIES = ("Transaction",)
+"""The only metric category a blob service offers; Azure rejects AllMetrics on `.../blobServices/default`."""
 
 
 def sku_name(config: StorageConfig) -> str:
@@ -165,6 +167,7 @@ class LogStorage(pulumi.ComponentResource):
             f"{name}-blob-diagnostics",
             resource_id=account.id.apply(lambda account_id: f"{account_id}/blobServices/default"),
             workspace_id=args.workspace_id,
+            metric_categories=BLOB_METRIC_CATEGORIES,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[blob_service]),
         )
 

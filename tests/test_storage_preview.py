@@ -70,6 +70,12 @@ def test_blob_service_logs_go_to_the_workspace(result, preview):
     known_or_unknown(setting["workspaceId"], result.one("azure-native:operationalinsights:Workspace").id, preview)
 
 
+def test_blob_service_metrics_use_the_only_category_a_blob_service_offers(result):
+    # `.../blobServices/default` rejects AllMetrics with a 400; Transaction is its one metric category.
+    setting = child(result, "azure-native:monitor:DiagnosticSetting").inputs
+    assert setting["metrics"] == [{"category": "Transaction", "enabled": True}]
+
+
 def test_prod_reaches_blobs_through_a_private_endpoint_only(result, stack, preview):
     endpoints = [
         record
