@@ -131,14 +131,6 @@ def network_profile(cfg: NetworkConfig) -> containerservice.ContainerServiceNetw
         dns_service_ip=cfg.dns_service_ip,
         load_balancer_sku="standard",
         outbound_type=AKS_OUTBOUND_TYPES[cfg.outbound],
-        nat_gateway_profile=containerservice.ManagedClusterNATGatewayProfileArgs(
-            idle_timeout_in_minutes=cfg.nat_idle_timeout_minutes,
-            managed_outbound_ip_profile=containerservice.ManagedClusterManagedOutboundIPProfileArgs(
-                count=cfg.outbound_ip_count
-            ),
-        )
-        if cfg.outbound == "managedNatGateway"
-        else None,
     )
 
 

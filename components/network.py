@@ -21,7 +21,6 @@ NODE_SERVICE_ENDPOINTS = ("Microsoft.KeyVault", "Microsoft.Storage")
 
 AKS_OUTBOUND_TYPES = {
     "loadBalancer": "loadBalancer",
-    "managedNatGateway": "managedNATGateway",
     "userAssignedNatGateway": "userAssignedNATGateway",
 }
 """Config value of `network.outbound` -> AKS `networkProfile.outboundType`."""

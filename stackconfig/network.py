@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator
 
 from .base import ConfigSection
+
+Outbound = Literal["userAssignedNatGateway", "loadBalancer"]
+"""AKS's managed NAT gateway is not offered: AKS rejects it for a cluster in a custom VNet, which this program uses."""
 
 
 class NetworkConfig(ConfigSection):
@@ -20,10 +23,10 @@ class NetworkConfig(ConfigSection):
     pod_cidr: str = Field("192.168.0.0/16", description="Pod range of Azure CNI Overlay; must not overlap the VNet.")
     service_cidr: str = Field("172.16.0.0/16", description="Kubernetes service range; must not overlap the VNet.")
     dns_service_ip: str = Field("172.16.0.10", description="Cluster DNS service IP, inside serviceCidr.")
-    outbound: Literal["managedNatGateway", "userAssignedNatGateway", "loadBalancer"] = Field(
+    outbound: Outbound = Field(
         "loadBalancer",
-        description="How nodes reach the internet: the cluster's load balancer, a NAT gateway AKS manages, or a NAT "
-        "gateway this program creates on the node subnet (fixed egress IPs to allow-list elsewhere).",
+        description="How nodes reach the internet: the cluster's load balancer, or a NAT gateway this program creates "
+        "on the node subnet (fixed egress IPs to allow-list elsewhere).",
     )
     outbound_ip_count: int = Field(
         1, ge=1, le=16, description="Public egress IPs (each adds 64k SNAT ports; NAT gateway outbound only)."
@@ -41,6 +44,17 @@ class NetworkConfig(ConfigSection):
             raise ValueError(f"'{value}' is not a valid CIDR (e.g. 10.20.0.0/16): {exc}") from None
         if network.version != 4:
             raise ValueError(f"'{value}' must be an IPv4 CIDR")
+        return value
+
+    @field_validator("outbound", mode="before")
+    @classmethod
+    def _no_managed_nat_gateway(cls, value: object) -> object:
+        if value == "managedNatGateway":
+            allowed = " or ".join(repr(option) for option in get_args(Outbound))
+            raise ValueError(
+                "'managedNatGateway' cannot work: AKS rejects a managed NAT gateway for a cluster in a custom VNet, "
+                f"and the nodes run in this program's VNet; must be {allowed}"
+            )
         return value
 
     @field_validator("dns_service_ip")

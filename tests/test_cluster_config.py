@@ -87,7 +87,11 @@ def problems(**sections) -> list[str]:
         ({"network": {"dnsServiceIp": "172.17.0.10"}},
          "airflow-aks:network.dnsServiceIp: 172.17.0.10 is not inside serviceCidr 172.16.0.0/16"),
         ({"network": {"outbound": "natGateway"}},
-         "airflow-aks:network.outbound: must be 'managedNatGateway', 'userAssignedNatGateway' or 'loadBalancer'"),
+         "airflow-aks:network.outbound: must be 'userAssignedNatGateway' or 'loadBalancer'"),
+        ({"network": {"outbound": "managedNatGateway"}},
+         "airflow-aks:network.outbound: 'managedNatGateway' cannot work: AKS rejects a managed NAT gateway for a "
+         "cluster in a custom VNet, and the nodes run in this program's VNet; must be 'userAssignedNatGateway' or "
+         "'loadBalancer'"),
         ({"network": {"outboundIpCount": 0}},
          "airflow-aks:network.outboundIpCount: Input should be greater than or equal to 1"),
         ({"monitoring": {"clusterLogCategories": ["guard", "cluster-autoscaler"]}},

@@ -99,18 +99,16 @@ def test_the_autoscaler_profile_uses_the_units_aks_accepts():
 
 
 @pytest.mark.parametrize(
-    ("outbound", "aks_type", "managed_ips"),
-    [("loadBalancer", "loadBalancer", None), ("managedNatGateway", "managedNATGateway", 2),
-     ("userAssignedNatGateway", "userAssignedNATGateway", None)],
+    ("outbound", "aks_type"), [("loadBalancer", "loadBalancer"), ("userAssignedNatGateway", "userAssignedNATGateway")]
 )
-def test_network_profile_is_overlay_with_cilium_and_the_configured_outbound(outbound, aks_type, managed_ips):
+def test_network_profile_is_overlay_with_cilium_and_the_configured_outbound(outbound, aks_type):
     profile = network_profile(config(network={"outbound": outbound, "outboundIpCount": 2}).network)
     assert (profile.network_plugin, profile.network_plugin_mode) == ("azure", "overlay")
     assert (profile.network_dataplane, profile.network_policy) == ("cilium", "cilium")
     assert (profile.pod_cidr, profile.service_cidr, profile.dns_service_ip) == ("192.168.0.0/16", "172.16.0.0/16", "172.16.0.10")
     assert profile.outbound_type == aks_type
-    nat = profile.nat_gateway_profile
-    assert (nat.managed_outbound_ip_profile.count if nat else None) == managed_ips
+    # The NAT gateway is the program's own resource on the node subnet, not an AKS-managed one.
+    assert profile.nat_gateway_profile is None
 
 
 def test_the_api_server_is_either_restricted_to_ranges_or_private():
