@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as kubernetes
-from pulumi_azure_native import authorization, containerservice, managedidentity, monitor
+from pulumi_azure_native import containerservice, managedidentity, monitor
 
 from components.diagnostics import diagnostic_setting
 from components.kubeconfig import decode_credential, kubelogin_kubeconfig
 from components.naming import Naming
 from components.network import AKS_OUTBOUND_TYPES
 from components.node_pools import PoolPlacement, placements
-from components.roles import role_definition_id
+from components.role_assignments import assign_role
 from components.vm_sizes import ephemeral_os_disk_gb
 from stackconfig.cluster import AutoscalerProfileConfig, ClusterConfig, MaintenanceWindowConfig
 from stackconfig.monitoring import REQUIRED_AKS_LOG_CATEGORIES
@@ -163,12 +163,10 @@ class Cluster(pulumi.ComponentResource):
         cfg = args.config
         self.placements = placements(cfg)
         child = pulumi.ResourceOptions(parent=self)
-        subscription_id = authorization.get_client_config_output(
-            opts=pulumi.InvokeOutputOptions(parent=self)
-        ).subscription_id
+        identity_names: dict[managedidentity.UserAssignedIdentity, str] = {}
 
         def identity(key: str, abbreviation: str) -> managedidentity.UserAssignedIdentity:
-            return managedidentity.UserAssignedIdentity(
+            created = managedidentity.UserAssignedIdentity(
                 key,
                 resource_name_=args.naming.resource(abbreviation),
                 resource_group_name=args.resource_group_name,
@@ -176,25 +174,29 @@ class Cluster(pulumi.ComponentResource):
                 tags=dict(args.tags),
                 opts=child,
             )
+            identity_names[created] = args.naming.resource(abbreviation)
+            return created
 
-        def grant(key: str, role: str, principal_id, scope, principal_type: str = "ServicePrincipal"):
-            return authorization.RoleAssignment(
+        def grant(key: str, role: str, holder: managedidentity.UserAssignedIdentity, scope: pulumi.Input[str]):
+            """`role` on `scope` for one of the cluster's identities, keyed by its resource name (known up front)."""
+            return assign_role(
                 key,
-                principal_id=principal_id,
-                principal_type=principal_type,
-                role_definition_id=subscription_id.apply(lambda sub: role_definition_id(sub, role)),
+                role=role,
                 scope=scope,
+                principal_id=holder.principal_id,
+                principal_key=identity_names[holder],
+                principal_type="ServicePrincipal",
                 opts=child,
             )
 
         control_plane = identity("control-plane-identity", "id-aks")
         kubelet = identity("kubelet-identity", "id-kubelet")
         control_plane_grants = [
-            grant("control-plane-network", "Network Contributor", control_plane.principal_id, args.node_subnet_id),
-            grant("control-plane-kubelet-operator", "Managed Identity Operator", control_plane.principal_id, kubelet.id),
+            grant("control-plane-network", "Network Contributor", control_plane, args.node_subnet_id),
+            grant("control-plane-kubelet-operator", "Managed Identity Operator", control_plane, kubelet.id),
         ]
         if cfg.container_registry_id:
-            grant("kubelet-acr-pull", "AcrPull", kubelet.principal_id, cfg.container_registry_id)
+            grant("kubelet-acr-pull", "AcrPull", kubelet, cfg.container_registry_id)
 
         system = self.placements["system"]
         cluster = containerservice.ManagedCluster(
@@ -300,12 +302,14 @@ class Cluster(pulumi.ComponentResource):
             opts=after_cluster,
         )
 
-        deployer_admin = grant(
+        deployer_admin = assign_role(
             "deployer-cluster-admin",
-            "Azure Kubernetes Service RBAC Cluster Admin",
-            args.deployer_object_id,
-            cluster.id,
+            role="Azure Kubernetes Service RBAC Cluster Admin",
+            scope=cluster.id,
+            principal_id=args.deployer_object_id,
+            principal_key=args.deployer_object_id,
             principal_type=args.deployer_principal_type,
+            opts=child,
         )
 
         credentials = containerservice.list_managed_cluster_user_credentials_output(

@@ -11,6 +11,7 @@ import yaml
 
 from components.kubeconfig import AKS_SERVER_ID
 from components.node_pools import POOL_LABEL
+from components.role_assignments import role_assignment_name
 from components.roles import BUILTIN_ROLES
 from offline import UNKNOWN, run_preview
 
@@ -122,6 +123,10 @@ def test_identities_get_only_the_roles_they_need_scoped_to_one_resource(project_
         assert grant.inputs["principalType"] == "ServicePrincipal"
     assert role_guid(admin_grant) == BUILTIN_ROLES["Azure Kubernetes Service RBAC Cluster Admin"]
     assert admin_grant.inputs["scope"] == cluster.id
+    # Deterministic names from scope, role and a stable principal key: the same assignment on every run.
+    for grant, role in ((network_grant, "Network Contributor"), (operator_grant, "Managed Identity Operator")):
+        expected = role_assignment_name(grant.inputs["scope"], BUILTIN_ROLES[role], control_plane.inputs["resourceName"])
+        assert grant.inputs["roleAssignmentName"] == expected
     assert cluster.inputs["identity"]["userAssignedIdentities"] == [control_plane.id]
     assert cluster.inputs["identityProfile"]["kubeletidentity"] == {
         "resourceId": kubelet.id, "clientId": kubelet.outputs["clientId"], "objectId": kubelet.outputs["principalId"]
@@ -133,10 +138,13 @@ def test_the_deployer_from_config_administers_the_cluster():
     result = run_preview(ROOT, "dev", policy_pack=False, config={"identity": {"deployerObjectId": deployer, "deployerPrincipalType": "User"}})
     grant = result.one(ROLE_ASSIGNMENT, "deployer-cluster-admin").inputs
     assert (grant["principalId"], grant["principalType"]) == (deployer, "User")
+    admin_role = BUILTIN_ROLES["Azure Kubernetes Service RBAC Cluster Admin"]
+    assert grant["roleAssignmentName"] == role_assignment_name(result.one(CLUSTER).id, admin_role, deployer)
 
 
 def test_a_configured_registry_gives_the_kubelet_acr_pull_on_that_registry_only():
-    registry = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acme"
+    # The registry lives in another subscription: the role definition must be resolved in the registry's.
+    registry = "/subscriptions/99999999-8888-7777-6666-555555555555/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acme"
     result = run_preview(
         ROOT, "dev", policy_pack=False,
         config={"cluster": {"authorizedIpRanges": ["203.0.113.0/24"], "containerRegistryId": registry}},
@@ -144,7 +152,11 @@ def test_a_configured_registry_gives_the_kubelet_acr_pull_on_that_registry_only(
     grant = result.one(ROLE_ASSIGNMENT, "kubelet-acr-pull")
     kubelet = result.one("azure-native:managedidentity:UserAssignedIdentity", "kubelet-identity")
     assert (role_guid(grant), grant.inputs["scope"]) == (BUILTIN_ROLES["AcrPull"], registry)
+    assert grant.inputs["roleDefinitionId"].startswith("/subscriptions/99999999-8888-7777-6666-555555555555/providers/")
     assert grant.inputs["principalId"] == kubelet.outputs["principalId"]
+    assert (grant.inputs["principalType"], grant.inputs["roleAssignmentName"]) == (
+        "ServicePrincipal", role_assignment_name(registry, BUILTIN_ROLES["AcrPull"], kubelet.inputs["resourceName"])
+    )
 
 
 @pytest.mark.parametrize("stack", STACKS)
