@@ -62,6 +62,8 @@ cluster = Cluster(
         kubelogin_mode=config.cluster.kubelogin_mode,
         container_insights_rule_id=monitoring.container_insights_rule_id,
         log_categories=config.monitoring.cluster_log_categories,
+        vnet_subnets=network.subnets,
+        egress_ips=network.egress_ips,
     ),
 )
 

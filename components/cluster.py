@@ -53,6 +53,12 @@ class ClusterArgs:
     """Monitoring's Container Insights collection rule; None leaves the monitoring add-on off."""
     log_categories: Sequence[str] = REQUIRED_AKS_LOG_CATEGORIES
     """Control-plane log categories sent to the workspace (monitoring.clusterLogCategories)."""
+    vnet_subnets: Sequence[pulumi.Resource] = ()
+    """Every subnet of the node subnet's VNet: AKS's VNet ownership check fails while a subnet operation runs on the
+    VNet, so the cluster is created after all of them."""
+    egress_ips: Sequence[pulumi.Input[str]] = ()
+    """Public IPs node traffic leaves from when they are not the cluster's load balancer's (a user-assigned NAT
+    gateway): nodes reach the public API server from them, so they are authorized alongside the configured ranges."""
 
 
 def pool_settings(cluster: ClusterConfig, placement: PoolPlacement, node_subnet_id: pulumi.Input[str]) -> dict:
@@ -134,12 +140,21 @@ def network_profile(cfg: NetworkConfig) -> containerservice.ContainerServiceNetw
     )
 
 
-def api_server_access(cfg: ClusterConfig) -> containerservice.ManagedClusterAPIServerAccessProfileArgs:
+def api_server_access(
+    cfg: ClusterConfig, egress_ips: Sequence[pulumi.Input[str]] = ()
+) -> containerservice.ManagedClusterAPIServerAccessProfileArgs:
+    """A private API server, or a public one open to the configured ranges and the nodes' own egress IPs.
+
+    AKS authorizes only its load balancer's outbound IP by itself; nodes behind a user-assigned NAT gateway reach the
+    API server from the gateway's IPs, and could not register if those were not listed.
+    """
     if cfg.private_cluster:
         return containerservice.ManagedClusterAPIServerAccessProfileArgs(
             enable_private_cluster=True, enable_private_cluster_public_fqdn=False, private_dns_zone="system"
         )
-    return containerservice.ManagedClusterAPIServerAccessProfileArgs(authorized_ip_ranges=list(cfg.authorized_ip_ranges))
+    return containerservice.ManagedClusterAPIServerAccessProfileArgs(
+        authorized_ip_ranges=[*cfg.authorized_ip_ranges, *(pulumi.Output.concat(ip, "/32") for ip in egress_ips)]
+    )
 
 
 def _once_created(resource: pulumi.CustomResource, value: pulumi.Output) -> pulumi.Output:
@@ -235,7 +250,7 @@ class Cluster(pulumi.ComponentResource):
                 ),
             ),
             addon_profiles=self._addons(args),
-            api_server_access_profile=api_server_access(cfg),
+            api_server_access_profile=api_server_access(cfg, args.egress_ips),
             network_profile=network_profile(args.network),
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
                 upgrade_channel=cfg.upgrade_channel, node_os_upgrade_channel=cfg.node_os_upgrade_channel
@@ -249,23 +264,29 @@ class Cluster(pulumi.ComponentResource):
             tags=dict(args.tags),
             # The autoscaler owns node counts; `pulumi up` must not reset them.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=control_plane_grants, ignore_changes=["agentPoolProfiles[0].count"]
+                parent=self,
+                depends_on=[*control_plane_grants, *args.vnet_subnets],
+                ignore_changes=["agentPoolProfiles[0].count"],
             ),
         )
         after_cluster = pulumi.ResourceOptions(parent=self, depends_on=[cluster])
 
-        user_pools = [
-            containerservice.AgentPool(
-                f"pool-{role}",
-                agent_pool_name=placement.pool.name,
-                resource_name_=cluster.name,
-                resource_group_name=args.resource_group_name,
-                **pool_settings(cfg, placement, args.node_subnet_id),
-                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]),
+        # AKS runs one agent pool operation per cluster at a time ("Another agentpool operation is in progress"):
+        # each pool waits for the one before it, and the maintenance configurations for the last.
+        user_pools: list[containerservice.AgentPool] = []
+        for role, placement in self.placements.items():
+            if role == "system":
+                continue
+            user_pools.append(
+                containerservice.AgentPool(
+                    f"pool-{role}",
+                    agent_pool_name=placement.pool.name,
+                    resource_name_=cluster.name,
+                    resource_group_name=args.resource_group_name,
+                    **pool_settings(cfg, placement, args.node_subnet_id),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=user_pools[-1:], ignore_changes=["count"]),
+                )
             )
-            for role, placement in self.placements.items()
-            if role != "system"
-        ]
 
         windows = {UPGRADE_SCHEDULE: (cfg.upgrade_channel != "none", cfg.upgrade_window)}
         windows[NODE_OS_UPGRADE_SCHEDULE] = (
@@ -280,7 +301,7 @@ class Cluster(pulumi.ComponentResource):
                     resource_name_=cluster.name,
                     resource_group_name=args.resource_group_name,
                     maintenance_window=maintenance_window(window),
-                    opts=child,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=user_pools[-1:]),
                 )
 
         if args.container_insights_rule_id is not None:

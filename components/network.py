@@ -43,6 +43,11 @@ class Network(pulumi.ComponentResource):
     private_endpoint_subnet_id: pulumi.Output[str]
     nat_gateway_id: pulumi.Output[str] | None
     """The NAT gateway this program created (userAssignedNatGateway outbound), else None."""
+    egress_ips: list[pulumi.Output[str]]
+    """The NAT gateway's public IP addresses, which node traffic leaves from; empty when the cluster's load balancer
+    carries egress (AKS knows that IP itself)."""
+    subnets: list[network.Subnet]
+    """Every subnet of the VNet, for resources that must not start while a subnet operation runs on it."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("airflow-aks:network:Network", name, None, opts)
@@ -59,7 +64,8 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
-        nat_gateway = self._nat_gateway(args) if cfg.outbound == "userAssignedNatGateway" else None
+        nat_ips = self._nat_ips(args) if cfg.outbound == "userAssignedNatGateway" else []
+        nat_gateway = self._nat_gateway(args, nat_ips) if nat_ips else None
 
         def subnet(key: str, prefix: str, after: list[pulumi.Resource], **extra) -> network.Subnet:
             # Azure locks the VNet while a subnet changes, so subnets are created one after another.
@@ -95,19 +101,22 @@ class Network(pulumi.ComponentResource):
         self.postgres_subnet_id = postgres.id
         self.private_endpoint_subnet_id = endpoints.id
         self.nat_gateway_id = nat_gateway.id if nat_gateway else None
+        self.egress_ips = [ip.ip_address for ip in nat_ips]
+        self.subnets = [nodes, postgres, endpoints]
         self.register_outputs(
             {
                 "vnetId": self.vnet_id,
                 "nodeSubnetId": self.node_subnet_id,
                 "postgresSubnetId": self.postgres_subnet_id,
                 "privateEndpointSubnetId": self.private_endpoint_subnet_id,
+                "egressIps": self.egress_ips,
             }
         )
 
-    def _nat_gateway(self, args: NetworkArgs) -> network.NatGateway:
-        """A regional NAT gateway with `outboundIpCount` static public IPs, for egress IPs that never change."""
+    def _nat_ips(self, args: NetworkArgs) -> list[network.PublicIPAddress]:
+        """`outboundIpCount` static public IPs, for egress IPs that never change."""
         cfg = args.config
-        ips = [
+        return [
             network.PublicIPAddress(
                 f"nat-ip-{index}",
                 public_ip_address_name=args.naming.resource(f"pip-nat{index}"),
@@ -121,6 +130,10 @@ class Network(pulumi.ComponentResource):
             )
             for index in range(1, cfg.outbound_ip_count + 1)
         ]
+
+    def _nat_gateway(self, args: NetworkArgs, ips: list[network.PublicIPAddress]) -> network.NatGateway:
+        """A regional NAT gateway (not zonal: a zone outage stops egress, a known trade-off) owning `ips`."""
+        cfg = args.config
         return network.NatGateway(
             "nat-gateway",
             nat_gateway_name=args.naming.resource("ng"),

@@ -49,7 +49,7 @@ def test_the_cluster_is_secure_by_default_in_every_stack_and_mode(project_previe
     assert set(inputs["identityProfile"]) == {"kubeletidentity"}
     assert inputs["networkProfile"]["networkPluginMode"] == "overlay"
     assert inputs["networkProfile"]["networkDataplane"] == inputs["networkProfile"]["networkPolicy"] == "cilium"
-    assert inputs["apiServerAccessProfile"]["authorizedIPRanges"] == ["203.0.113.0/24"]
+    assert inputs["apiServerAccessProfile"]["authorizedIPRanges"][0] == "203.0.113.0/24"
     assert "0.0.0.0/0" not in str(inputs["apiServerAccessProfile"])
     assert inputs["addonProfiles"]["azurepolicy"] == {"enabled": True}
     assert inputs["addonProfiles"]["omsagent"]["config"]["useAADAuth"] == "true"
@@ -73,6 +73,47 @@ def test_each_stack_gets_its_tier_zones_defender_and_pools(project_preview):
     assert set(pools(dev)) == {"tasks"}
     assert set(pools(prod)) == {"core", "tasks", "spot"}
     assert all(p.inputs["availabilityZones"] == ["1", "2", "3"] for p in pools(prod).values())
+
+
+@pytest.mark.parametrize(("stack", "preview"), BOTH)
+def test_nodes_behind_the_nat_gateway_may_reach_the_public_api_server(project_preview, stack, preview):
+    # AKS itself only allows its load balancer's outbound IP; prod's nodes leave through its NAT gateway's IPs.
+    result = project_preview(stack, preview=preview)
+    assert result.mandatory_violations == []
+    nat_ips = result.find("azure-native:network:PublicIPAddress")
+    assert len(nat_ips) == {"dev": 0, "prod": 1}[stack]
+    egress = [UNKNOWN if preview else f"{ip.outputs['ipAddress']}/32" for ip in nat_ips]
+    assert cluster_inputs(result)["apiServerAccessProfile"]["authorizedIPRanges"] == ["203.0.113.0/24", *egress]
+
+
+def test_a_private_cluster_lists_no_ranges_even_behind_a_nat_gateway():
+    result = run_preview(
+        ROOT, "prod", policy_pack=False, config={"cluster": {"authorizedIpRanges": [], "privateCluster": True}}
+    )
+    access = cluster_inputs(result)["apiServerAccessProfile"]
+    assert access["enablePrivateCluster"] is True and "authorizedIPRanges" not in access
+
+
+@pytest.mark.parametrize(("stack", "preview"), BOTH)
+def test_the_cluster_waits_for_every_subnet_of_its_vnet(project_preview, stack, preview):
+    # AKS's VNet ownership step fails while any subnet operation runs on the VNet, not only one on the node subnet.
+    result = project_preview(stack, preview=preview, policy=False)
+    subnets = result.find("azure-native:network:Subnet")
+    assert len(subnets) == 3
+    assert {subnet.urn for subnet in subnets} <= set(result.one(CLUSTER).depends_on)
+
+
+@pytest.mark.parametrize(("stack", "preview"), BOTH)
+def test_pool_operations_run_one_at_a_time(project_preview, stack, preview):
+    # AKS refuses a second agent pool operation on a cluster while one runs: the pools form one chain and the
+    # maintenance configurations wait for its end.
+    result = project_preview(stack, preview=preview, policy=False)
+    chain = result.find(AGENT_POOL)
+    assert len(chain) == {"dev": 1, "prod": 3}[stack]
+    pool_urns = {pool.urn for pool in chain}
+    assert [pool_urns & set(pool.depends_on) for pool in chain] == [set()] + [{before.urn} for before in chain[:-1]]
+    for config in result.find("azure-native:containerservice:MaintenanceConfiguration"):
+        assert chain[-1].urn in config.depends_on
 
 
 @pytest.mark.parametrize(("stack", "preview"), BOTH)
