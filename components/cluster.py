@@ -181,15 +181,16 @@ class Cluster(pulumi.ComponentResource):
         identity_names: dict[managedidentity.UserAssignedIdentity, str] = {}
 
         def identity(key: str, abbreviation: str) -> managedidentity.UserAssignedIdentity:
+            resource_name = args.naming.resource(abbreviation)
             created = managedidentity.UserAssignedIdentity(
                 key,
-                resource_name_=args.naming.resource(abbreviation),
+                resource_name_=resource_name,
                 resource_group_name=args.resource_group_name,
                 location=args.location,
                 tags=dict(args.tags),
                 opts=child,
             )
-            identity_names[created] = args.naming.resource(abbreviation)
+            identity_names[created] = resource_name
             return created
 
         def grant(key: str, role: str, holder: managedidentity.UserAssignedIdentity, scope: pulumi.Input[str]):
