@@ -31,6 +31,11 @@ EXECUTOR = "KubernetesExecutor"
 SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict"
 """Set to "false" on task pods by the chart's `workers.safeToEvict: false`: the autoscaler never drains a running task."""
 INTERNAL_LOAD_BALANCER_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
+AZURE_LOAD_BALANCER_PROBE_SOURCE = "168.63.129.16/32"
+"""Where Azure Load Balancer health probes come from (the platform's virtual public IP)."""
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+"""What reaches an internal load balancer when `ui.allowedCidrs` is empty: the VNet and networks connected to it."""
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone"
 HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname"
 
@@ -225,6 +230,27 @@ def _ui(config: AirflowConfig) -> tuple[dict[str, Any], dict[str, Any], dict[str
     return service, ingress, api
 
 
+def release_pods(release_name: str) -> dict[str, Any]:
+    """A NetworkPolicy peer: every pod of the release, task pods included (the chart labels all `tier: airflow`)."""
+    return {"podSelector": {"matchLabels": {"tier": "airflow", "release": release_name}}}
+
+
+def api_server_peers(config: AirflowConfig) -> list[dict[str, Any]]:
+    """Who may reach the API server once the chart's NetworkPolicy selects it (an empty list admits no one).
+
+    Task pods call its Task Execution API; people reach it through the configured kind of UI access. Port-forward
+    enters the pod's own network namespace and needs no rule.
+    """
+    ui = config.ui
+    peers = [release_pods(config.release_name)]
+    if ui.access == "internalLoadBalancer":
+        sources = [*(ui.allowed_cidrs or PRIVATE_RANGES), AZURE_LOAD_BALANCER_PROBE_SOURCE]
+        peers += [{"ipBlock": {"cidr": cidr}} for cidr in sources]
+    elif ui.access == "ingress":
+        peers.append({"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: ui.ingress_controller_namespace}}})
+    return peers
+
+
 def _merge_sections(*layers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for layer in layers:
@@ -260,6 +286,7 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         "apiServer": {
             **_service("apiServer", config.api_server, inputs, by_component["apiServer"]),
             "service": api_service,
+            "networkPolicy": {"ingress": {"from": api_server_peers(config)}},
         },
         "dagProcessor": {
             "enabled": True,

@@ -9,11 +9,14 @@ import pytest
 
 from components import chart_secrets
 from components.helm_values import (
+    AZURE_LOAD_BALANCER_PROBE_SOURCE,
     EXECUTOR,
     INTERNAL_LOAD_BALANCER_ANNOTATION,
+    PRIVATE_RANGES,
     ValuesInputs,
     airflow_values,
     git_credentials,
+    release_pods,
 )
 from components.node_pools import POOL_LABEL, core_placement, placements
 from components.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, USE_LABEL, bindings
@@ -119,6 +122,60 @@ def test_kubernetes_executor_without_bundled_services(case):
     assert values["pgbouncer"]["enabled"] is False
     assert values["redis"]["enabled"] is False
     assert values["networkPolicies"]["enabled"] is True
+
+
+# The chart's NetworkPolicies whose peers come from values (`<key>.networkPolicy.ingress.from`), and whether the
+# chart renders them for these values: the webserver's exists for Airflow 2 only, Flower's for Celery only.
+VALUES_PEERED_POLICIES = {
+    "apiServer": lambda values: values["airflowVersion"].startswith("3."),
+    "webserver": lambda values: values["airflowVersion"].startswith("2."),
+    "flower": lambda values: "Celery" in values["executor"],
+}
+
+
+def test_the_chart_has_no_other_network_policy_peered_from_values():
+    declared = {key for key, section in chart_schema.schema()["properties"].items()
+                if "networkPolicy" in section.get("properties", {})}
+    assert declared == set(VALUES_PEERED_POLICIES)
+
+
+def test_every_rendered_network_policy_admits_its_clients(case):
+    """A rendered policy with an empty `from` selects the pods and admits no traffic at all (Cilium enforces it)."""
+    name, _, values = case
+    assert values["networkPolicies"]["enabled"] is True
+    rendered = [key for key, renders in VALUES_PEERED_POLICIES.items() if renders(values)]
+    assert rendered == ["apiServer"], name
+    for key in rendered:
+        assert values[key]["networkPolicy"]["ingress"]["from"], f"{name}: {key}"
+
+
+def test_task_pods_and_every_other_release_pod_reach_the_api_server(case):
+    """Task pods call the Task Execution API; the chart labels them (pod template) like every component."""
+    name, spec, values = case
+    release = settings(spec["stack"], spec.get("airflow")).config.airflow.release_name
+    peers = values["apiServer"]["networkPolicy"]["ingress"]["from"]
+    assert peers[0] == release_pods(release) == {"podSelector": {"matchLabels": {"tier": "airflow", "release": release}}}, name
+
+
+def test_internal_load_balancer_clients_and_probes_reach_the_api_server():
+    peers = values_for(**CASES["internal-load-balancer"])["apiServer"]["networkPolicy"]["ingress"]["from"]
+    assert peers[1:] == [{"ipBlock": {"cidr": "10.0.0.0/8"}}, {"ipBlock": {"cidr": AZURE_LOAD_BALANCER_PROBE_SOURCE}}]
+    unrestricted = values_for("dev", {"ui": {"access": "internalLoadBalancer"}})["apiServer"]["networkPolicy"]
+    cidrs = [peer["ipBlock"]["cidr"] for peer in unrestricted["ingress"]["from"][1:]]
+    assert cidrs == [*PRIVATE_RANGES, "168.63.129.16/32"]
+
+
+def test_the_ingress_controller_namespace_reaches_the_api_server():
+    peers = values_for(**CASES["ingress"])["apiServer"]["networkPolicy"]["ingress"]["from"]
+    assert peers[1:] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "app-routing-system"}}}]
+    custom = values_for("prod", {"ui": {"access": "ingress", "host": "airflow.example.com",
+                                        "ingressControllerNamespace": "ingress-nginx"}})
+    selector = custom["apiServer"]["networkPolicy"]["ingress"]["from"][1]["namespaceSelector"]
+    assert selector == {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+
+
+def test_port_forward_needs_only_the_release_pods():
+    assert values_for("dev")["apiServer"]["networkPolicy"]["ingress"]["from"] == [release_pods("airflow")]
 
 
 def test_every_component_runs_as_its_workload_identity(case):
