@@ -188,6 +188,10 @@ def _dags(release_name: str, git_sync: GitSyncConfig) -> dict[str, Any]:
         "enabled": True,
         "repo": git_sync.repo,
         "ref": git_sync.ref,
+        # The chart also emits the deprecated GIT_SYNC_BRANCH/GIT_SYNC_REV (defaults v2-2-stable/HEAD), and git-sync
+        # v4 lets them override --ref (apache/airflow#42918): point them at the same ref.
+        "branch": git_sync.ref,
+        "rev": "HEAD",
         "subPath": git_sync.sub_path,
         "period": git_sync.period,
         "depth": git_sync.depth,

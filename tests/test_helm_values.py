@@ -291,9 +291,17 @@ def test_dags_are_baked_into_the_image_unless_git_sync_is_on():
 def test_https_git_sync_reads_a_token_secret():
     git = values_for(**CASES["https-git-sync"])["dags"]["gitSync"]
     assert git == {
-        "enabled": True, "repo": "https://github.com/example/dags.git", "ref": "release", "subPath": "dags",
-        "period": "30s", "depth": 1, "credentialsSecret": "airflow-git-credentials",
+        "enabled": True, "repo": "https://github.com/example/dags.git", "ref": "release", "branch": "release",
+        "rev": "HEAD", "subPath": "dags", "period": "30s", "depth": 1, "credentialsSecret": "airflow-git-credentials",
     }
+
+
+@pytest.mark.parametrize("name", ["https-git-sync", "ssh-git-sync"])
+def test_the_deprecated_branch_and_rev_cannot_override_the_ref(name):
+    """git-sync v4 reads GIT_SYNC_BRANCH/GIT_SYNC_REV, which the chart always emits (default v2-2-stable/HEAD)."""
+    git = values_for(**CASES[name])["dags"]["gitSync"]
+    assert chart_schema.defaults()["dags"]["gitSync"]["branch"] == "v2-2-stable"
+    assert (git["branch"], git["rev"]) == (git["ref"], "HEAD")
 
 
 def test_ssh_git_sync_checks_host_keys_and_reads_the_key_secret():
