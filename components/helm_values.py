@@ -40,6 +40,9 @@ ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone"
 HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname"
 
 # Chart values key -> the `component` label the chart puts on that service's pods (used by topology spread).
+MIN_MIGRATIONS_WAIT_SECONDS = 900
+"""Shortest wait of the services' wait-for-migrations init containers: a migration on a small database is slow."""
+
 SERVICE_POD_COMPONENT = {
     "scheduler": "scheduler",
     "apiServer": "api-server",
@@ -89,7 +92,8 @@ class ValuesInputs:
     env: Mapping[str, Input[str]] = field(default_factory=dict)
     """Extra environment of every Airflow container and task pod (e.g. an AIRFLOW_CONN_... without credentials)."""
     pod_annotations: Mapping[str, str] = field(default_factory=dict)
-    """Annotations of every Airflow pod, e.g. the secret versions that restart pods after a rotation."""
+    """Annotations of the services' pods and task pods (never the Jobs'), e.g. the secret versions that restart
+    pods after a rotation."""
 
 
 def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
@@ -135,6 +139,7 @@ def _service(key: str, service: ServiceConfig, inputs: ValuesInputs, binding: Se
     release = inputs.config.release_name
     values = {
         "replicas": service.replicas,
+        "podAnnotations": dict(inputs.pod_annotations),
         "resources": service.resources.kubernetes(),
         "podDisruptionBudget": {"enabled": service.pod_disruption_budget, "config": {"maxUnavailable": 1}},
         **_scheduling(core),
@@ -145,8 +150,17 @@ def _service(key: str, service: ServiceConfig, inputs: ValuesInputs, binding: Se
     return values
 
 
+def _job(config: AirflowConfig) -> dict[str, Any]:
+    """Settings shared by the migration and create-user Jobs."""
+    return {"useHelmHooks": False, "applyCustomEnv": False, "ttlSecondsAfterFinished": config.release_timeout_seconds}
+
+
 def _image_values(config: AirflowConfig) -> dict[str, Any]:
-    """The Airflow image everywhere, task pods included, pinned by digest when configured."""
+    """The Airflow image everywhere, task pods included, pinned by digest when configured.
+
+    The services wait for the migration job as long as Pulumi waits for the release (at least 15 minutes): a
+    shorter wait crash-loops them while a long migration runs.
+    """
     image = config.image
     return {
         "airflowVersion": image.airflow_version,
@@ -166,6 +180,7 @@ def _image_values(config: AirflowConfig) -> dict[str, Any]:
                 "tag": image.reference_tag,
                 "pullPolicy": image.pull_policy,
             },
+            "migrationsWaitTimeout": max(config.release_timeout_seconds, MIN_MIGRATIONS_WAIT_SECONDS),
         },
     }
 
@@ -281,11 +296,12 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         "pgbouncer": {"enabled": False},
         "redis": {"enabled": False},
         "env": [{"name": name, "value": value} for name, value in inputs.env.items()],
-        "airflowPodAnnotations": dict(inputs.pod_annotations),
         "config": _merge_sections(_executor_config(config), {"api": api_config} if api_config else {}, inputs.airflow_config),
-        # Pulumi waits for the release's resources, so the jobs are plain resources rather than Helm hooks.
-        "migrateDatabaseJob": {"enabled": True, "useHelmHooks": False, "applyCustomEnv": False},
-        "createUserJob": {"enabled": config.create_user_job, "useHelmHooks": False, "applyCustomEnv": False},
+        # Pulumi waits for the release's resources, so the jobs are plain resources rather than Helm hooks, kept
+        # until that wait is over (Helm's wait fails on a Job deleted under it). Their pod templates carry none of
+        # `pod_annotations`: a Job's template is immutable, so a changed annotation would fail the upgrade.
+        "migrateDatabaseJob": {**_job(config), "enabled": True},
+        "createUserJob": {**_job(config), "enabled": config.create_user_job},
         "scheduler": _service("scheduler", config.scheduler, inputs, by_component["scheduler"]),
         "apiServer": {
             **_service("apiServer", config.api_server, inputs, by_component["apiServer"]),
@@ -305,6 +321,7 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         "workers": {
             **_scheduling(tasks),
             **_identity(by_component["workers"], inputs.client_ids),
+            "podAnnotations": dict(inputs.pod_annotations),
             "safeToEvict": False,
             "terminationGracePeriodSeconds": config.task_pods.termination_grace_period_seconds,
             "kubernetes": {"resources": config.task_pods.resources.kubernetes()},

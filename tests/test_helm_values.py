@@ -233,6 +233,37 @@ def test_hooks_are_off_for_every_hooked_job(case):
         assert values[key]["applyCustomEnv"] is False
 
 
+ROTATION = {"airflow-aks/secret-versions": "fernet=1,api=1,jwt=1,db=2"}
+ANNOTATED_PODS = ("scheduler", "apiServer", "dagProcessor", "triggerer", "workers")
+
+
+def test_jobs_outlive_the_release_wait(case):
+    """Helm's wait (Pulumi's Release, atomic) fails with 'not found' if a Job's TTL deletes it before the wait ends."""
+    name, spec, values = case
+    timeout = settings(spec["stack"], spec.get("airflow")).config.airflow.release_timeout_seconds
+    for key in ("migrateDatabaseJob", "createUserJob"):
+        assert values[key]["ttlSecondsAfterFinished"] >= timeout, f"{name}: {key}"
+
+
+@pytest.mark.parametrize("timeout", [300, 1200, 3600])
+def test_services_wait_for_migrations_as_long_as_the_release_waits(timeout):
+    values = values_for("dev", {"releaseTimeoutSeconds": timeout})
+    assert chart_schema.defaults()["images"]["migrationsWaitTimeout"] == 60
+    assert values["images"]["migrationsWaitTimeout"] == max(timeout, 900)
+    assert values["migrateDatabaseJob"]["ttlSecondsAfterFinished"] == timeout
+
+
+def test_rotation_restarts_the_services_and_never_touches_the_immutable_jobs():
+    """A Job's pod template is immutable: `airflowPodAnnotations` reaches the Jobs too, so a rotation failed the upgrade."""
+    values = values_for("prod", pod_annotations=ROTATION)
+    for key in ANNOTATED_PODS:
+        assert values[key]["podAnnotations"] == ROTATION, key
+    assert "airflowPodAnnotations" not in values
+    for job in ("migrateDatabaseJob", "createUserJob"):
+        assert "annotations" not in values[job]
+    assert ROTATION["airflow-aks/secret-versions"] not in json.dumps({k: v for k, v in values.items() if k not in ANNOTATED_PODS})
+
+
 def test_chart_reads_the_secrets_by_name_only(case):
     name, spec, values = case
     release = settings(spec["stack"]).config.airflow.release_name
