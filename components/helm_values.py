@@ -150,9 +150,23 @@ def _service(key: str, service: ServiceConfig, inputs: ValuesInputs, binding: Se
     return values
 
 
+def _migrations_wait_seconds(config: AirflowConfig) -> int:
+    return max(config.release_timeout_seconds, MIN_MIGRATIONS_WAIT_SECONDS)
+
+
 def _job(config: AirflowConfig) -> dict[str, Any]:
     """Settings shared by the migration and create-user Jobs."""
     return {"useHelmHooks": False, "applyCustomEnv": False, "ttlSecondsAfterFinished": config.release_timeout_seconds}
+
+
+def _create_user_job(config: AirflowConfig) -> dict[str, Any]:
+    """The chart's create-user Job, made to wait for the migration Job: the chart gives it no wait of its own.
+
+    The command runs the chart's own args (`bash -c 'exec airflow users create "$@"' -- -r ...`) once the
+    migrations are in, the same check the services' init containers make.
+    """
+    wait = f'airflow db check-migrations --migration-wait-timeout={_migrations_wait_seconds(config)} && exec "$0" "$@"'
+    return {**_job(config), "enabled": config.create_user_job, "command": ["bash", "-c", wait]}
 
 
 def _image_values(config: AirflowConfig) -> dict[str, Any]:
@@ -180,7 +194,7 @@ def _image_values(config: AirflowConfig) -> dict[str, Any]:
                 "tag": image.reference_tag,
                 "pullPolicy": image.pull_policy,
             },
-            "migrationsWaitTimeout": max(config.release_timeout_seconds, MIN_MIGRATIONS_WAIT_SECONDS),
+            "migrationsWaitTimeout": _migrations_wait_seconds(config),
         },
     }
 
@@ -301,7 +315,7 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         # until that wait is over (Helm's wait fails on a Job deleted under it). Their pod templates carry none of
         # `pod_annotations`: a Job's template is immutable, so a changed annotation would fail the upgrade.
         "migrateDatabaseJob": {**_job(config), "enabled": True},
-        "createUserJob": {**_job(config), "enabled": config.create_user_job},
+        "createUserJob": _create_user_job(config),
         "scheduler": _service("scheduler", config.scheduler, inputs, by_component["scheduler"]),
         "apiServer": {
             **_service("apiServer", config.api_server, inputs, by_component["apiServer"]),

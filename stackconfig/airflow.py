@@ -201,8 +201,8 @@ class AirflowConfig(ConfigSection):
     ui: UiConfig = Field(default_factory=UiConfig)
     create_user_job: bool = Field(
         False,
-        description="Create the chart's default admin user (admin/admin) on install. Dev only: on prod create "
-        "users yourself (see docs/airflow.md).",
+        description="Create the chart's default admin user (admin/admin) once migrations are in. Off by default: "
+        "create users yourself (see docs/airflow.md); prod's policy forbids it.",
     )
     release_timeout_seconds: int = Field(
         1200, ge=300, le=3600, description="How long `pulumi up` waits for migrations and rollouts."

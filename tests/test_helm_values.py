@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
+import subprocess
 
 import pytest
 
@@ -264,6 +266,47 @@ def test_rotation_restarts_the_services_and_never_touches_the_immutable_jobs():
     assert ROTATION["airflow-aks/secret-versions"] not in json.dumps({k: v for k, v in values.items() if k not in ANNOTATED_PODS})
 
 
+FAKE_AIRFLOW = """#!/bin/sh
+echo "$*" >> "$LOG"
+[ "$1" != db ] || exit "$MIGRATIONS_STATUS"
+"""
+
+
+def _run_create_user_job(tmp_path, migrations_status: int) -> list[str]:
+    """Run the Job's container command with the chart's default args (templates rendered), `airflow` faked."""
+    job = values_for("dev", {"createUserJob": True})["createUserJob"]
+    args = ["X" if "{{" in arg else arg for arg in chart_schema.defaults()["createUserJob"]["args"]]
+    fake = tmp_path / "airflow"
+    fake.write_text(FAKE_AIRFLOW)
+    fake.chmod(0o755)
+    log = tmp_path / "calls"
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "LOG": str(log), "MIGRATIONS_STATUS": str(migrations_status)}
+    subprocess.run([*job["command"], *args], env=env, check=False, timeout=30)
+    return log.read_text().splitlines()
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_create_user_job_waits_for_migrations_then_runs_the_charts_args(tmp_path):
+    """The chart's create-user Job has no wait-for-migrations init container and raced the migration Job."""
+    assert _run_create_user_job(tmp_path, 0) == [
+        "db check-migrations --migration-wait-timeout=1200",
+        "users create -r X -u X -e X -f X -l X -p X",
+    ]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_create_user_job_creates_no_user_before_migrations(tmp_path):
+    assert _run_create_user_job(tmp_path, 1) == ["db check-migrations --migration-wait-timeout=1200"]
+
+
+def test_users_are_created_with_the_fab_auth_manager_the_chart_configures(case):
+    """`airflow users create` (docs/airflow.md, the create-user Job) exists only with FAB, the chart's default."""
+    name, _, values = case
+    fab = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+    assert chart_schema.defaults()["config"]["core"]["auth_manager"] == fab
+    assert "auth_manager" not in values["config"]["core"], name
+
+
 def test_chart_reads_the_secrets_by_name_only(case):
     name, spec, values = case
     release = settings(spec["stack"]).config.airflow.release_name
@@ -287,7 +330,7 @@ def test_prod_is_highly_available_and_dev_is_small():
         zone = prod[key]["topologySpreadConstraints"][0]
         assert zone["topologyKey"] == "topology.kubernetes.io/zone"
         assert "topologySpreadConstraints" not in dev[key]
-    assert (dev["createUserJob"]["enabled"], prod["createUserJob"]["enabled"]) == (True, False)
+    assert (dev["createUserJob"]["enabled"], prod["createUserJob"]["enabled"]) == (False, False)
 
 
 def test_zone_spread_is_strict_only_when_the_core_pool_spans_zones():
