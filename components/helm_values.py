@@ -331,14 +331,18 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
             **_service("triggerer", config.triggerer, inputs, by_component["triggerer"]),
             "persistence": {"enabled": False},
         },
-        # The KubernetesExecutor's pod template (one pod per task) is built from `workers`.
+        # The KubernetesExecutor's pod template (one pod per task) is built from `workers`; its own settings live
+        # under `workers.kubernetes` (the chart has no `workers.kubernetes.tolerations`).
         "workers": {
-            **_scheduling(tasks),
+            "tolerations": tasks.tolerations(),
             **_identity(by_component["workers"], inputs.client_ids),
             "podAnnotations": dict(inputs.pod_annotations),
             "safeToEvict": False,
-            "terminationGracePeriodSeconds": config.task_pods.termination_grace_period_seconds,
-            "kubernetes": {"resources": config.task_pods.resources.kubernetes()},
+            "kubernetes": {
+                "nodeSelector": tasks.node_selector(),
+                "terminationGracePeriodSeconds": config.task_pods.termination_grace_period_seconds,
+                "resources": config.task_pods.resources.kubernetes(),
+            },
         },
         "dags": _dags(release, config.git_sync),
         "ingress": ingress,

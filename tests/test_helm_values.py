@@ -199,12 +199,28 @@ def test_task_pods_land_on_the_task_pool_and_are_not_evicted_mid_task(case):
     config = settings(spec["stack"], spec.get("airflow"), spec.get("cluster")).config
     tasks = placements(config.cluster)["tasks"]
     workers = values["workers"]
-    assert workers["nodeSelector"] == {POOL_LABEL: "tasks"} == tasks.node_selector()
+    pod_template = workers["kubernetes"]
+    assert pod_template["nodeSelector"] == {POOL_LABEL: "tasks"} == tasks.node_selector()
     assert workers["tolerations"] == tasks.tolerations() != []
     assert workers["safeToEvict"] is False
-    resources = workers["kubernetes"]["resources"]
+    assert pod_template["terminationGracePeriodSeconds"] == config.airflow.task_pods.termination_grace_period_seconds
+    resources = pod_template["resources"]
     assert resources == config.airflow.task_pods.resources.kubernetes()
     assert resources["requests"]["cpu"] and resources["limits"]["memory"]
+
+
+def _deprecated(description: str) -> bool:
+    return "deprecated" in description.lower()
+
+
+def test_no_deprecated_workers_key_is_set(case):
+    """Chart 1.20 deprecates the shared Celery/pod-template keys for `workers.celery.*` and `workers.kubernetes.*`."""
+    name, _, values = case
+    declared = chart_schema.schema()["properties"]["workers"]["properties"]
+    deprecated = {key for key, spec in declared.items() if _deprecated(spec.get("description", ""))}
+    assert {"nodeSelector", "terminationGracePeriodSeconds", "resources"} <= deprecated
+    assert not _deprecated(declared["tolerations"]["description"]) and "tolerations" not in declared["kubernetes"]["properties"]
+    assert sorted(deprecated & set(values["workers"])) == [], name
 
 
 def test_spot_and_gpu_pools_are_opt_in_per_task(case):
