@@ -39,10 +39,10 @@ NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone"
 HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname"
 
-# Chart values key -> the `component` label the chart puts on that service's pods (used by topology spread).
 MIN_MIGRATIONS_WAIT_SECONDS = 900
 """Shortest wait of the services' wait-for-migrations init containers: a migration on a small database is slow."""
 
+# Chart values key -> the `component` label the chart puts on that service's pods (used by topology spread).
 SERVICE_POD_COMPONENT = {
     "scheduler": "scheduler",
     "apiServer": "api-server",
