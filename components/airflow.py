@@ -38,7 +38,7 @@ class AirflowArgs:
     env: Mapping[str, Input[str]] = field(default_factory=dict)
     """Environment of every Airflow container and task pod, e.g. the credential-free `wasb` connection."""
     pod_annotations: Mapping[str, str] = field(default_factory=dict)
-    """Annotations of every Airflow pod (`secrets.rollout_annotations`: a rotation restarts the pods)."""
+    """Annotations of the services' pods and task pods (`secrets.rollout_annotations`: a rotation restarts them)."""
     depends_on: Sequence[pulumi.Resource] = ()
     """What the release reads at install time: chart Secrets, federated credentials, role assignments, database."""
 

@@ -31,8 +31,16 @@ EXECUTOR = "KubernetesExecutor"
 SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict"
 """Set to "false" on task pods by the chart's `workers.safeToEvict: false`: the autoscaler never drains a running task."""
 INTERNAL_LOAD_BALANCER_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
+AZURE_LOAD_BALANCER_PROBE_SOURCE = "168.63.129.16/32"
+"""Where Azure Load Balancer health probes come from (the platform's virtual public IP)."""
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+"""What reaches an internal load balancer when `ui.allowedCidrs` is empty: the VNet and networks connected to it."""
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone"
 HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname"
+
+MIN_MIGRATIONS_WAIT_SECONDS = 900
+"""Shortest wait of the services' wait-for-migrations init containers: a migration on a small database is slow."""
 
 # Chart values key -> the `component` label the chart puts on that service's pods (used by topology spread).
 SERVICE_POD_COMPONENT = {
@@ -84,7 +92,8 @@ class ValuesInputs:
     env: Mapping[str, Input[str]] = field(default_factory=dict)
     """Extra environment of every Airflow container and task pod (e.g. an AIRFLOW_CONN_... without credentials)."""
     pod_annotations: Mapping[str, str] = field(default_factory=dict)
-    """Annotations of every Airflow pod, e.g. the secret versions that restart pods after a rotation."""
+    """Annotations of the services' pods and task pods (never the Jobs'), e.g. the secret versions that restart
+    pods after a rotation."""
 
 
 def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
@@ -130,6 +139,7 @@ def _service(key: str, service: ServiceConfig, inputs: ValuesInputs, binding: Se
     release = inputs.config.release_name
     values = {
         "replicas": service.replicas,
+        "podAnnotations": dict(inputs.pod_annotations),
         "resources": service.resources.kubernetes(),
         "podDisruptionBudget": {"enabled": service.pod_disruption_budget, "config": {"maxUnavailable": 1}},
         **_scheduling(core),
@@ -140,8 +150,31 @@ def _service(key: str, service: ServiceConfig, inputs: ValuesInputs, binding: Se
     return values
 
 
+def _migrations_wait_seconds(config: AirflowConfig) -> int:
+    return max(config.release_timeout_seconds, MIN_MIGRATIONS_WAIT_SECONDS)
+
+
+def _job(config: AirflowConfig) -> dict[str, Any]:
+    """Settings shared by the migration and create-user Jobs."""
+    return {"useHelmHooks": False, "applyCustomEnv": False, "ttlSecondsAfterFinished": config.release_timeout_seconds}
+
+
+def _create_user_job(config: AirflowConfig) -> dict[str, Any]:
+    """The chart's create-user Job, made to wait for the migration Job: the chart gives it no wait of its own.
+
+    The command runs the chart's own args (`bash -c 'exec airflow users create "$@"' -- -r ...`) once the
+    migrations are in, the same check the services' init containers make.
+    """
+    wait = f'airflow db check-migrations --migration-wait-timeout={_migrations_wait_seconds(config)} && exec "$0" "$@"'
+    return {**_job(config), "enabled": config.create_user_job, "command": ["bash", "-c", wait]}
+
+
 def _image_values(config: AirflowConfig) -> dict[str, Any]:
-    """The Airflow image everywhere, task pods included, pinned by digest when configured."""
+    """The Airflow image everywhere, task pods included, pinned by digest when configured.
+
+    The services wait for the migration job as long as Pulumi waits for the release (at least 15 minutes): a
+    shorter wait crash-loops them while a long migration runs.
+    """
     image = config.image
     return {
         "airflowVersion": image.airflow_version,
@@ -161,6 +194,7 @@ def _image_values(config: AirflowConfig) -> dict[str, Any]:
                 "tag": image.reference_tag,
                 "pullPolicy": image.pull_policy,
             },
+            "migrationsWaitTimeout": _migrations_wait_seconds(config),
         },
     }
 
@@ -183,6 +217,10 @@ def _dags(release_name: str, git_sync: GitSyncConfig) -> dict[str, Any]:
         "enabled": True,
         "repo": git_sync.repo,
         "ref": git_sync.ref,
+        # The chart also emits the deprecated GIT_SYNC_BRANCH/GIT_SYNC_REV (defaults v2-2-stable/HEAD), and git-sync
+        # v4 lets them override --ref (apache/airflow#42918): point them at the same ref.
+        "branch": git_sync.ref,
+        "rev": "HEAD",
         "subPath": git_sync.sub_path,
         "period": git_sync.period,
         "depth": git_sync.depth,
@@ -225,6 +263,27 @@ def _ui(config: AirflowConfig) -> tuple[dict[str, Any], dict[str, Any], dict[str
     return service, ingress, api
 
 
+def release_pods(release_name: str) -> dict[str, Any]:
+    """A NetworkPolicy peer: every pod of the release, task pods included (the chart labels all `tier: airflow`)."""
+    return {"podSelector": {"matchLabels": {"tier": "airflow", "release": release_name}}}
+
+
+def api_server_peers(config: AirflowConfig) -> list[dict[str, Any]]:
+    """Who may reach the API server once the chart's NetworkPolicy selects it (an empty list admits no one).
+
+    Task pods call its Task Execution API; people reach it through the configured kind of UI access. Port-forward
+    enters the pod's own network namespace and needs no rule.
+    """
+    ui = config.ui
+    peers = [release_pods(config.release_name)]
+    if ui.access == "internalLoadBalancer":
+        sources = [*(ui.allowed_cidrs or PRIVATE_RANGES), AZURE_LOAD_BALANCER_PROBE_SOURCE]
+        peers += [{"ipBlock": {"cidr": cidr}} for cidr in sources]
+    elif ui.access == "ingress":
+        peers.append({"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: ui.ingress_controller_namespace}}})
+    return peers
+
+
 def _merge_sections(*layers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for layer in layers:
@@ -251,15 +310,17 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         "pgbouncer": {"enabled": False},
         "redis": {"enabled": False},
         "env": [{"name": name, "value": value} for name, value in inputs.env.items()],
-        "airflowPodAnnotations": dict(inputs.pod_annotations),
         "config": _merge_sections(_executor_config(config), {"api": api_config} if api_config else {}, inputs.airflow_config),
-        # Pulumi waits for the release's resources, so the jobs are plain resources rather than Helm hooks.
-        "migrateDatabaseJob": {"enabled": True, "useHelmHooks": False, "applyCustomEnv": False},
-        "createUserJob": {"enabled": config.create_user_job, "useHelmHooks": False, "applyCustomEnv": False},
+        # Pulumi waits for the release's resources, so the jobs are plain resources rather than Helm hooks, kept
+        # until that wait is over (Helm's wait fails on a Job deleted under it). Their pod templates carry none of
+        # `pod_annotations`: a Job's template is immutable, so a changed annotation would fail the upgrade.
+        "migrateDatabaseJob": {**_job(config), "enabled": True},
+        "createUserJob": _create_user_job(config),
         "scheduler": _service("scheduler", config.scheduler, inputs, by_component["scheduler"]),
         "apiServer": {
             **_service("apiServer", config.api_server, inputs, by_component["apiServer"]),
             "service": api_service,
+            "networkPolicy": {"ingress": {"from": api_server_peers(config)}},
         },
         "dagProcessor": {
             "enabled": True,
@@ -270,13 +331,18 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
             **_service("triggerer", config.triggerer, inputs, by_component["triggerer"]),
             "persistence": {"enabled": False},
         },
-        # The KubernetesExecutor's pod template (one pod per task) is built from `workers`.
+        # The KubernetesExecutor's pod template (one pod per task) is built from `workers`; its own settings live
+        # under `workers.kubernetes` (the chart has no `workers.kubernetes.tolerations`).
         "workers": {
-            **_scheduling(tasks),
+            "tolerations": tasks.tolerations(),
             **_identity(by_component["workers"], inputs.client_ids),
+            "podAnnotations": dict(inputs.pod_annotations),
             "safeToEvict": False,
-            "terminationGracePeriodSeconds": config.task_pods.termination_grace_period_seconds,
-            "kubernetes": {"resources": config.task_pods.resources.kubernetes()},
+            "kubernetes": {
+                "nodeSelector": tasks.node_selector(),
+                "terminationGracePeriodSeconds": config.task_pods.termination_grace_period_seconds,
+                "resources": config.task_pods.resources.kubernetes(),
+            },
         },
         "dags": _dags(release, config.git_sync),
         "ingress": ingress,

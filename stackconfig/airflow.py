@@ -151,9 +151,17 @@ class UiConfig(ConfigSection):
     ingress_class_name: str = Field(
         "webapprouting.kubernetes.azure.com", min_length=1, description="Ingress class of an internal controller."
     )
+    ingress_controller_namespace: str = Field(
+        "app-routing-system",
+        pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+        description="Namespace of the ingress controller's pods (access ingress): the API server's network policy "
+        "admits them. Default: the AKS application routing add-on's.",
+    )
     tls_secret_name: str | None = Field(None, pattern=K8S_NAME, description="TLS Secret of the ingress host.")
     allowed_cidrs: list[str] = Field(
-        default_factory=list, description="Source ranges allowed to the internal load balancer ([] = the VNet)."
+        default_factory=list,
+        description="Source ranges allowed to the internal load balancer, by its rules and the API server's network "
+        "policy ([] = any private (RFC 1918) address: the VNet and networks connected to it).",
     )
 
     @field_validator("allowed_cidrs")
@@ -193,8 +201,8 @@ class AirflowConfig(ConfigSection):
     ui: UiConfig = Field(default_factory=UiConfig)
     create_user_job: bool = Field(
         False,
-        description="Create the chart's default admin user (admin/admin) on install. Dev only: on prod create "
-        "users yourself (see docs/airflow.md).",
+        description="Create the chart's default admin user (admin/admin) once migrations are in. Off by default: "
+        "create users yourself (see docs/airflow.md); prod's policy forbids it.",
     )
     release_timeout_seconds: int = Field(
         1200, ge=300, le=3600, description="How long `pulumi up` waits for migrations and rollouts."

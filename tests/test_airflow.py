@@ -146,7 +146,7 @@ def test_stacks_differ_as_intended(run):
     stack, _, result = run
     values = result.one(RELEASE).inputs["values"]
     replicas = (values["scheduler"]["replicas"], values["apiServer"]["replicas"], values["createUserJob"]["enabled"])
-    assert replicas == {"dev": (1, 1, True), "prod": (2, 2, False)}[stack]
+    assert replicas == {"dev": (1, 1, False), "prod": (2, 2, False)}[stack]
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
+import subprocess
 
 import pytest
 
 from components import chart_secrets
 from components.helm_values import (
+    AZURE_LOAD_BALANCER_PROBE_SOURCE,
     EXECUTOR,
     INTERNAL_LOAD_BALANCER_ANNOTATION,
+    PRIVATE_RANGES,
     ValuesInputs,
     airflow_values,
     git_credentials,
+    release_pods,
 )
 from components.node_pools import POOL_LABEL, core_placement, placements
 from components.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, USE_LABEL, bindings
@@ -121,6 +126,60 @@ def test_kubernetes_executor_without_bundled_services(case):
     assert values["networkPolicies"]["enabled"] is True
 
 
+# The chart's NetworkPolicies whose peers come from values (`<key>.networkPolicy.ingress.from`), and whether the
+# chart renders them for these values: the webserver's exists for Airflow 2 only, Flower's for Celery only.
+VALUES_PEERED_POLICIES = {
+    "apiServer": lambda values: values["airflowVersion"].startswith("3."),
+    "webserver": lambda values: values["airflowVersion"].startswith("2."),
+    "flower": lambda values: "Celery" in values["executor"],
+}
+
+
+def test_the_chart_has_no_other_network_policy_peered_from_values():
+    declared = {key for key, section in chart_schema.schema()["properties"].items()
+                if "networkPolicy" in section.get("properties", {})}
+    assert declared == set(VALUES_PEERED_POLICIES)
+
+
+def test_every_rendered_network_policy_admits_its_clients(case):
+    """A rendered policy with an empty `from` selects the pods and admits no traffic at all (Cilium enforces it)."""
+    name, _, values = case
+    assert values["networkPolicies"]["enabled"] is True
+    rendered = [key for key, renders in VALUES_PEERED_POLICIES.items() if renders(values)]
+    assert rendered == ["apiServer"], name
+    for key in rendered:
+        assert values[key]["networkPolicy"]["ingress"]["from"], f"{name}: {key}"
+
+
+def test_task_pods_and_every_other_release_pod_reach_the_api_server(case):
+    """Task pods call the Task Execution API; the chart labels them (pod template) like every component."""
+    name, spec, values = case
+    release = settings(spec["stack"], spec.get("airflow")).config.airflow.release_name
+    peers = values["apiServer"]["networkPolicy"]["ingress"]["from"]
+    assert peers[0] == release_pods(release) == {"podSelector": {"matchLabels": {"tier": "airflow", "release": release}}}, name
+
+
+def test_internal_load_balancer_clients_and_probes_reach_the_api_server():
+    peers = values_for(**CASES["internal-load-balancer"])["apiServer"]["networkPolicy"]["ingress"]["from"]
+    assert peers[1:] == [{"ipBlock": {"cidr": "10.0.0.0/8"}}, {"ipBlock": {"cidr": AZURE_LOAD_BALANCER_PROBE_SOURCE}}]
+    unrestricted = values_for("dev", {"ui": {"access": "internalLoadBalancer"}})["apiServer"]["networkPolicy"]
+    cidrs = [peer["ipBlock"]["cidr"] for peer in unrestricted["ingress"]["from"][1:]]
+    assert cidrs == [*PRIVATE_RANGES, "168.63.129.16/32"]
+
+
+def test_the_ingress_controller_namespace_reaches_the_api_server():
+    peers = values_for(**CASES["ingress"])["apiServer"]["networkPolicy"]["ingress"]["from"]
+    assert peers[1:] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "app-routing-system"}}}]
+    custom = values_for("prod", {"ui": {"access": "ingress", "host": "airflow.example.com",
+                                        "ingressControllerNamespace": "ingress-nginx"}})
+    selector = custom["apiServer"]["networkPolicy"]["ingress"]["from"][1]["namespaceSelector"]
+    assert selector == {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+
+
+def test_port_forward_needs_only_the_release_pods():
+    assert values_for("dev")["apiServer"]["networkPolicy"]["ingress"]["from"] == [release_pods("airflow")]
+
+
 def test_every_component_runs_as_its_workload_identity(case):
     """Service account name, client-id annotation and pod label of each component all come from the one map."""
     _, spec, values = case
@@ -140,12 +199,28 @@ def test_task_pods_land_on_the_task_pool_and_are_not_evicted_mid_task(case):
     config = settings(spec["stack"], spec.get("airflow"), spec.get("cluster")).config
     tasks = placements(config.cluster)["tasks"]
     workers = values["workers"]
-    assert workers["nodeSelector"] == {POOL_LABEL: "tasks"} == tasks.node_selector()
+    pod_template = workers["kubernetes"]
+    assert pod_template["nodeSelector"] == {POOL_LABEL: "tasks"} == tasks.node_selector()
     assert workers["tolerations"] == tasks.tolerations() != []
     assert workers["safeToEvict"] is False
-    resources = workers["kubernetes"]["resources"]
+    assert pod_template["terminationGracePeriodSeconds"] == config.airflow.task_pods.termination_grace_period_seconds
+    resources = pod_template["resources"]
     assert resources == config.airflow.task_pods.resources.kubernetes()
     assert resources["requests"]["cpu"] and resources["limits"]["memory"]
+
+
+def _deprecated(description: str) -> bool:
+    return "deprecated" in description.lower()
+
+
+def test_no_deprecated_workers_key_is_set(case):
+    """Chart 1.20 deprecates the shared Celery/pod-template keys for `workers.celery.*` and `workers.kubernetes.*`."""
+    name, _, values = case
+    declared = chart_schema.schema()["properties"]["workers"]["properties"]
+    deprecated = {key for key, spec in declared.items() if _deprecated(spec.get("description", ""))}
+    assert {"nodeSelector", "terminationGracePeriodSeconds", "resources"} <= deprecated
+    assert not _deprecated(declared["tolerations"]["description"]) and "tolerations" not in declared["kubernetes"]["properties"]
+    assert sorted(deprecated & set(values["workers"])) == [], name
 
 
 def test_spot_and_gpu_pools_are_opt_in_per_task(case):
@@ -176,6 +251,78 @@ def test_hooks_are_off_for_every_hooked_job(case):
         assert values[key]["applyCustomEnv"] is False
 
 
+ROTATION = {"airflow-aks/secret-versions": "fernet=1,api=1,jwt=1,db=2"}
+ANNOTATED_PODS = ("scheduler", "apiServer", "dagProcessor", "triggerer", "workers")
+
+
+def test_jobs_outlive_the_release_wait(case):
+    """Helm's wait (Pulumi's Release, atomic) fails with 'not found' if a Job's TTL deletes it before the wait ends."""
+    name, spec, values = case
+    timeout = settings(spec["stack"], spec.get("airflow")).config.airflow.release_timeout_seconds
+    for key in ("migrateDatabaseJob", "createUserJob"):
+        assert values[key]["ttlSecondsAfterFinished"] >= timeout, f"{name}: {key}"
+
+
+@pytest.mark.parametrize("timeout", [300, 1200, 3600])
+def test_services_wait_for_migrations_as_long_as_the_release_waits(timeout):
+    values = values_for("dev", {"releaseTimeoutSeconds": timeout})
+    assert chart_schema.defaults()["images"]["migrationsWaitTimeout"] == 60
+    assert values["images"]["migrationsWaitTimeout"] == max(timeout, 900)
+    assert values["migrateDatabaseJob"]["ttlSecondsAfterFinished"] == timeout
+
+
+def test_rotation_restarts_the_services_and_never_touches_the_immutable_jobs():
+    """A Job's pod template is immutable: `airflowPodAnnotations` reaches the Jobs too, so a rotation failed the upgrade."""
+    values = values_for("prod", pod_annotations=ROTATION)
+    for key in ANNOTATED_PODS:
+        assert values[key]["podAnnotations"] == ROTATION, key
+    assert "airflowPodAnnotations" not in values
+    for job in ("migrateDatabaseJob", "createUserJob"):
+        assert "annotations" not in values[job]
+    assert ROTATION["airflow-aks/secret-versions"] not in json.dumps({k: v for k, v in values.items() if k not in ANNOTATED_PODS})
+
+
+FAKE_AIRFLOW = """#!/bin/sh
+echo "$*" >> "$LOG"
+[ "$1" != db ] || exit "$MIGRATIONS_STATUS"
+"""
+
+
+def _run_create_user_job(tmp_path, migrations_status: int) -> list[str]:
+    """Run the Job's container command with the chart's default args (templates rendered), `airflow` faked."""
+    job = values_for("dev", {"createUserJob": True})["createUserJob"]
+    args = ["X" if "{{" in arg else arg for arg in chart_schema.defaults()["createUserJob"]["args"]]
+    fake = tmp_path / "airflow"
+    fake.write_text(FAKE_AIRFLOW)
+    fake.chmod(0o755)
+    log = tmp_path / "calls"
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "LOG": str(log), "MIGRATIONS_STATUS": str(migrations_status)}
+    subprocess.run([*job["command"], *args], env=env, check=False, timeout=30)
+    return log.read_text().splitlines()
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_create_user_job_waits_for_migrations_then_runs_the_charts_args(tmp_path):
+    """The chart's create-user Job has no wait-for-migrations init container and raced the migration Job."""
+    assert _run_create_user_job(tmp_path, 0) == [
+        "db check-migrations --migration-wait-timeout=1200",
+        "users create -r X -u X -e X -f X -l X -p X",
+    ]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_create_user_job_creates_no_user_before_migrations(tmp_path):
+    assert _run_create_user_job(tmp_path, 1) == ["db check-migrations --migration-wait-timeout=1200"]
+
+
+def test_users_are_created_with_the_fab_auth_manager_the_chart_configures(case):
+    """`airflow users create` (docs/airflow.md, the create-user Job) exists only with FAB, the chart's default."""
+    name, _, values = case
+    fab = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+    assert chart_schema.defaults()["config"]["core"]["auth_manager"] == fab
+    assert "auth_manager" not in values["config"]["core"], name
+
+
 def test_chart_reads_the_secrets_by_name_only(case):
     name, spec, values = case
     release = settings(spec["stack"]).config.airflow.release_name
@@ -199,7 +346,7 @@ def test_prod_is_highly_available_and_dev_is_small():
         zone = prod[key]["topologySpreadConstraints"][0]
         assert zone["topologyKey"] == "topology.kubernetes.io/zone"
         assert "topologySpreadConstraints" not in dev[key]
-    assert (dev["createUserJob"]["enabled"], prod["createUserJob"]["enabled"]) == (True, False)
+    assert (dev["createUserJob"]["enabled"], prod["createUserJob"]["enabled"]) == (False, False)
 
 
 def test_zone_spread_is_strict_only_when_the_core_pool_spans_zones():
@@ -234,9 +381,17 @@ def test_dags_are_baked_into_the_image_unless_git_sync_is_on():
 def test_https_git_sync_reads_a_token_secret():
     git = values_for(**CASES["https-git-sync"])["dags"]["gitSync"]
     assert git == {
-        "enabled": True, "repo": "https://github.com/example/dags.git", "ref": "release", "subPath": "dags",
-        "period": "30s", "depth": 1, "credentialsSecret": "airflow-git-credentials",
+        "enabled": True, "repo": "https://github.com/example/dags.git", "ref": "release", "branch": "release",
+        "rev": "HEAD", "subPath": "dags", "period": "30s", "depth": 1, "credentialsSecret": "airflow-git-credentials",
     }
+
+
+@pytest.mark.parametrize("name", ["https-git-sync", "ssh-git-sync"])
+def test_the_deprecated_branch_and_rev_cannot_override_the_ref(name):
+    """git-sync v4 reads GIT_SYNC_BRANCH/GIT_SYNC_REV, which the chart always emits (default v2-2-stable/HEAD)."""
+    git = values_for(**CASES[name])["dags"]["gitSync"]
+    assert chart_schema.defaults()["dags"]["gitSync"]["branch"] == "v2-2-stable"
+    assert (git["branch"], git["rev"]) == (git["ref"], "HEAD")
 
 
 def test_ssh_git_sync_checks_host_keys_and_reads_the_key_secret():
