@@ -93,7 +93,8 @@ def rollout_annotations(config: SecretsConfig) -> dict[str, str]:
     """A pod annotation that changes with every rotation counter, so a rotation restarts Airflow's pods.
 
     The chart only checksums Secrets it creates itself; ours it reads by name, so without this a rotated value would
-    reach pods only at their next restart. For the chart's `airflowPodAnnotations`.
+    reach pods only at their next restart. For the `podAnnotations` of the chart's services and task pods (not the
+    Jobs, whose pod templates are immutable).
     """
     versions = (
         f"fernet={config.fernet_key_version},api={config.api_secret_key_version},"
