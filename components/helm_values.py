@@ -200,9 +200,17 @@ def _image_values(config: AirflowConfig) -> dict[str, Any]:
 
 
 def _executor_config(config: AirflowConfig) -> dict[str, dict[str, str]]:
-    """The executor's own image setting overrides the pod template's; keep both on the same (pinned) image."""
+    """The executor's own image setting overrides the pod template's; keep both on the same (pinned) image.
+
+    Connection pools are sized here too: their sum is checked against the database's limit in stackconfig.
+    """
     return {
         "core": {"executor": EXECUTOR},
+        "database": {
+            "sql_alchemy_pool_size": str(config.database_pool.pool_size),
+            "sql_alchemy_max_overflow": str(config.database_pool.max_overflow),
+        },
+        "api": {"workers": str(config.api_server_workers)},
         "kubernetes_executor": {
             "worker_container_repository": config.image.repository,
             "worker_container_tag": config.image.reference_tag,

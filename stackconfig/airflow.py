@@ -179,6 +179,23 @@ class UiConfig(ConfigSection):
             yield ("host",), "is required when access is ingress"
 
 
+class DatabasePoolConfig(ConfigSection):
+    """SQLAlchemy pool of every Airflow process that talks to the metadata database.
+
+    The defaults fit the default Burstable B1ms server (35 user connections, no PgBouncer); Airflow's own defaults
+    (5 + 10) suit a General Purpose server behind PgBouncer, as on prod.
+    """
+
+    pool_size: int = Field(2, ge=1, le=100, description="Connections each process keeps open ([database] sql_alchemy_pool_size).")
+    max_overflow: int = Field(
+        3, ge=0, le=100, description="Extra connections a process may open under load ([database] sql_alchemy_max_overflow)."
+    )
+
+    @property
+    def per_process(self) -> int:
+        return self.pool_size + self.max_overflow
+
+
 class AirflowConfig(ConfigSection):
     namespace: str = Field(
         "airflow", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Kubernetes namespace of Airflow."
@@ -204,6 +221,20 @@ class AirflowConfig(ConfigSection):
         description="Create the chart's default admin user (admin/admin) once migrations are in. Off by default: "
         "create users yourself (see docs/airflow.md); prod's policy forbids it.",
     )
+    database_pool: DatabasePoolConfig = Field(default_factory=DatabasePoolConfig)
+    api_server_workers: int = Field(
+        2, ge=1, le=32, description="Worker processes per API server pod ([api] workers); each has its own pool."
+    )
     release_timeout_seconds: int = Field(
         1200, ge=300, le=3600, description="How long `pulumi up` waits for migrations and rollouts."
     )
+
+    def database_connections(self) -> dict[str, int]:
+        """The most connections each component may hold at once: replicas x processes x (pool + overflow)."""
+        per_process = self.database_pool.per_process
+        return {
+            "scheduler": self.scheduler.replicas * per_process,
+            "dagProcessor": self.dag_processor.replicas * per_process,
+            "triggerer": self.triggerer.replicas * per_process,
+            "apiServer": self.api_server.replicas * self.api_server_workers * per_process,
+        }

@@ -23,6 +23,26 @@ Optimized; a name from another tier is rejected by Azure only after the network 
 STORAGE_SIZES_GB = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
 """Premium SSD sizes a flexible server accepts (it cannot shrink; auto-grow steps through these)."""
 
+_USER_CONNECTIONS = {
+    "B": {1: 35, 2: 414, 4: 1703, 8: 3422},  # B2ms has 844 (more memory than B2s), handled below
+    "D": {2: 844, 4: 1703, 8: 3422},
+    "E": {2: 1703, 4: 3422},
+}
+"""Maximum user connections (max_connections less the 15 Azure reserves) by series and vCores, from
+learn.microsoft.com "Limits in Azure Database for PostgreSQL flexible server"; larger sizes allow 4985."""
+
+
+def max_user_connections(sku_name: str) -> int | None:
+    """How many connections Airflow may open to a server of this SKU without PgBouncer (None: an unknown SKU name)."""
+    match = re.fullmatch(r"Standard_([BDE])([0-9]+)([a-z]*)(_v[0-9]+)?", sku_name)
+    if match is None:
+        return None
+    series, vcores, suffix = match.group(1), int(match.group(2)), match.group(3)
+    if (series, vcores, suffix) == ("B", 2, "ms"):
+        return 844
+    return _USER_CONNECTIONS[series].get(vcores, 4985)
+
+
 RESERVED_LOGINS = {"azure_superuser", "azure_pg_admin", "admin", "administrator", "root", "guest", "public"}
 LOGIN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 

@@ -13,7 +13,7 @@ from .airflow import AirflowConfig
 from .base import ConfigSection, matching
 from .cluster import ClusterConfig
 from .cost import CostConfig
-from .database import DatabaseConfig
+from .database import DatabaseConfig, max_user_connections
 from .identity import IdentityConfig
 from .keyvault import KeyVaultConfig
 from .monitoring import MonitoringConfig
@@ -21,6 +21,8 @@ from .network import NetworkConfig
 from .secrets import SecretsConfig
 from .storage import StorageConfig
 
+CONNECTION_HEADROOM = 5
+"""Database connections kept free for the migration job and an operator's psql session."""
 LOCATION = re.compile(r"^[a-z]+[a-z0-9]*$")
 NAME_PREFIX = re.compile(r"^[a-z][a-z0-9]{1,7}$")
 ENVIRONMENT = re.compile(r"^[a-z][a-z0-9]{1,5}$")
@@ -72,7 +74,24 @@ class StackConfig(ConfigSection):
     def problems(self):
         for name, message in tag_problems(self.tags):
             yield ("tags", name), message
+        yield from self._database_connection_problems()
         for path, message in self.cluster.location_problems(self.location):
             yield ("cluster", *path), message
         for path, message in self.identity.chart_collisions(self.airflow.release_name, self.airflow.namespace):
             yield ("identity", *path), message
+
+    def _database_connection_problems(self):
+        """Without PgBouncer every pooled connection of every Airflow process is a server connection."""
+        if self.database.uses_pgbouncer:
+            return
+        limit = max_user_connections(self.database.sku_name)
+        wanted = self.airflow.database_connections()
+        if limit is None or sum(wanted.values()) + CONNECTION_HEADROOM <= limit:
+            return
+        breakdown = ", ".join(f"{name} {count}" for name, count in wanted.items())
+        yield ("airflow", "databasePool"), (
+            f"Airflow may open {sum(wanted.values())} database connections ({breakdown}) plus "
+            f"{CONNECTION_HEADROOM} kept free, but database.skuName {self.database.sku_name} allows {limit} "
+            "user connections; lower databasePool.poolSize/maxOverflow or apiServerWorkers, or choose a larger SKU "
+            "(GeneralPurpose also enables the built-in PgBouncer)"
+        )

@@ -474,3 +474,12 @@ def test_outputs_stay_at_the_leaves():
 def test_the_values_function_is_pure():
     first = values_for("prod")
     assert copy.deepcopy(first) == values_for("prod")
+
+
+def test_connection_pools_and_api_workers_reach_airflow_cfg():
+    values = values_for("dev")
+    assert values["config"]["database"] == {"sql_alchemy_pool_size": "2", "sql_alchemy_max_overflow": "3"}
+    assert values["config"]["api"]["workers"] == "2"
+    prod = values_for("prod")
+    assert prod["config"]["database"] == {"sql_alchemy_pool_size": "5", "sql_alchemy_max_overflow": "10"}
+    assert prod["config"]["api"]["workers"] == "4"
