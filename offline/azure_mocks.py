@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from .errors import UnansweredInvoke
+from .errors import OfflineError, UnansweredInvoke
 
 # Resource provider namespaces of azure-native modules whose capitalisation cannot be derived from the module name.
 NAMESPACES = {
@@ -164,6 +164,9 @@ class AzureMocks(Mocks):
         self.object_id = stable_guid("object", project, stack)
         # Registered states by (type, resource group, name), so invokes can answer about resources the program made.
         self.states: dict[tuple[str, str, str], dict] = {}
+        # Resources this run declares that do not exist yet (a first preview): an invoke about one is ResourceNotFound,
+        # as Azure answers, instead of a made-up state.
+        self.pending: set[tuple[str, str, str]] = set()
         self.invokes: dict[str, Callable[[dict], dict]] = {
             "azure-native:authorization:getClientConfig": self._client_config,
             "azure-native:containerservice:listManagedClusterUserCredentials": self._user_credentials,
@@ -330,13 +333,24 @@ class AzureMocks(Mocks):
             "tenantId": self.tenant_id,
         }
 
+    def _existing(self, type_: str, resource_group: str, name: str) -> dict | None:
+        """The state of a resource the program created, None for one that exists outside it (a pre-existing
+        resource the mocks answer for), and ResourceNotFound for one this run declares but has not created."""
+        key = (type_, resource_group, name)
+        if key in self.states:
+            return self.states[key]
+        if key in self.pending:
+            kind = type_.rsplit(":", 1)[-1]
+            raise OfflineError(
+                f"ResourceNotFound: {kind} '{name}' in resource group '{resource_group}' does not exist yet: an invoke "
+                "about a resource this program creates must wait for it (use its outputs as the invoke's arguments)"
+            )
+        return None
+
     def _cluster(self, args: dict) -> dict:
-        key = (
-            "azure-native:containerservice:ManagedCluster",
-            args.get("resourceGroupName", ""),
-            args.get("resourceName", ""),
-        )
-        return self.states.get(key) or {"fqdn": cluster_fqdn(str(args.get("resourceName")), self.location, "")}
+        name = str(args.get("resourceName", ""))
+        known = self._existing("azure-native:containerservice:ManagedCluster", str(args.get("resourceGroupName", "")), name)
+        return known or {"fqdn": cluster_fqdn(name, self.location, "")}
 
     def _credentials(self, args: dict, user_name: str, admin: bool) -> dict:
         cluster = self._cluster(args)
@@ -357,7 +371,7 @@ class AzureMocks(Mocks):
 
     def _get_resource_group(self, args: dict) -> dict:
         rg = str(args.get("resourceGroupName"))
-        known = self.states.get(("azure-native:resources:ResourceGroup", rg, rg), {})
+        known = self._existing("azure-native:resources:ResourceGroup", rg, rg) or {}
         return {
             "id": f"/subscriptions/{self.subscription_id}/resourceGroups/{rg}",
             "name": rg,
@@ -370,7 +384,7 @@ class AzureMocks(Mocks):
 
     def _get_vault(self, args: dict) -> dict:
         rg, vault = str(args.get("resourceGroupName")), str(args.get("vaultName"))
-        known = self.states.get(("azure-native:keyvault:Vault", rg, vault))
+        known = self._existing("azure-native:keyvault:Vault", rg, vault)
         if known is None:
             properties = {"tenantId": self.tenant_id, "sku": {"family": "A", "name": "standard"}}
             known = {"location": self.location, "properties": properties}

@@ -186,10 +186,17 @@ class RecordingMonitor(MockMonitor):
         probe = ResourceRecord(urn=record.urn, type=record.type, name=record.name, parent=record.parent,
                                provider=record.provider, custom=True,
                                inputs=_placeholders_for_unknowns(record.inputs))
+        states = getattr(self.mocks, "states", None)
+        before = dict(states) if states is not None else None
         try:
             _, computed = self._mock_state(probe, import_id)
         except Exception:  # noqa: BLE001 - the probe is best effort; the inputs alone are a valid preview answer
             return {}
+        finally:
+            if states is not None:  # the probe's answer is not a created resource: invokes must not see it
+                self.mocks.pending.update(set(states) - set(before))
+                states.clear()
+                states.update(before)
         return computed
 
     def _settle(self, record: ResourceRecord, resource_id: str, state: dict) -> Any:

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 import chart_schema
+import offline
 from components.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL
-
-offline = pytest.importorskip("offline", reason="the offline engine (offline/) is not on this branch yet")
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -100,6 +99,8 @@ def test_release_is_the_pinned_chart_with_explicit_name_and_namespace(run):
     assert release.inputs["repositoryOpts"] == {"repo": "https://airflow.apache.org"}
     assert (release.inputs["name"], release.inputs["namespace"]) == ("airflow", "airflow")
     assert release.inputs["skipAwait"] is False and release.inputs["waitForJobs"] is True
+    # A failed install or upgrade rolls back instead of leaving a half-applied release behind.
+    assert release.inputs["atomic"] is True and release.inputs["cleanupOnFail"] is True
     assert release.inputs["createNamespace"] is False
 
 

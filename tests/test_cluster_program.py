@@ -104,6 +104,15 @@ def test_the_cluster_waits_for_every_subnet_of_its_vnet(project_preview, stack, 
 
 
 @pytest.mark.parametrize(("stack", "preview"), BOTH)
+def test_the_cluster_waits_for_its_control_plane_grants(project_preview, stack, preview):
+    # AKS checks at creation that its identity may join the subnet and use the kubelet identity.
+    result = project_preview(stack, preview=preview, policy=False)
+    grants = {r.name: r.urn for r in result.find("azure-native:authorization:RoleAssignment")}
+    needed = {grants["control-plane-network"], grants["control-plane-kubelet-operator"]}
+    assert needed <= set(result.one(CLUSTER).depends_on)
+
+
+@pytest.mark.parametrize(("stack", "preview"), BOTH)
 def test_pool_operations_run_one_at_a_time(project_preview, stack, preview):
     # AKS refuses a second agent pool operation on a cluster while one runs: the pools form one chain and the
     # maintenance configurations wait for its end.

@@ -43,3 +43,16 @@ def test_every_known_role_is_checked_above_and_no_wildcard_role_exists():
 def test_an_unknown_role_names_the_known_ones():
     with pytest.raises(KeyError, match="unknown built-in role 'Owner'; known: AcrPull, Azure Event Hubs"):
         role_definition_id(SUB, "Owner")
+
+
+def test_the_privileged_roles_are_the_documented_guids():
+    """The one list the program, the policy pack and the bootstrap delegation refuse (learn.microsoft.com)."""
+    from components.roles import PRIVILEGED_ROLES
+
+    assert PRIVILEGED_ROLES == {
+        "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+        "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+        "User Access Administrator": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+        "Role Based Access Control Administrator": "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+    }
+    assert not set(PRIVILEGED_ROLES) & set(BUILTIN_ROLES)

@@ -138,3 +138,28 @@ def test_main_attribute_points_at_the_program(tmp_path):
     (tmp_path / "src" / "__main__.py").write_text("")
     (tmp_path / "Pulumi.yaml").write_text("name: proj\nruntime: python\nmain: src/\n")
     assert load_project(tmp_path).main == (tmp_path / "src").resolve()
+
+
+def test_stack_files_are_read_as_yaml_1_2_like_the_cli(tmp_path):
+    """PyYAML's default YAML 1.1 would turn 13:00 into 780 and `yes` into True; the CLI keeps both as text."""
+    project = _project(
+        tmp_path, "", "config:\n  proj:window:\n    startTime: 13:00\n  proj:answer: yes\n  proj:mode: 010\n"
+        "  proj:flag: true\n",
+    )
+    config = load_stack_config(project, "dev")
+    assert json.loads(config.values["proj:window"]) == {"startTime": "13:00"}
+    assert config.values["proj:answer"] == "yes"
+    assert config.values["proj:mode"] == "10"
+    assert config.values["proj:flag"] == "true"
+
+
+def test_yes_is_not_a_boolean_for_a_boolean_setting(tmp_path):
+    project = _project(tmp_path, "config:\n  protect:\n    type: boolean\n", "config:\n  proj:protect: yes\n")
+    with pytest.raises(OfflineError, match="'proj:protect' must be of type 'boolean'"):
+        load_stack_config(project, "dev")
+
+
+def test_a_key_given_twice_is_an_error(tmp_path):
+    project = _project(tmp_path, "", "config:\n  proj:owner: a\n  proj:owner: b\n")
+    with pytest.raises(OfflineError, match="Pulumi.dev.yaml: invalid YAML: mapping key 'proj:owner' already defined"):
+        load_stack_config(project, "dev")

@@ -390,3 +390,46 @@ def test_computed_fields_nested_in_an_input_object_are_unknown_in_preview(write_
     assert first.outputs["enabled"] is True
     after_up = run_preview(program, "dev")
     assert after_up.outputs["issuer"].startswith("https://westeurope.oic.prod-aks.azure.com/")
+
+
+def test_an_invoke_about_a_declared_but_uncreated_resource_is_resource_not_found():
+    """In a first preview the probe of a declared cluster must not make it look created to later invokes."""
+    from offline.azure_mocks import AzureMocks
+
+    mocks = AzureMocks("p", "dev", location="westeurope")
+    mocks.pending.add(("azure-native:containerservice:ManagedCluster", "rg", "aks"))
+    with pytest.raises(OfflineError, match="ResourceNotFound: ManagedCluster 'aks' in resource group 'rg'"):
+        mocks.invokes["azure-native:containerservice:listManagedClusterUserCredentials"](
+            {"resourceGroupName": "rg", "resourceName": "aks"}
+        )
+    # A cluster the program does not declare is a pre-existing one: the mocks answer for it.
+    answer = mocks.invokes["azure-native:containerservice:listManagedClusterUserCredentials"](
+        {"resourceGroupName": "rg", "resourceName": "other"}
+    )
+    assert answer["kubeconfigs"][0]["name"] == "clusterUser"
+
+
+def test_a_first_preview_records_declared_resources_as_not_yet_created(write_program):
+    program = write_program(
+        """
+        from pulumi_azure_native import containerservice as cs
+        cs.ManagedCluster("aks", resource_name_="aks", resource_group_name="rg")
+        """
+    )
+    from offline import engine
+
+    seen = {}
+    original = engine.AzureMocks
+
+    class Capturing(original):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen["mocks"] = self
+
+    engine.AzureMocks = Capturing
+    try:
+        run_preview(program, "dev", preview=True)
+    finally:
+        engine.AzureMocks = original
+    key = ("azure-native:containerservice:ManagedCluster", "rg", "aks")
+    assert key in seen["mocks"].pending and key not in seen["mocks"].states

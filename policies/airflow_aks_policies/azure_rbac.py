@@ -20,18 +20,16 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from components import roles
+
 from ._props import get, is_true, is_unknown, known_items, norm, props_of, resource_validator, schema, wildcard_match
 
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
 
-PRIVILEGED_ROLES = {
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
-    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
-}
-"""Built-in roles that can write anything or grant access: never assigned unless allow-listed."""
+PRIVILEGED_ROLES = {guid: name for name, guid in roles.PRIVILEGED_ROLES.items()}
+"""Built-in roles that can write anything or grant access (by GUID): never assigned unless allow-listed. The list is
+the program's own (components/roles.py), so the program, this rule and the bootstrap delegation cannot disagree."""
 
 BROAD_DATA_PLANE_ROLES = {
     "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",

@@ -20,18 +20,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from components import roles  # noqa: E402 - the project root must be importable first
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # Roles that can grant roles (or everything): if the program ever assigned one of these, the delegated deployer
 # could hand out unlimited access, and the condition would protect nothing. Refuse to bootstrap instead.
-PRIVILEGED_ROLES = {
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
-    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-}
+PRIVILEGED_ROLES = {guid: name for name, guid in roles.PRIVILEGED_ROLES.items()}
 
 
 class PlanError(Exception):
@@ -111,7 +109,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", required=True)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
     from offline import OfflineError, run_preview
 
     try:
