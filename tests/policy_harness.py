@@ -1,28 +1,25 @@
-"""Runs the pack's rules the way the Pulumi CLI's analyzer does, without the CLI.
+"""Runs one rule of the pack over hand-made resources through the offline engine's PolicyRunner.
 
-Props go through pulumi_policy's own deserializer and unknown-checking proxy, so the rules see exactly the
-objects the real analyzer hands them (secrets unwrapped, unknowns as sentinels behind a raising proxy).
-``wire_inputs`` captures the inputs a program built with typed azure-native args really sends, so tests also
-prove the rules read the SDK's wire property names.
+The records go through ``offline.policy.PolicyRunner`` exactly as recorded resources do, so props reach the rules
+the way the analyzer hands them (secrets unwrapped, unknowns as sentinels behind a raising proxy) and the policy
+config merges like the CLI's (schema defaults, the pack's ``initial_config``, then the knobs a test gives). Props
+are given in wire form: unknowns as pulumi_policy's sentinels, secrets as ``secret(value)``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
-import pulumi
-from pulumi_policy import (
-    PolicyCustomTimeouts,
-    PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidationArgs,
-    StackValidationArgs,
-)
-from pulumi_policy.deserialize import deserialize_properties
-from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE, \
-    unknown_checking_proxy
+from pulumi_policy import Policy
+from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
+
+from offline.monitor import ResourceRecord
+from offline.policy import LoadedPack, PolicyRunner, load_pack
+from offline.values import SECRET_SIG, SIG_KEY
 
 PACK_DIR = Path(__file__).resolve().parents[1] / "policies"
 sys.path.insert(0, str(PACK_DIR))  # the package imports as the CLI imports it: top level from the pack dir
@@ -32,70 +29,49 @@ import airflow_aks_policies  # noqa: E402  (re-exported for the tests)
 UNKNOWN = UNKNOWN_STRING_VALUE
 UNKNOWN_BOOL = UNKNOWN_BOOLEAN_VALUE
 UNKNOWN_LIST = UNKNOWN_ARRAY_VALUE
-SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 
 __all__ = ["airflow_aks_policies", "UNKNOWN", "UNKNOWN_BOOL", "UNKNOWN_LIST", "secret", "violations",
-           "stack_violations", "policy_resource", "wire_inputs", "PACK_DIR"]
+           "stack_violations", "policy_resource", "PACK_DIR"]
 
 
 def secret(value: Any) -> dict:
     """A value as the engine marshals a Pulumi secret."""
-    return {**SECRET_SIG, "value": value}
+    return {SIG_KEY: SECRET_SIG, "value": value}
 
 
-def _options() -> PolicyResourceOptions:
-    return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+@lru_cache(maxsize=None)
+def _pack() -> LoadedPack:
+    return load_pack(PACK_DIR)
 
 
-def _analyzer_props(props: Mapping[str, Any]):
-    return unknown_checking_proxy(deserialize_properties(dict(props)))
+def _run(policy: Policy, records: list[ResourceRecord], config: Optional[Mapping[str, Any]]) -> list:
+    """The violations ``policy`` reports over ``records``, run as the pack's only policy with ``config`` as its knobs."""
+    pack = dataclasses.replace(_pack(), policies=[policy])
+    return PolicyRunner(pack, {policy.name: dict(config or {})}, records).run()
+
+
+def _urn(resource_type: str, name: str) -> str:
+    return f"urn:pulumi:dev::t::{resource_type}::{name}"
 
 
 def violations(policy, resource_type: str, props: Mapping[str, Any],
                config: Optional[Mapping[str, Any]] = None) -> list[str]:
-    """Messages a resource policy reports for one resource."""
-    reported: list[str] = []
-    args = ResourceValidationArgs(resource_type, _analyzer_props(props), f"urn:pulumi:dev::t::{resource_type}::r",
-                                  "r", _options(), None, config)
-    result = policy.validate(args, lambda message, urn=None: reported.append(message))
-    assert result is None, "rules are synchronous"
-    return reported
+    """Messages a resource policy reports for one resource with these inputs."""
+    record = ResourceRecord(urn=_urn(resource_type, "r"), type=resource_type, name="r", parent=None, provider=None,
+                            custom=True, inputs=dict(props))
+    return [v.message for v in _run(policy, [record], config)]
 
 
 def policy_resource(resource_type: str, name: str, props: Mapping[str, Any],
-                    property_dependencies: Optional[Mapping[str, list]] = None) -> PolicyResource:
-    return PolicyResource(resource_type, _analyzer_props(props), f"urn:pulumi:dev::t::{resource_type}::{name}",
-                          name, _options(), None, None, [], dict(property_dependencies or {}))
+                    property_dependencies: Optional[Mapping[str, list[ResourceRecord]]] = None) -> ResourceRecord:
+    """A resource with these outputs, as a stack policy sees it; dependencies name other ``policy_resource``s."""
+    return ResourceRecord(urn=_urn(resource_type, name), type=resource_type, name=name, parent=None, provider=None,
+                          custom=True, inputs={}, outputs=dict(props),
+                          property_dependencies={key: [r.urn for r in deps]
+                                                 for key, deps in (property_dependencies or {}).items()})
 
 
-def stack_violations(policy, resources: list, config: Optional[Mapping[str, Any]] = None) -> list[tuple[str, str]]:
+def stack_violations(policy, resources: list[ResourceRecord],
+                     config: Optional[Mapping[str, Any]] = None) -> list[tuple[Optional[str], str]]:
     """(urn, message) pairs a stack policy reports."""
-    reported: list[tuple[str, str]] = []
-    policy.validate(StackValidationArgs(resources, config), lambda message, urn=None: reported.append((urn, message)))
-    return reported
-
-
-class _RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.registered: list[tuple[str, str, dict]] = []
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        self.registered.append((args.typ, args.name, dict(args.inputs)))
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs):
-        return {}
-
-
-def wire_inputs(build: Callable[[], None]) -> dict[str, tuple[str, dict]]:
-    """name -> (type token, inputs as sent on the wire) of the resources ``build`` registers under mocks."""
-    mocks = _RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=False)
-
-    @pulumi.runtime.test
-    def program():
-        build()
-        return pulumi.Output.from_input(None)
-
-    program()
-    return {name: (typ, inputs) for typ, name, inputs in mocks.registered}
+    return [(v.urn, v.message) for v in _run(policy, resources, config)]

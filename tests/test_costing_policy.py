@@ -1,35 +1,16 @@
-"""The advisory idle-monthly-cost policy, called the way the analyzer calls it (props behind the unknown proxy)."""
+"""The advisory idle-monthly-cost policy, run by the offline engine's PolicyRunner over hand-made resources."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidationArgs
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
-
+from policy_harness import UNKNOWN, airflow_aks_policies, policy_resource, stack_violations
 from tests.test_costing_estimate import TASK_TAINT, cluster, pool, release
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "policies"))
-from airflow_aks_policies.cost import idle_monthly_cost  # noqa: E402
 
 GROUP = {"type": "azure-native:resources:ResourceGroup", "name": "rg", "inputs": {"location": "westeurope"}}
 
 
-def args(records, config):
-    options = PolicyResourceOptions(False, [], False, [], None, [])
-    resources = [
-        PolicyResource(r["type"], unknown_checking_proxy(r["inputs"]), f"urn:{r['name']}", r["name"], options, None,
-                       None, [], {})
-        for r in records
-    ]
-    return StackValidationArgs(resources, config)
-
-
 def violations(records, config):
-    found = []
-    idle_monthly_cost.validate(args(records, config), lambda message, urn=None: found.append(message))
-    return found
+    resources = [policy_resource(r["type"], r["name"], r["inputs"]) for r in records]
+    return [message for _, message in stack_violations(airflow_aks_policies.cost.idle_monthly_cost, resources, config)]
 
 
 ENVIRONMENT = [GROUP, cluster(), pool("core", low=1, high=3), pool("tasks", nodeTaints=[TASK_TAINT]), release()]
@@ -52,6 +33,6 @@ def test_usage_estimates_from_the_policy_config_change_the_total():
 
 
 def test_unknown_values_under_the_cap_cannot_be_verified():
-    unknown = pool("tasks", vm=UNKNOWN_STRING_VALUE, nodeTaints=[TASK_TAINT])
+    unknown = pool("tasks", vm=UNKNOWN, nodeTaints=[TASK_TAINT])
     [message] = violations([GROUP, cluster(), unknown, release()], {"maxIdleMonthly": 10_000})
     assert "cannot verify the idle cost cap" in message and "tasks pool" in message
