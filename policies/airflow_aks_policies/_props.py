@@ -121,7 +121,7 @@ def schema(**properties: dict) -> PolicyConfigSchema:
 
 
 def config(args: Any, config_schema: PolicyConfigSchema) -> dict:
-    """The policy's config with the schema defaults filled in (the offline engine does not fill them)."""
+    """The policy's config with the schema defaults filled in, whichever analyzer runs the pack."""
     given = dict(args.get_config() or {})
     return {key: given.get(key, spec.get("default")) for key, spec in config_schema.properties.items()}
 
