@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 ARGS ?=
 
-.PHONY: preview test bench config-reference clean
+.PHONY: preview test bench config-reference plan-snapshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ bench: $(VENV)/.installed
 ## Regenerate docs/configuration.md after changing a setting in stackconfig/.
 config-reference: $(VENV)/.installed
 	$(BIN)/python -m stackconfig.reference > docs/configuration.md
+
+## Record the plan of every stack (tests/snapshots/) after a change that means to alter it.
+plan-snapshot: $(VENV)/.installed
+	$(BIN)/python scripts/plan_snapshot.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import secrets
+import random
 import string
 import uuid
 from collections.abc import Callable
@@ -154,8 +154,11 @@ def lower_camel_plural(class_name: str) -> str:
 class AzureMocks(Mocks):
     """Answers resource registrations and invokes the way Azure, random and kubernetes providers would."""
 
-    def __init__(self, project: str, stack: str, location: str = "westeurope") -> None:
+    def __init__(self, project: str, stack: str, location: str = "westeurope", random_seed: str | None = None) -> None:
         self.project = project
+        # pulumi-random draws real random values; with a seed they are the same on every run (per resource), which
+        # is what comparing two runs' plans needs (the real engine keeps the first draw in state).
+        self.random_seed = random_seed
         self.stack = stack
         self.location = location
         self.subscription_id = stable_guid("subscription", project, stack)
@@ -256,18 +259,25 @@ class AzureMocks(Mocks):
             }
         return out
 
+    def _rng(self, seed: str) -> random.Random:
+        """Cryptographic randomness, or a generator seeded per resource when the run asks for reproducible draws."""
+        if self.random_seed is None:
+            return random.SystemRandom()
+        return random.Random(f"{self.random_seed}\x1f{self.stack}\x1f{seed}")
+
     def _random(self, typ: str, name: str, inputs: dict, seed: str) -> tuple[str, dict]:
         state = dict(inputs)
         kind = typ.rsplit(":", 1)[1]
+        rng = self._rng(seed)
         if kind in ("RandomPassword", "RandomString"):
-            state["result"] = random_string(inputs)
+            state["result"] = random_string(inputs, rng)
             return ("none" if kind == "RandomPassword" else state["result"]), state
         if kind == "RandomBytes":
-            raw = secrets.token_bytes(int(inputs["length"]))
+            raw = rng.randbytes(int(inputs["length"]))
             state.update(base64=base64.b64encode(raw).decode(), hex=raw.hex())
             return "none", state
         if kind == "RandomId":
-            raw = secrets.token_bytes(int(inputs["byteLength"]))
+            raw = rng.randbytes(int(inputs["byteLength"]))
             prefix = inputs.get("prefix", "")
             b64url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
             state.update(
@@ -278,20 +288,20 @@ class AzureMocks(Mocks):
             )
             return b64url, state
         if kind in ("RandomUuid", "RandomUuid4"):
-            state["result"] = str(uuid.uuid4())
+            state["result"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             return state["result"], state
         if kind == "RandomInteger":
             low, high = int(inputs["min"]), int(inputs["max"])
-            state["result"] = low + secrets.randbelow(high - low + 1)
+            state["result"] = rng.randint(low, high)
             return str(state["result"]), state
         if kind == "RandomPet":
-            words = [secrets.choice(_PET_WORDS) for _ in range(int(inputs.get("length", 2)))]
+            words = [rng.choice(_PET_WORDS) for _ in range(int(inputs.get("length", 2)))]
             prefix = [inputs["prefix"]] if inputs.get("prefix") else []
             state["id"] = inputs.get("separator", "-").join(prefix + words)
             return state["id"], state
         if kind == "RandomShuffle":
             items = list(inputs.get("inputs", []))
-            shuffled = [items.pop(secrets.randbelow(len(items))) for _ in range(len(items))]
+            shuffled = [items.pop(rng.randrange(len(items))) for _ in range(len(items))]
             state["results"] = shuffled[: int(inputs.get("resultCount", len(shuffled)))]
             return "-", state
         return self.autoname(name, seed, "-"), state
@@ -413,8 +423,9 @@ def _arm_type(template: str) -> str:
     return "/".join([namespace, *kept])
 
 
-def random_string(inputs: dict) -> str:
+def random_string(inputs: dict, rng: random.Random | None = None) -> str:
     """RandomPassword/RandomString semantics: character classes on by default, minimums honoured."""
+    rng = rng or random.SystemRandom()
     length = int(inputs.get("length", 16))
     special_chars = inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?"
     classes = [
@@ -430,12 +441,12 @@ def random_string(inputs: dict) -> str:
         if not enabled:
             continue
         pool += alphabet
-        chars += [secrets.choice(alphabet) for _ in range(int(inputs.get(minimum, 0)))]
+        chars += [rng.choice(alphabet) for _ in range(int(inputs.get(minimum, 0)))]
     if not pool:
         raise ValueError("random string: every character class is disabled")
-    chars += [secrets.choice(pool) for _ in range(max(0, length - len(chars)))]
+    chars += [rng.choice(pool) for _ in range(max(0, length - len(chars)))]
     order = list(range(len(chars)))
-    shuffled = [chars[order.pop(secrets.randbelow(len(order)))] for _ in range(len(chars))]
+    shuffled = [chars[order.pop(rng.randrange(len(order)))] for _ in range(len(chars))]
     return "".join(shuffled)
 
 

@@ -99,18 +99,21 @@ def run_preview(
     policy_pack: str | Path | None | bool = True,
     policy_config: dict | str | Path | None = None,
     cost: bool = True,
+    random_seed: str | None = None,
 ) -> PreviewResult:
     """Run the Pulumi program in ``cwd`` for ``stack`` offline and return what `pulumi up` would create.
 
     Raises ``OfflineError`` (exit code 2) for config and program errors; mandatory policy violations are returned
-    in ``result.violations``, not raised. ``cost`` prices the resources (``result.cost``).
+    in ``result.violations``, not raised. ``cost`` prices the resources (``result.cost``). ``random_seed`` makes
+    pulumi-random's draws the same on every run (for comparing plans); by default they are truly random.
     """
     started = time.perf_counter()
     project = load_project(cwd)
     stack_config = load_stack_config(project, stack, dict(config or {}), dict(secret_config or {}))
     loaded = time.perf_counter()
 
-    mocks = AzureMocks(project.name, stack, location=_location(stack_config.values, project.name))
+    mocks = AzureMocks(project.name, stack, location=_location(stack_config.values, project.name),
+                       random_seed=random_seed)
     monitor = RecordingMonitor(mocks, preview=preview)
     context = contextvars.copy_context()  # keep the SDK's runtime state out of the caller's context
     try:

@@ -165,7 +165,23 @@ class RecordingMonitor(MockMonitor):
         self._record(record)
         return record
 
-    def _mock_state(self, record: ResourceRecord, resource_id: str | None) -> tuple[str, dict]:
+    def _state_urn(self, request: Any) -> str | None:
+        """The URN whose state a renamed resource carries: its first alias. The engine keeps an aliased resource's
+        id and outputs, so the mocks answer it as the resource it was."""
+        for urn in request.aliasURNs:
+            return urn
+        for alias in request.aliases:
+            if alias.urn:
+                return alias.urn
+            spec = alias.spec
+            if not (spec.name or spec.parentUrn or spec.noParent):
+                continue  # a type alias the SDK adds for every earlier API version: the same resource, same URN
+            parent = None if spec.noParent else (spec.parentUrn or request.parent)
+            return self.make_urn(parent, spec.type or request.type, spec.name or request.name)
+        return None
+
+    def _mock_state(self, record: ResourceRecord, resource_id: str | None,
+                    state_urn: str | None = None) -> tuple[str, dict]:
         mock_args = MockResourceArgs(
             typ=record.type,
             name=record.name,
@@ -174,10 +190,10 @@ class RecordingMonitor(MockMonitor):
             resource_id=resource_id,
             custom=True,
         )
-        mock_args.urn = record.urn  # type: ignore[attr-defined]  # lets mocks derive stable names per URN
+        mock_args.urn = state_urn or record.urn  # type: ignore[attr-defined]  # stable names and ids per URN
         return self.mocks.new_resource(mock_args)
 
-    def _computed_in_preview(self, record: ResourceRecord, import_id: str | None) -> dict:
+    def _computed_in_preview(self, record: ResourceRecord, import_id: str | None, state_urn: str | None) -> dict:
         """What the provider would add to the inputs, to learn which nested fields it computes.
 
         Inputs that are themselves unknown in preview get a placeholder so the mock can shape its answer; a mock
@@ -189,7 +205,7 @@ class RecordingMonitor(MockMonitor):
         states = getattr(self.mocks, "states", None)
         before = dict(states) if states is not None else None
         try:
-            _, computed = self._mock_state(probe, import_id)
+            _, computed = self._mock_state(probe, import_id, state_urn)
         except Exception:  # noqa: BLE001 - the probe is best effort; the inputs alone are a valid preview answer
             return {}
         finally:
@@ -234,9 +250,10 @@ class RecordingMonitor(MockMonitor):
             # A create in preview: the engine knows the inputs and nothing the provider computes (not even the id).
             # Top-level computed outputs are simply absent (the SDK leaves them unknown); computed fields nested in
             # an input object (oidcIssuerProfile.issuerURL) are marked unknown explicitly, as the provider does.
-            resource_id, state = "", _top_level(record.inputs, self._computed_in_preview(record, request.importId))
+            computed = self._computed_in_preview(record, request.importId, self._state_urn(request))
+            resource_id, state = "", _top_level(record.inputs, computed)
         else:
-            resource_id, state = self._mock_state(record, request.importId)
+            resource_id, state = self._mock_state(record, request.importId, self._state_urn(request))
         return resource_pb2.RegisterResourceResponse(
             urn=urn, id=resource_id or "", object=self._settle(record, resource_id, state)
         )
