@@ -18,11 +18,11 @@ from pulumi_azure_native import containerservice, managedidentity, monitor
 
 from components.diagnostics import diagnostic_setting
 from components.kubeconfig import decode_credential, kubelogin_kubeconfig
-from components.naming import Naming
-from components.network import AKS_OUTBOUND_TYPES
+from facts.naming import Naming
+from facts.network import AKS_OUTBOUND_TYPES
 from components.node_pools import PoolPlacement, placements
 from components.role_assignments import assign_role
-from components.vm_sizes import ephemeral_os_disk_gb
+from facts.vm_sizes import ephemeral_os_disk_gb
 from stackconfig.cluster import AutoscalerProfileConfig, ClusterConfig, MaintenanceWindowConfig
 from stackconfig.monitoring import REQUIRED_AKS_LOG_CATEGORIES
 from stackconfig.network import NetworkConfig

@@ -7,7 +7,7 @@ strings. Secrets never appear here: the chart is pointed at Kubernetes Secrets b
 Where things come from (one source of truth each):
 - pool labels and taints: `components.node_pools` (the cluster component applies the same ones to the pools);
 - service account names, the client-id annotation and the workload identity pod label:
-  `components.workload_identity.bindings()` (the federated credentials are generated from the same map);
+  `facts.workload_identity.bindings()` (the federated credentials are generated from the same map);
 - Secret names: `components.chart_secrets`;
 - remote logging and the Key Vault secrets backend: Airflow config sections passed in by the caller.
 """
@@ -25,16 +25,13 @@ from stackconfig.cluster import ClusterConfig
 
 from . import chart_secrets
 from .node_pools import PoolPlacement, core_placement, placements
-from .workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL, ServiceAccountBinding, bindings
+from facts.network import AZURE_LOAD_BALANCER_PROBE_SOURCE, PRIVATE_RANGES
+from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL, ServiceAccountBinding, bindings
 
 EXECUTOR = "KubernetesExecutor"
 SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict"
 """Set to "false" on task pods by the chart's `workers.safeToEvict: false`: the autoscaler never drains a running task."""
 INTERNAL_LOAD_BALANCER_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
-AZURE_LOAD_BALANCER_PROBE_SOURCE = "168.63.129.16/32"
-"""Where Azure Load Balancer health probes come from (the platform's virtual public IP)."""
-PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
-"""What reaches an internal load balancer when `ui.allowedCidrs` is empty: the VNet and networks connected to it."""
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone"
 HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname"
@@ -285,7 +282,8 @@ def api_server_peers(config: AirflowConfig) -> list[dict[str, Any]]:
     ui = config.ui
     peers = [release_pods(config.release_name)]
     if ui.access == "internalLoadBalancer":
-        sources = [*(ui.allowed_cidrs or PRIVATE_RANGES), AZURE_LOAD_BALANCER_PROBE_SOURCE]
+        # Without allowedCidrs: any private address, i.e. the VNet and the networks connected to it.
+        sources = [*(ui.allowed_cidrs or map(str, PRIVATE_RANGES)), AZURE_LOAD_BALANCER_PROBE_SOURCE]
         peers += [{"ipBlock": {"cidr": cidr}} for cidr in sources]
     elif ui.access == "ingress":
         peers.append({"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: ui.ingress_controller_namespace}}})

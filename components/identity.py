@@ -1,5 +1,5 @@
 """Azure identities for Airflow's pods: one user-assigned identity per need, federated with the service accounts of
-`components.workload_identity`, holding only built-in data-plane roles on the narrowest scope.
+`facts.workload_identity`, holding only built-in data-plane roles on the narrowest scope.
 
 Pods get tokens through AKS workload identity (the service account's token is exchanged for an Entra token), so no
 client secret or key exists anywhere.
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, managedidentity
 
-from components.naming import Naming
+from facts.naming import Naming
 from components.role_assignments import assign_role
-from components.workload_identity import (
+from facts.workload_identity import (
     IDENTITIES,
     TOKEN_AUDIENCE,
     ServiceAccountBinding,

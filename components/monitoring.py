@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights
 
-from components.naming import Naming
+from facts.naming import Naming
 from stackconfig.monitoring import MonitoringConfig
 
 CONTAINER_INSIGHTS_STREAMS = ("Microsoft-ContainerInsights-Group-Default",)

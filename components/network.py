@@ -12,18 +12,13 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
-from components.naming import Naming
+from facts.naming import Naming
 from stackconfig.network import NetworkConfig
 
 POSTGRES_DELEGATION = "Microsoft.DBforPostgreSQL/flexibleServers"
 NODE_SERVICE_ENDPOINTS = ("Microsoft.KeyVault", "Microsoft.Storage")
 """Lets the Key Vault and storage firewalls admit the node subnet without public IP rules."""
 
-AKS_OUTBOUND_TYPES = {
-    "loadBalancer": "loadBalancer",
-    "userAssignedNatGateway": "userAssignedNATGateway",
-}
-"""Config value of `network.outbound` -> AKS `networkProfile.outboundType`."""
 
 
 @dataclass(frozen=True)

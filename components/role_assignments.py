@@ -13,7 +13,7 @@ import uuid
 import pulumi
 from pulumi_azure_native import authorization
 
-from components.roles import BUILTIN_ROLES, role_definition_id
+from facts.roles import BUILTIN_ROLES, role_definition_id
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/airflow-aks/role-assignments")
 _SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)

@@ -21,6 +21,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from facts.vm_sizes import VM_SHAPES, VmShape
+
 KUBE_RESERVED_CPU_POINTS = ((1, 60), (2, 100), (4, 140), (8, 180), (16, 260), (32, 420), (64, 740))
 """(cores, kube-reserved millicores) exactly as AKS documents them."""
 CPU_SLOPE_ABOVE_TABLE = 10
@@ -30,38 +32,6 @@ EVICTION_THRESHOLD_MIB = 100
 LEGACY_EVICTION_THRESHOLD_MIB = 750
 LEGACY_MEMORY_TIERS_GIB = ((4, 0.25), (4, 0.20), (8, 0.10), (112, 0.06), (math.inf, 0.02))
 """Regressive kube-reserved memory before Kubernetes 1.29: (size of the tier in GiB, share reserved)."""
-
-
-@dataclass(frozen=True)
-class VmShape:
-    """What a VM size offers Kubernetes: vCPUs, memory and GPUs, from the Azure VM size pages."""
-
-    vcpus: int
-    memory_gib: float
-    gpus: int = 0
-
-
-VM_SHAPES: dict[str, VmShape] = {
-    # https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/dadsv5-series
-    "Standard_D2ads_v5": VmShape(2, 8),
-    "Standard_D4ads_v5": VmShape(4, 16),
-    "Standard_D8ads_v5": VmShape(8, 32),
-    "Standard_D16ads_v5": VmShape(16, 64),
-    # https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/dasv5-series
-    "Standard_D2as_v5": VmShape(2, 8),
-    "Standard_D4as_v5": VmShape(4, 16),
-    "Standard_D8as_v5": VmShape(8, 32),
-    # https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/ddsv5-series
-    "Standard_D2ds_v5": VmShape(2, 8),
-    "Standard_D4ds_v5": VmShape(4, 16),
-    "Standard_D8ds_v5": VmShape(8, 32),
-    # https://learn.microsoft.com/azure/virtual-machines/sizes/memory-optimized/eadsv5-series
-    "Standard_E4ads_v5": VmShape(4, 32),
-    "Standard_E8ads_v5": VmShape(8, 64),
-    # https://learn.microsoft.com/azure/virtual-machines/sizes/gpu-accelerated/ncast4v3-series
-    "Standard_NC4as_T4_v3": VmShape(4, 28, gpus=1),
-    "Standard_NC8as_T4_v3": VmShape(8, 56, gpus=1),
-}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from facts.vm_sizes import DEFAULT_OS_DISK_GB
+
 from .capacity import VM_SHAPES, PodSize, Resources, allocatable, kubernetes_minor, pods_per_node
 from .prices import PriceTable
 
@@ -58,8 +60,6 @@ FREE_TYPES = frozenset({
 workspace's ingestion)."""
 
 DEFAULT_MAX_PODS = 110
-DEFAULT_OS_DISK_GB = 128
-"""AKS's OS disk size when osDiskSizeGB is 0 or absent."""
 UNKNOWN_MARKERS = frozenset({"[unknown]", "[secret]"})
 BLOCKING_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
 RETENTION_INCLUDED_DAYS = 31
@@ -488,7 +488,7 @@ class _Estimator:
                 complete = False
                 self.warnings.append(
                     f"capacity of the {pool.name} pool unknown: no shape for VM size '{pool.vm_size}' in "
-                    "costing/capacity.py VM_SHAPES" if shape is None else f"capacity of the {pool.name} pool unknown: "
+                    "facts/vm_sizes.py VM_SHAPES" if shape is None else f"capacity of the {pool.name} pool unknown: "
                     "maxCount unknown"
                 )
                 continue

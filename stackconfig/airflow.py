@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 
 from .base import ConfigSection, matching
+from .types import Cidr, KubernetesName, KubernetesSubdomain
 
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 GO_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
@@ -19,7 +20,8 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-
 ImageDigest = Annotated[str, matching(DIGEST, "an image digest (sha256: followed by 64 lowercase hex digits)")]
 GoDuration = Annotated[str, matching(GO_DURATION, "a Go duration (e.g. 30s, 5m, 1m30s)")]
 HostName = Annotated[str, matching(HOSTNAME, "a DNS host name (e.g. airflow.internal.example.com)")]
-K8S_NAME = r"^[a-z0-9]([-a-z0-9]{0,251}[a-z0-9])?$"
+RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$")
+ReleaseName = Annotated[str, matching(RELEASE_NAME, "a Helm release name (lowercase letters, digits and '-', at most 53)")]
 _UNITS = {"m": Decimal("0.001"), "k": Decimal(10**3), "M": Decimal(10**6), "G": Decimal(10**9), "T": Decimal(10**12),
           "Ki": Decimal(2**10), "Mi": Decimal(2**20), "Gi": Decimal(2**30), "Ti": Decimal(2**40)}
 
@@ -151,28 +153,17 @@ class UiConfig(ConfigSection):
     ingress_class_name: str = Field(
         "webapprouting.kubernetes.azure.com", min_length=1, description="Ingress class of an internal controller."
     )
-    ingress_controller_namespace: str = Field(
+    ingress_controller_namespace: KubernetesName = Field(
         "app-routing-system",
-        pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
         description="Namespace of the ingress controller's pods (access ingress): the API server's network policy "
         "admits them. Default: the AKS application routing add-on's.",
     )
-    tls_secret_name: str | None = Field(None, pattern=K8S_NAME, description="TLS Secret of the ingress host.")
-    allowed_cidrs: list[str] = Field(
+    tls_secret_name: KubernetesSubdomain | None = Field(None, description="TLS Secret of the ingress host.")
+    allowed_cidrs: list[Cidr] = Field(
         default_factory=list,
         description="Source ranges allowed to the internal load balancer, by its rules and the API server's network "
         "policy ([] = any private (RFC 1918) address: the VNet and networks connected to it).",
     )
-
-    @field_validator("allowed_cidrs")
-    @classmethod
-    def _cidrs(cls, values: list[str]) -> list[str]:
-        for value in values:
-            try:
-                ipaddress.ip_network(value, strict=False)
-            except ValueError:
-                raise ValueError(f"'{value}' is not a valid CIDR") from None
-        return values
 
     def problems(self):
         if self.access == "ingress" and not self.host:
@@ -197,12 +188,9 @@ class DatabasePoolConfig(ConfigSection):
 
 
 class AirflowConfig(ConfigSection):
-    namespace: str = Field(
-        "airflow", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description="Kubernetes namespace of Airflow."
-    )
-    release_name: str = Field(
+    namespace: KubernetesName = Field("airflow", description="Kubernetes namespace of Airflow.")
+    release_name: ReleaseName = Field(
         "airflow",
-        pattern=r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$",
         description="Helm release name; service account names (and so federated credentials) derive from it.",
     )
     chart_version: str = Field(

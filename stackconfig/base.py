@@ -7,11 +7,10 @@ errors, so a typo is reported instead of silently falling back to a default.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
-
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+from pydantic.alias_generators import to_camel
 
 
 def matching(pattern: re.Pattern, what: str) -> AfterValidator:
@@ -24,10 +23,6 @@ def matching(pattern: re.Pattern, what: str) -> AfterValidator:
         return value
 
     return AfterValidator(check)
-
-
-EntraObjectId = Annotated[str, matching(GUID, "an Entra ID object id (a GUID)")]
-from pydantic.alias_generators import to_camel
 
 
 class ConfigSection(BaseModel):

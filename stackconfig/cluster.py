@@ -8,13 +8,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from components.vm_sizes import MIN_OS_DISK_GB, TEMP_DISK_GB, ephemeral_os_disk_gb
+from facts.vm_sizes import MIN_OS_DISK_GB, TEMP_DISK_GB, ephemeral_os_disk_gb
 
-from .base import ConfigSection, EntraObjectId, matching
+from .base import ConfigSection, matching
+from .types import Cidr, EntraObjectId, PoolName
 
 VM_SIZE = re.compile(r"^Standard_[A-Z]{1,3}[0-9]{1,3}[a-z]*(_[A-Za-z0-9]+)*(_v[0-9]+)?$")
 KUBERNETES_VERSION = re.compile(r"^1\.[0-9]{2}(\.[0-9]{1,2})?$")
-NODE_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 UTC_OFFSET = re.compile(r"^[+-](0[0-9]|1[0-4]):[0-5][0-9]$")
 REGISTRY_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.ContainerRegistry/registries/[^/]+$", re.I)
@@ -28,7 +28,6 @@ ZONE_REGIONS = frozenset({
 """Regions with availability zones (learn.microsoft.com, "Azure regions with availability zone support")."""
 
 
-PoolName = Annotated[str, matching(NODE_POOL_NAME, "a valid node pool name (1-12 lowercase letters and digits, starting with a letter)")]
 VmSize = Annotated[str, matching(VM_SIZE, "an Azure VM size (e.g. Standard_D4ds_v5)")]
 KubernetesVersion = Annotated[str, matching(KUBERNETES_VERSION, "a Kubernetes version of the form 1.NN or 1.NN.P")]
 TimeOfDay = Annotated[str, matching(TIME_OF_DAY, "a time of day HH:MM (00:00-23:59)")]
@@ -125,7 +124,7 @@ class AutoscalerProfileConfig(ConfigSection):
 class ClusterConfig(ConfigSection):
     kubernetes_version: KubernetesVersion = Field("1.33", description="Pinned Kubernetes version (1.NN, or 1.NN.P with upgradeChannel none).")
     sku_tier: Literal["Free", "Standard", "Premium"] = Field("Free", description="AKS control plane tier (Standard has an SLA).")
-    authorized_ip_ranges: list[str] = Field(default_factory=list, description="CIDRs allowed to reach the API server.")
+    authorized_ip_ranges: list[Cidr] = Field(default_factory=list, description="CIDRs allowed to reach the API server.")
     private_cluster: bool = Field(False, description="Private API server instead of authorized IP ranges.")
     admin_group_object_ids: list[EntraObjectId] = Field(default_factory=list, description="Entra ID groups of cluster admins.")
     kubelogin_mode: Literal["azurecli", "workloadidentity", "spn", "msi"] = Field(
@@ -190,11 +189,7 @@ class ClusterConfig(ConfigSection):
     @classmethod
     def _ranges(cls, values: list[str]) -> list[str]:
         for value in values:
-            try:
-                network = ipaddress.ip_network(value, strict=False)
-            except ValueError:
-                raise ValueError(f"'{value}' is not a valid CIDR") from None
-            if network.prefixlen == 0:
+            if ipaddress.ip_network(value, strict=False).prefixlen == 0:
                 raise ValueError(f"'{value}' opens the API server to the whole internet; list your own ranges or use privateCluster")
         return values
 

@@ -47,7 +47,7 @@ RESERVED_LOGINS = {"azure_superuser", "azure_pg_admin", "admin", "administrator"
 LOGIN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
-class MaintenanceWindowConfig(ConfigSection):
+class ServerMaintenanceWindowConfig(ConfigSection):
     """When Azure may patch the server (UTC); outside it, only urgent fixes."""
 
     day_of_week: int = Field(0, ge=0, le=6, description="0 = Sunday ... 6 = Saturday.")
@@ -74,7 +74,7 @@ class DatabaseConfig(ConfigSection):
         "(GeneralPurpose, MemoryOptimized), off on Burstable (direct connections on 5432).",
     )
     admin_login: str = Field("airflowadmin", description="Administrator login Airflow connects as (fixed at creation).")
-    maintenance_window: MaintenanceWindowConfig = Field(default_factory=MaintenanceWindowConfig)
+    maintenance_window: ServerMaintenanceWindowConfig = Field(default_factory=ServerMaintenanceWindowConfig)
 
     @field_validator("version", mode="before")
     @classmethod

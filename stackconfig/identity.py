@@ -1,6 +1,6 @@
 """Identity settings: the deployer, extra Azure role grants for what DAGs read and write, and extra service accounts.
 
-Grants and service accounts go through the rules of `components.workload_identity` (data-plane roles only, one
+Grants and service accounts go through the rules of `facts.workload_identity` (data-plane roles only, one
 resource as scope, a known identity), and the per-identity limit of federated credentials is checked here, before
 any resource is registered.
 """
@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from components.workload_identity import (
+from facts.workload_identity import (
     IDENTITIES,
     MAX_FEDERATED_CREDENTIALS,
     ServiceAccountBinding,
@@ -24,10 +24,9 @@ from components.workload_identity import (
     scope_problem,
 )
 
-from .base import ConfigSection, EntraObjectId, matching
+from .base import ConfigSection
+from .types import EntraObjectId, KubernetesName
 
-KUBERNETES_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-KubernetesName = Annotated[str, matching(KUBERNETES_NAME, "a Kubernetes name (lowercase letters, digits and '-', at most 63)")]
 
 
 def _identity_problem(identity: str) -> str | None:

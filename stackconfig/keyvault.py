@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
 from .base import ConfigSection
-
-_PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+from .types import public_ipv4_range
 
 
 class KeyVaultConfig(ConfigSection):
@@ -16,7 +16,7 @@ class KeyVaultConfig(ConfigSection):
     purge_protection: bool = Field(
         False, description="Purge protection (prod); cannot be turned off once on, so dev leaves it off."
     )
-    allowed_ip_ranges: list[str] = Field(
+    allowed_ip_ranges: list[Annotated[str, public_ipv4_range("the vault")]] = Field(
         default_factory=list, description="Public IPv4 addresses or CIDRs (/30 or wider) allowed by the firewall."
     )
     private_endpoint: bool = Field(
@@ -27,19 +27,8 @@ class KeyVaultConfig(ConfigSection):
     @classmethod
     def _ranges(cls, values: list[str]) -> list[str]:
         for value in values:
-            try:
-                network = ipaddress.IPv4Network(value, strict=True)
-            except ValueError:
-                raise ValueError(f"'{value}' is not an IPv4 address or CIDR (e.g. 203.0.113.0/24)") from None
-            if network.prefixlen == 0:
-                raise ValueError(f"'{value}' opens the vault to the whole internet; list your own ranges")
-            if network.prefixlen == 31:
+            if ipaddress.IPv4Network(value).prefixlen == 31:
                 raise ValueError(f"'{value}': Key Vault rejects /31 ranges; list the two addresses instead")
-            if any(network.subnet_of(private) for private in _PRIVATE):
-                raise ValueError(
-                    f"'{value}' is a private range; the firewall sees public addresses only (the node subnet is "
-                    "allowed through its service endpoint, or use privateEndpoint)"
-                )
         return values
 
     @property

@@ -17,7 +17,7 @@ from functools import cached_property
 import pulumi
 from pydantic import BaseModel, ValidationError
 
-from components.naming import Naming, tags
+from facts.naming import Naming, tags
 
 from .checks import walk_problems
 from .errors import ConfigError, config_key, problems_from

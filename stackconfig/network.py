@@ -8,20 +8,21 @@ from typing import Literal, get_args
 from pydantic import Field, field_validator
 
 from .base import ConfigSection
+from .types import Ipv4Network
 
 Outbound = Literal["userAssignedNatGateway", "loadBalancer"]
 """AKS's managed NAT gateway is not offered: AKS rejects it for a cluster in a custom VNet, which this program uses."""
 
 
 class NetworkConfig(ConfigSection):
-    vnet_address_space: str = Field("10.20.0.0/16", description="VNet address space (CIDR).")
-    node_subnet: str = Field("10.20.0.0/22", description="Subnet for AKS nodes (CIDR inside the VNet).")
-    postgres_subnet: str = Field(
+    vnet_address_space: Ipv4Network = Field("10.20.0.0/16", description="VNet address space (CIDR).")
+    node_subnet: Ipv4Network = Field("10.20.0.0/22", description="Subnet for AKS nodes (CIDR inside the VNet).")
+    postgres_subnet: Ipv4Network = Field(
         "10.20.8.0/27", description="Subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers."
     )
-    private_endpoint_subnet: str = Field("10.20.9.0/27", description="Subnet for private endpoints.")
-    pod_cidr: str = Field("192.168.0.0/16", description="Pod range of Azure CNI Overlay; must not overlap the VNet.")
-    service_cidr: str = Field("172.16.0.0/16", description="Kubernetes service range; must not overlap the VNet.")
+    private_endpoint_subnet: Ipv4Network = Field("10.20.9.0/27", description="Subnet for private endpoints.")
+    pod_cidr: Ipv4Network = Field("192.168.0.0/16", description="Pod range of Azure CNI Overlay; must not overlap the VNet.")
+    service_cidr: Ipv4Network = Field("172.16.0.0/16", description="Kubernetes service range; must not overlap the VNet.")
     dns_service_ip: str = Field("172.16.0.10", description="Cluster DNS service IP, inside serviceCidr.")
     outbound: Outbound = Field(
         "loadBalancer",
@@ -34,17 +35,6 @@ class NetworkConfig(ConfigSection):
     nat_idle_timeout_minutes: int = Field(
         4, ge=4, le=120, description="Idle TCP timeout of NAT gateway flows (NAT gateway outbound only)."
     )
-
-    @field_validator("vnet_address_space", "node_subnet", "postgres_subnet", "private_endpoint_subnet", "pod_cidr", "service_cidr")
-    @classmethod
-    def _cidr(cls, value: str) -> str:
-        try:
-            network = ipaddress.ip_network(value, strict=True)
-        except ValueError as exc:
-            raise ValueError(f"'{value}' is not a valid CIDR (e.g. 10.20.0.0/16): {exc}") from None
-        if network.version != 4:
-            raise ValueError(f"'{value}' must be an IPv4 CIDR")
-        return value
 
     @field_validator("outbound", mode="before")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from components.naming import tag_problems
+from facts.naming import tag_problems
 
 from .airflow import AirflowConfig
 from .base import ConfigSection, matching

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
 from .base import ConfigSection
-
-RFC1918 = tuple(ipaddress.ip_network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
-"""Private ranges Azure refuses in storage IP rules (the VNet reaches the account through the node subnet rule)."""
+from .types import public_ipv4_range
 
 
 class StorageConfig(ConfigSection):
@@ -23,7 +21,7 @@ class StorageConfig(ConfigSection):
     private_endpoint: bool = Field(
         False, description="Reach the account only through a private endpoint in the VNet (public access disabled)."
     )
-    allowed_ip_ranges: list[str] = Field(
+    allowed_ip_ranges: list[Annotated[str, public_ipv4_range("the account")]] = Field(
         default_factory=list,
         description="Public IPs or CIDRs (/30 or wider) allowed through the firewall besides the node subnet.",
     )
@@ -33,17 +31,7 @@ class StorageConfig(ConfigSection):
     def _ip_rules(cls, values: list[str]) -> list[str]:
         """Storage firewall IP rules take public IPv4 addresses or ranges; /31 and /32 ranges are rejected by Azure."""
         for value in values:
-            try:
-                network = ipaddress.ip_network(value, strict=True)
-            except ValueError:
-                raise ValueError(f"'{value}' is not an IPv4 address or CIDR (e.g. 203.0.113.0/24)") from None
-            if network.version != 4:
-                raise ValueError(f"'{value}' must be IPv4: storage firewall rules take IPv4 only")
-            if network.prefixlen == 0:
-                raise ValueError(f"'{value}' opens the account to the whole internet")
-            if any(network.overlaps(private) for private in RFC1918):
-                raise ValueError(f"'{value}' is a private range; the VNet reaches the account through the node subnet")
-            if "/" in value and network.prefixlen in (31, 32):
+            if "/" in value and ipaddress.ip_network(value).prefixlen in (31, 32):
                 raise ValueError(f"'{value}': Azure rejects /31 and /32 ranges; list the addresses without a prefix")
         return values
 

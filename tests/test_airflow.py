@@ -16,7 +16,7 @@ import pytest
 
 import chart_schema
 import offline
-from components.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL
+from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -33,7 +33,7 @@ PROGRAM = textwrap.dedent(
     from pulumi_azure_native import managedidentity
 
     from components.airflow import Airflow, AirflowArgs
-    from components.workload_identity import IDENTITIES
+    from facts.workload_identity import IDENTITIES
     from stackconfig import load_stack_config
 
     settings = load_stack_config()

@@ -45,8 +45,8 @@ GIT = {"enabled": True, "repo": "https://github.com/o/dags.git"}
         ({"ui": {"access": "public"}}, "airflow-aks:airflow.ui.access: must be 'portForward', 'internalLoadBalancer' or 'ingress'"),
         ({"ui": {"access": "ingress"}}, "airflow-aks:airflow.ui.host: is required when access is ingress"),
         ({"ui": {"host": "Airflow_UI"}}, "airflow-aks:airflow.ui.host: 'Airflow_UI' is not a DNS host name"),
-        ({"ui": {"allowedCidrs": ["10.0.0.0/33"]}}, "airflow-aks:airflow.ui.allowedCidrs: '10.0.0.0/33' is not a valid CIDR"),
-        ({"releaseName": "Airflow"}, "airflow-aks:airflow.releaseName: String should match pattern"),
+        ({"ui": {"allowedCidrs": ["10.0.0.0/33"]}}, "airflow-aks:airflow.ui.allowedCidrs[0]: '10.0.0.0/33' is not a valid CIDR"),
+        ({"releaseName": "Airflow"}, "airflow-aks:airflow.releaseName: 'Airflow' is not a Helm release name"),
     ],
 )
 def test_bad_airflow_input_is_named_with_what_is_allowed(airflow, expected):

@@ -111,8 +111,8 @@ def test_plan_needs_known_roles_and_explicit_principal_types():
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_plan_of_the_real_program_covers_every_workload_identity_role(stack):
     import offline
-    from components import roles
-    from components.workload_identity import IDENTITIES
+    from facts import roles
+    from facts.workload_identity import IDENTITIES
 
     plan = bootstrap_plan(offline.run_preview(ROOT, stack, policy_pack=False).resources)
     needed = {roles.BUILTIN_ROLES[need.role].lower() for identity in IDENTITIES.values() for need in identity.roles}
@@ -152,7 +152,7 @@ def test_federated_credentials_trust_one_github_environment_each():
 def test_dev_hours_finds_the_group_by_the_tags_the_program_sets():
     import yaml
 
-    from components.naming import tags
+    from facts.naming import tags
 
     project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
     stamped = tags(project=project, stack="dev", environment="dev", owner="o", cost_center="c")

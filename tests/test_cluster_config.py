@@ -40,7 +40,7 @@ def problems(**sections) -> list[str]:
         ({"cluster": {"authorizedIpRanges": ["0.0.0.0/0"]}},
          "airflow-aks:cluster.authorizedIpRanges: '0.0.0.0/0' opens the API server to the whole internet"),
         ({"cluster": {"authorizedIpRanges": ["10.0.0.0/8", "not-a-cidr"]}},
-         "airflow-aks:cluster.authorizedIpRanges: 'not-a-cidr' is not a valid CIDR"),
+         "airflow-aks:cluster.authorizedIpRanges[1]: 'not-a-cidr' is not a valid CIDR"),
         ({"cluster": {"authorizedIpRanges": []}},
          "airflow-aks:cluster.authorizedIpRanges: set at least one CIDR, or set privateCluster: true"),
         ({"cluster": {**RANGES, "privateCluster": True}},

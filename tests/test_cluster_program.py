@@ -12,7 +12,7 @@ import yaml
 from components.kubeconfig import AKS_SERVER_ID
 from components.node_pools import POOL_LABEL
 from components.role_assignments import role_assignment_name
-from components.roles import BUILTIN_ROLES
+from facts.roles import BUILTIN_ROLES
 from offline import UNKNOWN, run_preview
 
 ROOT = Path(__file__).resolve().parents[1]

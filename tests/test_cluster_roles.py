@@ -2,7 +2,7 @@
 
 import pytest
 
-from components.roles import BUILTIN_ROLES, role_definition_id
+from facts.roles import BUILTIN_ROLES, role_definition_id
 
 SUB = "00000000-1111-2222-3333-444444444444"
 
@@ -47,7 +47,7 @@ def test_an_unknown_role_names_the_known_ones():
 
 def test_the_privileged_roles_are_the_documented_guids():
     """The one list the program, the policy pack and the bootstrap delegation refuse (learn.microsoft.com)."""
-    from components.roles import PRIVILEGED_ROLES
+    from facts.roles import PRIVILEGED_ROLES
 
     assert PRIVILEGED_ROLES == {
         "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",

@@ -21,7 +21,7 @@ from components.helm_values import (
     release_pods,
 )
 from components.node_pools import POOL_LABEL, core_placement, placements
-from components.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, USE_LABEL, bindings
+from facts.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, USE_LABEL, bindings
 from stackconfig import parse_stack_config
 
 import chart_schema
@@ -164,7 +164,7 @@ def test_internal_load_balancer_clients_and_probes_reach_the_api_server():
     assert peers[1:] == [{"ipBlock": {"cidr": "10.0.0.0/8"}}, {"ipBlock": {"cidr": AZURE_LOAD_BALANCER_PROBE_SOURCE}}]
     unrestricted = values_for("dev", {"ui": {"access": "internalLoadBalancer"}})["apiServer"]["networkPolicy"]
     cidrs = [peer["ipBlock"]["cidr"] for peer in unrestricted["ingress"]["from"][1:]]
-    assert cidrs == [*PRIVATE_RANGES, "168.63.129.16/32"]
+    assert cidrs == [*map(str, PRIVATE_RANGES), "168.63.129.16/32"]
 
 
 def test_the_ingress_controller_namespace_reaches_the_api_server():

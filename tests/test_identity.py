@@ -9,8 +9,8 @@ import pytest
 
 from components.identity import federated_credential_name, planned_grants
 from components.role_assignments import role_assignment_name, subscription_of
-from components.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
-from components.workload_identity import (
+from facts.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
+from facts.workload_identity import (
     IDENTITIES,
     MAX_FEDERATED_CREDENTIALS,
     GRANTABLE_ROLES,

@@ -12,9 +12,9 @@ from cryptography.fernet import Fernet
 
 from components import chart_secrets
 from components.role_assignments import role_assignment_name
-from components.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
+from facts.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
 from components.secrets import KEY_VAULT_NAMES
-from components.workload_identity import IDENTITIES, TOKEN_AUDIENCE, bindings_by_identity
+from facts.workload_identity import IDENTITIES, TOKEN_AUDIENCE, bindings_by_identity
 from offline import UNKNOWN, run_preview
 
 ROOT = Path(__file__).resolve().parents[1]

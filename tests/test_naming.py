@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.naming import KEY_VAULT, NODE_POOL, STORAGE_ACCOUNT, SUFFIX_LENGTH, Naming, location_code, tags
+from facts.naming import KEY_VAULT, NODE_POOL, STORAGE_ACCOUNT, SUFFIX_LENGTH, Naming, location_code, tags
 
 
 @pytest.mark.parametrize("prefix", ["ab", "airflow", "abcdefgh"])

@@ -2,7 +2,7 @@
 the Helm values, a federated credential whose subject names it, and the roles of its identity, in every stack.
 
 This is the cross-check the identity map exists for: the values (components.helm_values), the credentials and the
-role assignments (components.identity) are generated separately from `components.workload_identity`, so a rename
+role assignments (components.identity) are generated separately from `facts.workload_identity`, so a rename
 on one side fails here.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.roles import BUILTIN_ROLES
-from components.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, TOKEN_AUDIENCE, USE_LABEL, bindings
+from facts.roles import BUILTIN_ROLES
+from facts.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, TOKEN_AUDIENCE, USE_LABEL, bindings
 from offline import UNKNOWN
 from test_stacks_smoke import STACKS
 

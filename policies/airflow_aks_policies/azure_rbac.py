@@ -20,7 +20,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components import roles
+from facts import roles
 
 from ._props import get, is_true, is_unknown, known_items, norm, props_of, resource_validator, schema, wildcard_match
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from components.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
+from facts.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
 
 CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
 USE_LABEL = "azure.workload.identity/use"

@@ -1,0 +1,6 @@
+"""Pure facts the rest of the program is built on: names, built-in roles, VM sizes, the workload-identity map,
+network ranges and the patterns Azure and Kubernetes accept.
+
+The bottom layer: no Pulumi, no config; everything above (stackconfig, costing, components, the bootstrap) may import
+it, and it imports nothing of the project but itself.
+"""
