@@ -126,7 +126,7 @@ ARM_TYPES: dict[str, ArmType] = {
     ),
 }
 
-# Inputs that carry a resource's own name when the table has no entry for its type.
+# Inputs that carry a resource's own name when the table has no entry for its type and it has no `<type>Name` input.
 _FALLBACK_NAME_INPUTS = ("resourceName", "name")
 
 GUID_OUTPUTS_BY_TYPE = {
@@ -212,7 +212,9 @@ class AzureMocks(Mocks):
         arm = ARM_TYPES.get(typ) or ArmType(
             f"{NAMESPACES.get(module, 'Microsoft.' + module.capitalize())}/{lower_camel_plural(class_name)}"
         )
-        name_input = arm.name_input or next((k for k in _FALLBACK_NAME_INPUTS if inputs.get(k)), None)
+        # azure-native calls a resource's own name input `<resource>Name` (dataCollectionRuleName, ...).
+        own_name = f"{class_name[0].lower()}{class_name[1:]}Name"
+        name_input = arm.name_input or next((k for k in (own_name, *_FALLBACK_NAME_INPUTS) if inputs.get(k)), None)
         if import_id:  # read or imported: the existing resource's name is the last segment of its id
             resource_name = import_id.rstrip("/").rsplit("/", 1)[1]
         elif typ == "azure-native:authorization:RoleAssignment":
