@@ -8,15 +8,12 @@ included), and the release depends on everything it reads (namespace, Secrets, i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi import Input, Output, ResourceOptions
-
-from stackconfig.airflow import AirflowConfig
-from stackconfig.cluster import ClusterConfig
 
 from .helm_values import ValuesInputs, airflow_values, git_credentials
 
@@ -24,21 +21,12 @@ CHART = "airflow"
 CHART_REPOSITORY = "https://airflow.apache.org"
 
 
-@dataclass
+@dataclass(frozen=True)
 class AirflowArgs:
-    config: AirflowConfig
-    cluster: ClusterConfig
+    values: ValuesInputs
+    """Everything the chart values are built from (config, pools, identities, logs, vault): `helm_values`."""
     namespace: Input[str]
     """The namespace's name as an Output of the Namespace resource, so the release waits for it."""
-    client_ids: Mapping[str, Input[str]]
-    """Workload identity client ids keyed like `workload_identity.IDENTITIES` (WorkloadIdentities.client_ids)."""
-    airflow_config: Mapping[str, Mapping[str, Input[str]]] = field(default_factory=dict)
-    """airflow.cfg sections to add: remote logging (`remote_logging_config`) and the Key Vault secrets backend
-    (`secrets_backend_config`). No credentials: pods authenticate as their own workload identity."""
-    env: Mapping[str, Input[str]] = field(default_factory=dict)
-    """Environment of every Airflow container and task pod, e.g. the credential-free `wasb` connection."""
-    pod_annotations: Mapping[str, str] = field(default_factory=dict)
-    """Annotations of the services' pods and task pods (`secrets.rollout_annotations`: a rotation restarts them)."""
     depends_on: Sequence[pulumi.Resource] = ()
     """What the release reads at install time: chart Secrets, federated credentials, role assignments, database."""
 
@@ -50,7 +38,7 @@ class Airflow(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AirflowArgs, opts: ResourceOptions | None = None):
         super().__init__("airflow-aks:airflow:Airflow", name, None, opts)
-        config = args.config
+        config = args.values.config
         depends_on = list(args.depends_on)
 
         credentials = git_credentials(config.release_name, config.git_sync)
@@ -68,18 +56,9 @@ class Airflow(pulumi.ComponentResource):
                 )
             )
 
-        values = airflow_values(
-            ValuesInputs(
-                config=config,
-                cluster=args.cluster,
-                client_ids=args.client_ids,
-                airflow_config=args.airflow_config,
-                env=args.env,
-                pod_annotations=args.pod_annotations,
-            )
-        )
+        values = airflow_values(args.values)
         release = kubernetes.helm.v3.Release(
-            name,
+            f"{name}-release",
             kubernetes.helm.v3.ReleaseArgs(
                 name=config.release_name,
                 chart=CHART,
@@ -95,7 +74,8 @@ class Airflow(pulumi.ComponentResource):
                 timeout=config.release_timeout_seconds,
                 max_history=10,
             ),
-            opts=ResourceOptions(parent=self, depends_on=depends_on),
+            # Once named like the component itself; the alias keeps the deployed release.
+            opts=ResourceOptions(parent=self, depends_on=depends_on, aliases=[pulumi.Alias(name=name)]),
         )
 
         self.release_name = release.name

@@ -14,10 +14,12 @@ import pulumi
 import pulumi_random as random
 from pulumi_azure_native import dbforpostgresql as postgres
 
-from components.connection_uri import MetadataConnection, build_connection_uri, port_for
-from components.diagnostics import diagnostic_setting
-from components.private_link import linked_zone
 from stackconfig.database import DatabaseConfig
+
+from .connection_uri import MetadataConnection, build_connection_uri, port_for
+from .context import StackContext
+from .diagnostics import Diagnostics
+from .private_link import PrivateAccess
 
 DATABASE_NAME = "airflow"
 PASSWORD_SPECIALS = "-_.~"
@@ -43,17 +45,23 @@ def server_parameters(config: DatabaseConfig) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class MetadataCredentials:
+    """The metadata database's secrets: the connection URI Airflow reads and the administrator password."""
+
+    connection_uri: pulumi.Input[str]
+    password: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class MetadataDatabaseArgs:
-    resource_group_name: pulumi.Input[str]
-    location: pulumi.Input[str]
     config: DatabaseConfig
-    server_name: pulumi.Input[str]
-    tags: dict[str, str]
-    postgres_subnet_id: pulumi.Input[str]
-    vnet_id: pulumi.Input[str]
-    workspace_id: pulumi.Input[str]
-    protect: bool
+    subnet_id: pulumi.Input[str]
+    """The subnet delegated to PostgreSQL flexible servers."""
+    private_access: PrivateAccess
+    """Where the server's private DNS zone is linked."""
+    diagnostics: Diagnostics
     password_version: int
+    """secrets.databasePasswordVersion: bumping it generates a new password."""
 
 
 class MetadataDatabase(pulumi.ComponentResource):
@@ -66,8 +74,11 @@ class MetadataDatabase(pulumi.ComponentResource):
     admin_login: str
     admin_password: pulumi.Output[str]
     connection_uri: pulumi.Output[str]
+    credentials: MetadataCredentials
 
-    def __init__(self, name: str, args: MetadataDatabaseArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, ctx: StackContext, args: MetadataDatabaseArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("airflow-aks:database:MetadataDatabase", name, None, opts)
         config = args.config
         child = pulumi.ResourceOptions(parent=self)
@@ -86,20 +97,16 @@ class MetadataDatabase(pulumi.ComponentResource):
             opts=child,
         )
 
-        zone, zone_link = linked_zone(
-            f"{name}-dns",
-            zone_name=pulumi.Output.from_input(args.server_name).apply(private_dns_zone_name),
-            resource_group_name=args.resource_group_name,
-            vnet_id=args.vnet_id,
-            tags=args.tags,
-            opts=child,
+        server_name = ctx.unique_name(ctx.naming.postgres_server)
+        zone, zone_link = args.private_access.linked_zone(
+            f"{name}-dns", zone_name=server_name.apply(private_dns_zone_name), opts=child
         )
 
         server = postgres.Server(
             f"{name}-server",
-            server_name=args.server_name,
-            resource_group_name=args.resource_group_name,
-            location=args.location,
+            server_name=server_name,
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
             version=config.version,
             sku=postgres.SkuArgs(name=config.sku_name, tier=config.sku_tier),
             storage=postgres.StorageArgs(
@@ -119,17 +126,17 @@ class MetadataDatabase(pulumi.ComponentResource):
                 start_minute=config.maintenance_window.start_minute,
             ),
             network=postgres.NetworkArgs(
-                delegated_subnet_resource_id=args.postgres_subnet_id,
+                delegated_subnet_resource_id=args.subnet_id,
                 private_dns_zone_arm_resource_id=zone.id,
                 public_network_access="Disabled",
             ),
             auth_config=postgres.AuthConfigArgs(password_auth="Enabled", active_directory_auth="Disabled"),
             administrator_login=config.admin_login,
             administrator_login_password=password.result,
-            tags=args.tags,
+            tags=ctx.tag_map,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
+                protect=ctx.protect,
                 # Azure needs the zone linked to the VNet before it places a VNet-integrated server in it.
                 depends_on=[zone_link],
                 additional_secret_outputs=["administratorLoginPassword"],
@@ -142,7 +149,7 @@ class MetadataDatabase(pulumi.ComponentResource):
                 postgres.Configuration(
                     f"{name}-{parameter.replace('.', '-').replace('_', '-')}",
                     server_name=server.name,
-                    resource_group_name=args.resource_group_name,
+                    resource_group_name=ctx.resource_group_name,
                     configuration_name=parameter,
                     value=value,
                     source="user-override",
@@ -153,19 +160,14 @@ class MetadataDatabase(pulumi.ComponentResource):
         database = postgres.Database(
             f"{name}-airflow",
             server_name=server.name,
-            resource_group_name=args.resource_group_name,
+            resource_group_name=ctx.resource_group_name,
             database_name=DATABASE_NAME,
             charset="UTF8",
             collation="en_US.utf8",
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=previous),
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, depends_on=previous),
         )
 
-        diagnostic_setting(
-            f"{name}-server-diagnostics",
-            resource_id=server.id,
-            workspace_id=args.workspace_id,
-            opts=child,
-        )
+        args.diagnostics.send(f"{name}-server-diagnostics", resource_id=server.id, opts=child)
 
         self.server_id = server.id
         self.fqdn = server.fully_qualified_domain_name
@@ -182,6 +184,7 @@ class MetadataDatabase(pulumi.ComponentResource):
                 )
             )
         )
+        self.credentials = MetadataCredentials(connection_uri=self.connection_uri, password=self.admin_password)
         self.register_outputs(
             {
                 "serverId": self.server_id,

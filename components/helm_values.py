@@ -9,7 +9,8 @@ Where things come from (one source of truth each):
 - service account names, the client-id annotation and the workload identity pod label:
   `facts.workload_identity.bindings()` (the federated credentials are generated from the same map);
 - Secret names: `components.chart_secrets`;
-- remote logging and the Key Vault secrets backend: Airflow config sections passed in by the caller.
+- remote logging and the Key Vault secrets backend: `components.remote_logging` and `components.secrets`, from
+  the log container and vault the other components created.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from typing import Any
 from pulumi import Input
 
 from stackconfig.airflow import AirflowConfig, GitSyncConfig, ServiceConfig
-from stackconfig.cluster import ClusterConfig
+from stackconfig.secrets import SecretsConfig
 
-from . import chart_secrets
-from .node_pools import PoolPlacement, core_placement, placements
+from . import chart_secrets, remote_logging
+from .remote_logging import TaskLogs
+from .node_pools import Placements, PoolPlacement, core_of
+from .secrets import rollout_annotations, secrets_backend_config
 from facts.network import AZURE_LOAD_BALANCER_PROBE_SOURCE, PRIVATE_RANGES
 from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL, ServiceAccountBinding, bindings
 
@@ -78,19 +81,36 @@ def git_credentials(release_name: str, git_sync: GitSyncConfig) -> GitCredential
 
 @dataclass(frozen=True)
 class ValuesInputs:
-    """Everything the chart values depend on. Leaves typed `Input[str]` may be Pulumi Outputs."""
+    """Everything the chart values depend on, built once from config and the other components' outputs.
+
+    Leaves typed `Input[str]` may be Pulumi Outputs; they are placed as they are, so the values' structure is known
+    on a first preview.
+    """
 
     config: AirflowConfig
-    cluster: ClusterConfig
+    pools: Placements
+    """Every pool's labels and taints (`Cluster.placements`): services on the core pool, task pods on the task pool."""
     client_ids: Mapping[str, Input[str]]
     """Client id of each workload identity, keyed like `workload_identity.IDENTITIES`."""
-    airflow_config: Mapping[str, Mapping[str, Input[str]]] = field(default_factory=dict)
-    """Extra airflow.cfg sections, e.g. remote logging and the Key Vault secrets backend; merged into `config`."""
-    env: Mapping[str, Input[str]] = field(default_factory=dict)
-    """Extra environment of every Airflow container and task pod (e.g. an AIRFLOW_CONN_... without credentials)."""
-    pod_annotations: Mapping[str, str] = field(default_factory=dict)
-    """Annotations of the services' pods and task pods (never the Jobs'), e.g. the secret versions that restart
-    pods after a rotation."""
+    task_logs: TaskLogs
+    vault_uri: Input[str]
+    """The Key Vault the secrets backend reads connections and variables from."""
+    secrets: SecretsConfig
+    """Rotation counters: their annotation on the services' and task pods (never the Jobs') restarts them."""
+
+    def airflow_config(self) -> dict[str, dict[str, Input[str]]]:
+        """airflow.cfg sections from other components: remote logging, and the Key Vault secrets backend."""
+        return {
+            **remote_logging.airflow_config(self.task_logs.container_name),
+            "secrets": secrets_backend_config(self.vault_uri),
+        }
+
+    def env(self) -> dict[str, Input[str]]:
+        """Environment of every Airflow container and task pod: the credential-free task-log connection."""
+        return remote_logging.connection_env(self.task_logs.blob_endpoint)
+
+    def pod_annotations(self) -> dict[str, str]:
+        return rollout_annotations(self.secrets)
 
 
 def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
@@ -132,11 +152,11 @@ def _spread(release_name: str, component: str, core: PoolPlacement) -> list[dict
 
 
 def _service(key: str, service: ServiceConfig, inputs: ValuesInputs, binding: ServiceAccountBinding) -> dict[str, Any]:
-    core = core_placement(inputs.cluster)
+    core = core_of(inputs.pools)
     release = inputs.config.release_name
     values = {
         "replicas": service.replicas,
-        "podAnnotations": dict(inputs.pod_annotations),
+        "podAnnotations": inputs.pod_annotations(),
         "resources": service.resources.kubernetes(),
         "podDisruptionBudget": {"enabled": service.pod_disruption_budget, "config": {"maxUnavailable": 1}},
         **_scheduling(core),
@@ -303,20 +323,22 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
     config = inputs.config
     release = config.release_name
     by_component = {b.component: b for b in bindings(release, config.namespace)}
-    tasks = placements(inputs.cluster)["tasks"]
+    tasks = inputs.pools["tasks"]
     api_service, ingress, api_config = _ui(config)
 
     values: dict[str, Any] = {
         "executor": EXECUTOR,
         **_image_values(config),
         # Everything not placed explicitly (migration job, statsd, ...) runs where Airflow's services run.
-        **_scheduling(core_placement(inputs.cluster)),
+        **_scheduling(core_of(inputs.pools)),
         "networkPolicies": {"enabled": True},
         "postgresql": {"enabled": False},
         "pgbouncer": {"enabled": False},
         "redis": {"enabled": False},
-        "env": [{"name": name, "value": value} for name, value in inputs.env.items()],
-        "config": _merge_sections(_executor_config(config), {"api": api_config} if api_config else {}, inputs.airflow_config),
+        "env": [{"name": name, "value": value} for name, value in inputs.env().items()],
+        "config": _merge_sections(
+            _executor_config(config), {"api": api_config} if api_config else {}, inputs.airflow_config()
+        ),
         # Pulumi waits for the release's resources, so the jobs are plain resources rather than Helm hooks, kept
         # until that wait is over (Helm's wait fails on a Job deleted under it). Their pod templates carry none of
         # `pod_annotations`: a Job's template is immutable, so a changed annotation would fail the upgrade.
@@ -342,7 +364,7 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         "workers": {
             "tolerations": tasks.tolerations(),
             **_identity(by_component["workers"], inputs.client_ids),
-            "podAnnotations": dict(inputs.pod_annotations),
+            "podAnnotations": inputs.pod_annotations(),
             "safeToEvict": False,
             "kubernetes": {
                 "nodeSelector": tasks.node_selector(),

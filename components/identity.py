@@ -15,15 +15,11 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, managedidentity
 
-from facts.naming import Naming
-from components.role_assignments import assign_role
-from facts.workload_identity import (
-    IDENTITIES,
-    TOKEN_AUDIENCE,
-    ServiceAccountBinding,
-    bindings_by_identity,
-)
+from facts.workload_identity import IDENTITIES, TOKEN_AUDIENCE, ServiceAccountBinding, bindings_by_identity
 from stackconfig.identity import RoleGrantConfig
+
+from .context import StackContext
+from .role_assignments import Principal
 
 _MAX_CREDENTIAL_NAME = 120
 
@@ -70,12 +66,8 @@ def planned_grants(
     return grants
 
 
-@dataclass
+@dataclass(frozen=True)
 class WorkloadIdentitiesArgs:
-    resource_group_name: pulumi.Input[str]
-    location: pulumi.Input[str]
-    naming: Naming
-    tags: Mapping[str, str]
     oidc_issuer_url: pulumi.Input[str]
     release_name: str
     namespace: str
@@ -90,28 +82,28 @@ class WorkloadIdentities(pulumi.ComponentResource):
     """The user-assigned identities, their federated credentials and their role assignments."""
 
     client_ids: dict[str, pulumi.Output[str]]
-    principal_ids: dict[str, pulumi.Output[str]]
-    identity_ids: dict[str, pulumi.Output[str]]
+    principals: dict[str, Principal]
     role_assignments: list[authorization.RoleAssignment]
 
-    def __init__(self, name: str, args: WorkloadIdentitiesArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, ctx: StackContext, args: WorkloadIdentitiesArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("airflow-aks:identity:WorkloadIdentities", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         identities = {
             key: managedidentity.UserAssignedIdentity(
                 f"{name}-{key}",
-                resource_name_=args.naming.resource(f"id-{key}"),
-                resource_group_name=args.resource_group_name,
-                location=args.location,
-                tags=dict(args.tags),
+                resource_name_=ctx.naming.resource(f"id-{key}"),
+                resource_group_name=ctx.resource_group_name,
+                location=ctx.location,
+                tags=ctx.tag_map,
                 opts=child,
             )
             for key in IDENTITIES
         }
 
         grouped = bindings_by_identity(args.release_name, args.namespace, args.extra_service_accounts)
-        self.federated_credentials: dict[str, list[managedidentity.FederatedIdentityCredential]] = {}
         for key, identity in identities.items():
             chain: list[managedidentity.FederatedIdentityCredential] = []
             for binding in grouped[key]:
@@ -122,29 +114,27 @@ class WorkloadIdentities(pulumi.ComponentResource):
                         f"{name}-{key}-{federated_credential_name(binding)}",
                         federated_identity_credential_resource_name=federated_credential_name(binding),
                         resource_name_=identity.name,
-                        resource_group_name=args.resource_group_name,
+                        resource_group_name=ctx.resource_group_name,
                         issuer=args.oidc_issuer_url,
                         subject=binding.subject,
                         audiences=[TOKEN_AUDIENCE],
                         opts=pulumi.ResourceOptions(parent=self, depends_on=chain[-1:]),
                     )
                 )
-            self.federated_credentials[key] = chain
 
-        self.role_assignments = [
-            assign_role(
-                f"{name}-{grant.logical_name}",
-                role=grant.role,
-                scope=grant.scope,
-                principal_id=identities[grant.identity].principal_id,
-                principal_key=args.naming.resource(f"id-{grant.identity}"),
+        self.principals = {
+            key: Principal(
+                principal_id=identity.principal_id,
+                principal_key=ctx.naming.resource(f"id-{key}"),
                 principal_type="ServicePrincipal",
-                opts=child,
             )
+            for key, identity in identities.items()
+        }
+        self.role_assignments = [
+            self.principals[grant.identity].grant(f"{name}-{grant.logical_name}", grant.role, grant.scope, child)
             for grant in planned_grants(args.role_targets, args.extra_grants)
         ]
 
         self.client_ids = {key: identity.client_id for key, identity in identities.items()}
-        self.principal_ids = {key: identity.principal_id for key, identity in identities.items()}
-        self.identity_ids = {key: identity.id for key, identity in identities.items()}
-        self.register_outputs({"clientIds": self.client_ids, "principalIds": self.principal_ids})
+        principal_ids = {key: identity.principal_id for key, identity in identities.items()}
+        self.register_outputs({"clientIds": self.client_ids, "principalIds": principal_ids})

@@ -7,16 +7,17 @@ The deployer gets Key Vault Secrets Officer on this vault only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import keyvault
 
-from components.diagnostics import diagnostic_setting
-from components.role_assignments import assign_role
-from components.private_link import PrivateLinkArgs, private_link
 from stackconfig.keyvault import KeyVaultConfig
+
+from .context import StackContext
+from .diagnostics import Diagnostics
+from .private_link import PrivateAccess
 
 DNS_ZONE = "privatelink.vaultcore.azure.net"
 
@@ -42,81 +43,60 @@ def vault_properties(
     )
 
 
-@dataclass
-class KeyVaultArgs:
-    resource_group_name: pulumi.Input[str]
-    location: pulumi.Input[str]
-    config: KeyVaultConfig
+@dataclass(frozen=True)
+class SecretStore:
+    """The vault secrets are written to, and what must exist first (the deployer's role on it: RBAC propagation)."""
+
     vault_name: pulumi.Input[str]
-    tags: Mapping[str, str]
-    tenant_id: pulumi.Input[str]
+    ready: Sequence[pulumi.Resource] = ()
+
+
+@dataclass(frozen=True)
+class KeyVaultArgs:
+    config: KeyVaultConfig
     node_subnet_id: pulumi.Input[str]
-    private_endpoint_subnet_id: pulumi.Input[str]
-    vnet_id: pulumi.Input[str]
-    workspace_id: pulumi.Input[str]
-    deployer_object_id: pulumi.Input[str]
-    deployer_principal_type: str
-    protect: bool
+    """The subnet whose service endpoint the firewall admits (the nodes)."""
+    private_access: PrivateAccess
+    diagnostics: Diagnostics
 
 
 class KeyVault(pulumi.ComponentResource):
     vault_id: pulumi.Output[str]
     vault_name: pulumi.Output[str]
     vault_uri: pulumi.Output[str]
-    secrets_officer_assignment: pulumi.Resource
+    secret_store: SecretStore
 
-    def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, ctx: StackContext, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("airflow-aks:keyvault:KeyVault", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         vault = keyvault.Vault(
-            name,
-            vault_name=args.vault_name,
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            tags=dict(args.tags),
-            properties=vault_properties(args.config, tenant_id=args.tenant_id, node_subnet_id=args.node_subnet_id),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            f"{name}-vault",
+            vault_name=ctx.unique_name(ctx.naming.key_vault),
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
+            tags=ctx.tag_map,
+            properties=vault_properties(args.config, tenant_id=ctx.tenant_id, node_subnet_id=args.node_subnet_id),
+            # Once named like the component itself; the alias keeps the deployed vault.
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, aliases=[pulumi.Alias(name=name)]),
         )
 
         # azure-native writes secrets through ARM, which needs no data-plane role; this grant lets the deployer
         # read and rotate secrets with `az keyvault secret ...` and is what the secrets wait for (see
         # docs/identity-and-secrets.md on RBAC propagation).
-        self.secrets_officer_assignment = assign_role(
-            f"{name}-deployer-secrets-officer",
-            role="Key Vault Secrets Officer",
-            scope=vault.id,
-            principal_id=args.deployer_object_id,
-            principal_key=args.deployer_object_id,
-            principal_type=args.deployer_principal_type,
-            opts=child,
+        secrets_officer = ctx.deployer.grant(
+            f"{name}-deployer-secrets-officer", "Key Vault Secrets Officer", vault.id, child
         )
 
-        diagnostic_setting(
-            f"{name}-diagnostics",
-            resource_id=vault.id,
-            workspace_id=args.workspace_id,
-            category_groups=("audit",),
-            opts=child,
-        )
+        args.diagnostics.send(f"{name}-diagnostics", resource_id=vault.id, category_groups=("audit",), opts=child)
 
         if args.config.private_endpoint:
-            private_link(
-                f"{name}-pe",
-                PrivateLinkArgs(
-                    resource_group_name=args.resource_group_name,
-                    location=args.location,
-                    target_id=vault.id,
-                    group_id="vault",
-                    dns_zone=DNS_ZONE,
-                    subnet_id=args.private_endpoint_subnet_id,
-                    vnet_id=args.vnet_id,
-                    tags=args.tags,
-                ),
-                opts=child,
+            args.private_access.endpoint(
+                f"{name}-pe", target_id=vault.id, group_id="vault", dns_zone=DNS_ZONE, opts=child
             )
 
         self.vault_id = vault.id
         self.vault_name = vault.name
         self.vault_uri = vault.properties.vault_uri
+        self.secret_store = SecretStore(vault_name=vault.name, ready=[secrets_officer])
         self.register_outputs({"vaultId": self.vault_id, "vaultName": self.vault_name, "vaultUri": self.vault_uri})

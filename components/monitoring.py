@@ -1,19 +1,22 @@
 """The Log Analytics workspace every component sends diagnostics to, and the Container Insights collection rule.
 
 Container Insights authenticates to the workspace with the add-on's managed identity (no workspace key), which needs
-a data collection rule; the rule lives here, the cluster associates itself with it.
+a data collection rule; the rule lives here, the cluster associates itself with it. Other components get
+`diagnostics` (where their logs go) and the cluster `cluster` (what its add-on and control-plane logs need).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights
 
-from facts.naming import Naming
 from stackconfig.monitoring import MonitoringConfig
+
+from .context import StackContext, renamed
+from .diagnostics import Diagnostics
 
 CONTAINER_INSIGHTS_STREAMS = ("Microsoft-ContainerInsights-Group-Default",)
 """Perf, inventory, events and ContainerLogV2: the default Container Insights set."""
@@ -21,11 +24,22 @@ CONTAINER_INSIGHTS_STREAMS = ("Microsoft-ContainerInsights-Group-Default",)
 
 @dataclass(frozen=True)
 class MonitoringArgs:
-    resource_group_name: pulumi.Input[str]
-    location: str
     config: MonitoringConfig
-    naming: Naming
-    tags: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ClusterMonitoring:
+    """What the cluster sends where: control-plane log categories, Container Insights, Defender's workspace."""
+
+    diagnostics: Diagnostics
+    log_categories: Sequence[str]
+    """Control-plane log categories sent to the workspace (monitoring.clusterLogCategories)."""
+    container_insights_rule_id: pulumi.Input[str] | None
+    """The data collection rule the cluster associates with; None leaves the monitoring add-on off."""
+
+    @property
+    def workspace_id(self) -> pulumi.Input[str]:
+        return self.diagnostics.workspace_id
 
 
 def container_insights_settings(config: MonitoringConfig) -> dict:
@@ -42,32 +56,32 @@ def container_insights_settings(config: MonitoringConfig) -> dict:
 class Monitoring(pulumi.ComponentResource):
     workspace_id: pulumi.Output[str]
     workspace_customer_id: pulumi.Output[str]
-    container_insights_rule_id: pulumi.Output[str] | None
-    """The data collection rule the cluster associates with, or None when Container Insights is off."""
+    diagnostics: Diagnostics
+    cluster: ClusterMonitoring
 
-    def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, ctx: StackContext, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("airflow-aks:monitoring:Monitoring", name, None, opts)
         cfg = args.config
+        child = pulumi.ResourceOptions(parent=self)
         workspace = operationalinsights.Workspace(
-            "workspace",
-            workspace_name=args.naming.resource("log"),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
+            *renamed(name, "workspace", child),
+            workspace_name=ctx.naming.resource("log"),
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
             sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
             retention_in_days=cfg.retention_days,
             workspace_capping=operationalinsights.WorkspaceCappingArgs(daily_quota_gb=cfg.daily_quota_gb),
             features=operationalinsights.WorkspaceFeaturesArgs(enable_log_access_using_only_resource_permissions=True),
-            tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self),
+            tags=ctx.tag_map,
         )
         rule = None
         if cfg.container_insights:
             destination = "workspace"
             rule = monitor.DataCollectionRule(
-                "container-insights",
-                data_collection_rule_name=args.naming.resource("dcr-ci"),
-                resource_group_name=args.resource_group_name,
-                location=args.location,
+                *renamed(name, "container-insights", child),
+                data_collection_rule_name=ctx.naming.resource("dcr-ci"),
+                resource_group_name=ctx.resource_group_name,
+                location=ctx.location,
                 kind="Linux",
                 description="Container Insights for the Airflow AKS cluster",
                 data_sources=monitor.DataCollectionRuleDataSourcesArgs(
@@ -88,10 +102,14 @@ class Monitoring(pulumi.ComponentResource):
                 data_flows=[
                     monitor.DataFlowArgs(streams=list(CONTAINER_INSIGHTS_STREAMS), destinations=[destination])
                 ],
-                tags=dict(args.tags),
-                opts=pulumi.ResourceOptions(parent=self),
+                tags=ctx.tag_map,
             )
         self.workspace_id = workspace.id
         self.workspace_customer_id = workspace.customer_id
-        self.container_insights_rule_id = rule.id if rule else None
+        self.diagnostics = Diagnostics(workspace.id)
+        self.cluster = ClusterMonitoring(
+            diagnostics=self.diagnostics,
+            log_categories=tuple(cfg.cluster_log_categories),
+            container_insights_rule_id=rule.id if rule else None,
+        )
         self.register_outputs({"workspaceId": self.workspace_id, "workspaceCustomerId": self.workspace_customer_id})

@@ -1,77 +1,80 @@
 """The VNet: a subnet for AKS nodes, one delegated to PostgreSQL flexible server, one for private endpoints, and
 (when configured) the NAT gateway that gives nodes fixed egress IPs.
 
-Pods do not take VNet addresses (Azure CNI Overlay), so the node subnet only needs one address per node.
+Pods do not take VNet addresses (Azure CNI Overlay), so the node subnet only needs one address per node. The network
+offers the other components `private_access` (private endpoints and linked DNS zones) and `nodes` (what the cluster
+needs of the node subnet).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import network
 
-from facts.naming import Naming
 from stackconfig.network import NetworkConfig
+
+from .context import StackContext, renamed
+from .private_link import PrivateAccess
 
 POSTGRES_DELEGATION = "Microsoft.DBforPostgreSQL/flexibleServers"
 NODE_SERVICE_ENDPOINTS = ("Microsoft.KeyVault", "Microsoft.Storage")
 """Lets the Key Vault and storage firewalls admit the node subnet without public IP rules."""
 
 
-
 @dataclass(frozen=True)
 class NetworkArgs:
-    resource_group_name: pulumi.Input[str]
-    location: str
     config: NetworkConfig
-    naming: Naming
-    tags: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class NodeNetwork:
+    """What the cluster needs of the network."""
+
+    subnet_id: pulumi.Input[str]
+    subnets: Sequence[pulumi.Resource]
+    """Every subnet of the VNet: AKS's VNet ownership check fails while a subnet operation runs on the VNet, so the
+    cluster is created after all of them."""
+    egress_ips: Sequence[pulumi.Input[str]]
+    """Public IPs node traffic leaves from when they are not the cluster's load balancer's (a user-assigned NAT
+    gateway): nodes reach the public API server from them, so they are authorized alongside the configured ranges."""
 
 
 class Network(pulumi.ComponentResource):
     vnet_id: pulumi.Output[str]
-    vnet_name: pulumi.Output[str]
     node_subnet_id: pulumi.Output[str]
     postgres_subnet_id: pulumi.Output[str]
-    private_endpoint_subnet_id: pulumi.Output[str]
-    nat_gateway_id: pulumi.Output[str] | None
-    """The NAT gateway this program created (userAssignedNatGateway outbound), else None."""
-    egress_ips: list[pulumi.Output[str]]
-    """The NAT gateway's public IP addresses, which node traffic leaves from; empty when the cluster's load balancer
-    carries egress (AKS knows that IP itself)."""
-    subnets: list[network.Subnet]
-    """Every subnet of the VNet, for resources that must not start while a subnet operation runs on it."""
+    private_access: PrivateAccess
+    nodes: NodeNetwork
 
-    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, ctx: StackContext, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("airflow-aks:network:Network", name, None, opts)
         cfg = args.config
         child = pulumi.ResourceOptions(parent=self)
 
         vnet = network.VirtualNetwork(
-            "vnet",
-            virtual_network_name=args.naming.resource("vnet"),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
+            *renamed(name, "vnet", child),
+            virtual_network_name=ctx.naming.resource("vnet"),
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
             address_space=network.AddressSpaceArgs(address_prefixes=[cfg.vnet_address_space]),
-            tags=dict(args.tags),
-            opts=child,
+            tags=ctx.tag_map,
         )
 
-        nat_ips = self._nat_ips(args) if cfg.outbound == "userAssignedNatGateway" else []
-        nat_gateway = self._nat_gateway(args, nat_ips) if nat_ips else None
+        nat_ips = self._nat_ips(name, ctx, cfg) if cfg.outbound == "userAssignedNatGateway" else []
+        nat_gateway = self._nat_gateway(name, ctx, cfg, nat_ips) if nat_ips else None
 
         def subnet(key: str, prefix: str, after: list[pulumi.Resource], **extra) -> network.Subnet:
             # Azure locks the VNet while a subnet changes, so subnets are created one after another.
             return network.Subnet(
-                key,
+                *renamed(name, key, pulumi.ResourceOptions(parent=self, depends_on=after)),
                 subnet_name=f"snet-{key}",
                 virtual_network_name=vnet.name,
-                resource_group_name=args.resource_group_name,
+                resource_group_name=ctx.resource_group_name,
                 address_prefix=prefix,
                 default_outbound_access=False,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=after),
                 **extra,
             )
 
@@ -91,52 +94,55 @@ class Network(pulumi.ComponentResource):
         endpoints = subnet("endpoints", cfg.private_endpoint_subnet, [postgres])
 
         self.vnet_id = vnet.id
-        self.vnet_name = vnet.name
         self.node_subnet_id = nodes.id
         self.postgres_subnet_id = postgres.id
-        self.private_endpoint_subnet_id = endpoints.id
-        self.nat_gateway_id = nat_gateway.id if nat_gateway else None
-        self.egress_ips = [ip.ip_address for ip in nat_ips]
-        self.subnets = [nodes, postgres, endpoints]
+        self.private_access = PrivateAccess(
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
+            subnet_id=endpoints.id,
+            vnet_id=vnet.id,
+            tags=ctx.tags,
+        )
+        self.nodes = NodeNetwork(
+            subnet_id=nodes.id, subnets=[nodes, postgres, endpoints], egress_ips=[ip.ip_address for ip in nat_ips]
+        )
         self.register_outputs(
             {
                 "vnetId": self.vnet_id,
                 "nodeSubnetId": self.node_subnet_id,
                 "postgresSubnetId": self.postgres_subnet_id,
-                "privateEndpointSubnetId": self.private_endpoint_subnet_id,
-                "egressIps": self.egress_ips,
+                "privateEndpointSubnetId": endpoints.id,
+                "egressIps": list(self.nodes.egress_ips),
             }
         )
 
-    def _nat_ips(self, args: NetworkArgs) -> list[network.PublicIPAddress]:
+    def _nat_ips(self, name: str, ctx: StackContext, cfg: NetworkConfig) -> list[network.PublicIPAddress]:
         """`outboundIpCount` static public IPs, for egress IPs that never change."""
-        cfg = args.config
         return [
             network.PublicIPAddress(
-                f"nat-ip-{index}",
-                public_ip_address_name=args.naming.resource(f"pip-nat{index}"),
-                resource_group_name=args.resource_group_name,
-                location=args.location,
+                *renamed(name, f"nat-ip-{index}", pulumi.ResourceOptions(parent=self)),
+                public_ip_address_name=ctx.naming.resource(f"pip-nat{index}"),
+                resource_group_name=ctx.resource_group_name,
+                location=ctx.location,
                 sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
                 public_ip_allocation_method="Static",
                 public_ip_address_version="IPv4",
-                tags=dict(args.tags),
-                opts=pulumi.ResourceOptions(parent=self),
+                tags=ctx.tag_map,
             )
             for index in range(1, cfg.outbound_ip_count + 1)
         ]
 
-    def _nat_gateway(self, args: NetworkArgs, ips: list[network.PublicIPAddress]) -> network.NatGateway:
+    def _nat_gateway(
+        self, name: str, ctx: StackContext, cfg: NetworkConfig, ips: list[network.PublicIPAddress]
+    ) -> network.NatGateway:
         """A regional NAT gateway (not zonal: a zone outage stops egress, a known trade-off) owning `ips`."""
-        cfg = args.config
         return network.NatGateway(
-            "nat-gateway",
-            nat_gateway_name=args.naming.resource("ng"),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
+            *renamed(name, "nat-gateway", pulumi.ResourceOptions(parent=self)),
+            nat_gateway_name=ctx.naming.resource("ng"),
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
             sku=network.NatGatewaySkuArgs(name="Standard"),
             idle_timeout_in_minutes=cfg.nat_idle_timeout_minutes,
             public_ip_addresses=[network.SubResourceArgs(id=ip.id) for ip in ips],
-            tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self),
+            tags=ctx.tag_map,
         )

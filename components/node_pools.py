@@ -6,6 +6,7 @@ their node selectors and tolerations from the same objects, so no label or taint
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from stackconfig.cluster import ClusterConfig, NodePoolConfig
@@ -82,7 +83,16 @@ def placements(cluster: ClusterConfig) -> dict[str, PoolPlacement]:
     return result
 
 
-def core_placement(cluster: ClusterConfig) -> PoolPlacement:
-    """Where Airflow's own services (scheduler, API server, DAG processor, triggerer) run."""
-    pools = placements(cluster)
+Placements = Mapping[str, PoolPlacement]
+"""Every pool of a stack by role, as `placements()` returns them."""
+
+
+def core_of(pools: Placements) -> PoolPlacement:
+    """Where Airflow's own services (scheduler, API server, DAG processor, triggerer) run: the core pool, or the
+    system pool when it is shared."""
     return pools.get("core", pools["system"])
+
+
+def core_placement(cluster: ClusterConfig) -> PoolPlacement:
+    """`core_of` the pools this cluster config creates."""
+    return core_of(placements(cluster))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import authorization
@@ -60,3 +61,31 @@ def assign_role(
         description=f"airflow-aks: {role}",
         opts=opts,
     )
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Someone roles are granted to: an identity, a group or the deployer (the AVM `roleAssignments` interface).
+
+    `principal_key` names the principal stably (an identity's resource name, a user's object id), so assignment
+    names are known before the identity exists; `principal_type` is explicit so Azure does not look the principal up
+    in Entra ID, which fails right after an identity is created.
+    """
+
+    principal_id: pulumi.Input[str]
+    principal_key: pulumi.Input[str]
+    principal_type: str
+
+    def grant(
+        self, name: str, role: str, scope: pulumi.Input[str], opts: pulumi.ResourceOptions
+    ) -> authorization.RoleAssignment:
+        """Built-in `role` on `scope` for this principal, as a resource called `name`."""
+        return assign_role(
+            name,
+            role=role,
+            scope=scope,
+            principal_id=self.principal_id,
+            principal_key=self.principal_key,
+            principal_type=self.principal_type,
+            opts=opts,
+        )

@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 import pulumi_random as random
 from pulumi_azure_native import keyvault
 
-from components import chart_secrets
-from components.chart_secrets import ChartSecret
+from stackconfig.airflow import AirflowConfig
 from stackconfig.secrets import SecretsConfig
+
+from . import chart_secrets
+from .chart_secrets import ChartSecret
+from .context import StackContext
+from .database import MetadataCredentials
+from .keyvault import SecretStore
+from .outputs import applied
 
 KEY_VAULT_BACKEND = "airflow.providers.microsoft.azure.secrets.key_vault.AzureKeyVaultBackend"
 CONNECTIONS_PREFIX = "airflow-connections"
@@ -63,8 +68,7 @@ def secrets_backend_config(vault_uri: pulumi.Input[str]) -> dict[str, pulumi.Inp
             }
         )
 
-    backend_kwargs = kwargs(vault_uri) if isinstance(vault_uri, str) else pulumi.Output.from_input(vault_uri).apply(kwargs)
-    return {"backend": KEY_VAULT_BACKEND, "backend_kwargs": backend_kwargs}
+    return {"backend": KEY_VAULT_BACKEND, "backend_kwargs": applied(vault_uri, kwargs)}
 
 
 def fernet_slot_versions(version: int) -> dict[str, int]:
@@ -103,18 +107,13 @@ def rollout_annotations(config: SecretsConfig) -> dict[str, str]:
     return {ROLLOUT_ANNOTATION: versions}
 
 
-@dataclass
+@dataclass(frozen=True)
 class AirflowSecretsArgs:
-    resource_group_name: pulumi.Input[str]
-    vault_name: pulumi.Input[str]
     config: SecretsConfig
-    metadata_connection_uri: pulumi.Input[str]
-    namespace: str
-    release_name: str
-    depends_on_vault_access: Sequence[pulumi.Resource] = ()
-    """The deployer's Key Vault role assignment: secrets are written after it (RBAC propagation)."""
-    metadata_password: pulumi.Input[str] | None = None
-    tags: Mapping[str, str] = field(default_factory=dict)
+    airflow: AirflowConfig
+    """Namespace and release name: the chart reads Secrets named after the release in its namespace."""
+    store: SecretStore
+    database: MetadataCredentials
 
 
 class AirflowSecrets(pulumi.ComponentResource):
@@ -127,7 +126,9 @@ class AirflowSecrets(pulumi.ComponentResource):
     key_vault_secret_names: dict[str, str]
     """Kubernetes Secret name -> the Key Vault secret it is written from."""
 
-    def __init__(self, name: str, args: AirflowSecretsArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, ctx: StackContext, args: AirflowSecretsArgs, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("airflow-aks:secrets:AirflowSecrets", name, None, opts)
         config = args.config
 
@@ -146,24 +147,24 @@ class AirflowSecrets(pulumi.ComponentResource):
         ).apply(lambda keys: ",".join(fernet_key(key) for key in keys))
 
         values: dict[ChartSecret, pulumi.Input[str]] = {
-            chart_secrets.METADATA_CONNECTION: args.metadata_connection_uri,
+            chart_secrets.METADATA_CONNECTION: args.database.connection_uri,
             chart_secrets.FERNET_KEY: fernet_value,
             chart_secrets.API_SECRET_KEY: self._password(f"{name}-api-secret-key", config.api_secret_key_version),
             chart_secrets.JWT_SECRET: self._password(f"{name}-jwt-secret", config.jwt_secret_version),
         }
 
-        vault_opts = pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on_vault_access))
+        vault_opts = pulumi.ResourceOptions(parent=self, depends_on=list(args.store.ready))
         stored = {
-            chart_secret: self._store(name, args, KEY_VAULT_NAMES[chart_secret], value, vault_opts)
+            chart_secret: self._store(name, ctx, args.store, KEY_VAULT_NAMES[chart_secret], value, vault_opts)
             for chart_secret, value in values.items()
         }
-        if args.metadata_password is not None:
-            self._store(name, args, METADATA_PASSWORD_NAME, args.metadata_password, vault_opts)
+        self._store(name, ctx, args.store, METADATA_PASSWORD_NAME, args.database.password, vault_opts)
+        namespace_name, release_name = args.airflow.namespace, args.airflow.release_name
 
         namespace = kubernetes.core.v1.Namespace(
             f"{name}-namespace",
             metadata=kubernetes.meta.v1.ObjectMetaArgs(
-                name=args.namespace,
+                name=namespace_name,
                 labels={
                     "app.kubernetes.io/managed-by": "pulumi",
                     # The chart's pods meet `baseline`; `restricted` is reported so drift towards it is visible.
@@ -178,9 +179,9 @@ class AirflowSecrets(pulumi.ComponentResource):
             kubernetes.core.v1.Secret(
                 f"{name}-{chart_secret.name_suffix}",
                 metadata=kubernetes.meta.v1.ObjectMetaArgs(
-                    name=chart_secret.name(args.release_name),
+                    name=chart_secret.name(release_name),
                     namespace=namespace.metadata.name,
-                    labels={"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": args.release_name},
+                    labels={"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": release_name},
                     annotations={"airflow-aks/key-vault-secret": KEY_VAULT_NAMES[chart_secret]},
                 ),
                 type="Opaque",
@@ -190,7 +191,7 @@ class AirflowSecrets(pulumi.ComponentResource):
 
         self.namespace = namespace.metadata.name
         self.key_vault_secret_names = {
-            chart_secret.name(args.release_name): secret_name for chart_secret, secret_name in KEY_VAULT_NAMES.items()
+            chart_secret.name(release_name): secret_name for chart_secret, secret_name in KEY_VAULT_NAMES.items()
         }
         self.register_outputs({"namespace": self.namespace, "keyVaultSecretNames": self.key_vault_secret_names})
 
@@ -202,14 +203,19 @@ class AirflowSecrets(pulumi.ComponentResource):
 
     @staticmethod
     def _store(
-        name: str, args: AirflowSecretsArgs, secret_name: str, value: pulumi.Input[str], opts: pulumi.ResourceOptions
+        name: str,
+        ctx: StackContext,
+        store: SecretStore,
+        secret_name: str,
+        value: pulumi.Input[str],
+        opts: pulumi.ResourceOptions,
     ) -> keyvault.Secret:
         return keyvault.Secret(
             f"{name}-{secret_name}",
             secret_name=secret_name,
-            vault_name=args.vault_name,
-            resource_group_name=args.resource_group_name,
+            vault_name=store.vault_name,
+            resource_group_name=ctx.resource_group_name,
             properties=keyvault.SecretPropertiesArgs(value=pulumi.Output.secret(value), content_type="text/plain"),
-            tags=dict(args.tags),
+            tags=ctx.tag_map,
             opts=opts,
         )

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import storage
 
-from components.diagnostics import diagnostic_setting
-from components.private_link import PrivateLinkArgs, private_link
 from stackconfig.storage import StorageConfig
+
+from .context import StackContext
+from .diagnostics import Diagnostics
+from .private_link import PrivateAccess
+from .remote_logging import TaskLogs
 
 LOG_CONTAINER = "airflow-logs"
 BLOB_PRIVATE_DNS_ZONE = "privatelink.blob.core.windows.net"
@@ -77,16 +80,11 @@ def retention(days: int) -> storage.DeleteRetentionPolicyArgs:
 
 @dataclass(frozen=True)
 class LogStorageArgs:
-    resource_group_name: pulumi.Input[str]
-    location: pulumi.Input[str]
     config: StorageConfig
-    account_name: pulumi.Input[str]
-    tags: dict[str, str]
     node_subnet_id: pulumi.Input[str]
-    private_endpoint_subnet_id: pulumi.Input[str]
-    vnet_id: pulumi.Input[str]
-    workspace_id: pulumi.Input[str]
-    protect: bool
+    """The subnet whose service endpoint the firewall admits (the nodes)."""
+    private_access: PrivateAccess
+    diagnostics: Diagnostics
 
 
 class LogStorage(pulumi.ComponentResource):
@@ -97,18 +95,19 @@ class LogStorage(pulumi.ComponentResource):
     blob_endpoint: pulumi.Output[str]
     log_container_id: pulumi.Output[str]
     log_container_name: pulumi.Output[str]
+    task_logs: TaskLogs
 
-    def __init__(self, name: str, args: LogStorageArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, ctx: StackContext, args: LogStorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("airflow-aks:storage:LogStorage", name, None, opts)
         config = args.config
         child = pulumi.ResourceOptions(parent=self)
-        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        stateful = pulumi.ResourceOptions(parent=self, protect=ctx.protect)
 
         account = storage.StorageAccount(
             f"{name}-account",
-            account_name=args.account_name,
-            resource_group_name=args.resource_group_name,
-            location=args.location,
+            account_name=ctx.unique_name(ctx.naming.storage_account),
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
             kind=storage.Kind.STORAGE_V2,
             sku=storage.SkuArgs(name=sku_name(config)),
             access_tier=storage.AccessTier.HOT,
@@ -131,14 +130,14 @@ class LogStorage(pulumi.ComponentResource):
                 storage.PublicNetworkAccess.DISABLED if config.private_endpoint else storage.PublicNetworkAccess.ENABLED
             ),
             network_rule_set=network_rules(config, args.node_subnet_id),
-            tags=args.tags,
+            tags=ctx.tag_map,
             opts=stateful,
         )
 
         blob_service = storage.BlobServiceProperties(
             f"{name}-blob-service",
             account_name=account.name,
-            resource_group_name=args.resource_group_name,
+            resource_group_name=ctx.resource_group_name,
             blob_services_name="default",
             delete_retention_policy=retention(config.soft_delete_days),
             container_delete_retention_policy=retention(config.soft_delete_days),
@@ -148,7 +147,7 @@ class LogStorage(pulumi.ComponentResource):
         container = storage.BlobContainer(
             f"{name}-logs",
             account_name=account.name,
-            resource_group_name=args.resource_group_name,
+            resource_group_name=ctx.resource_group_name,
             container_name=LOG_CONTAINER,
             public_access=storage.PublicAccess.NONE,
             opts=child,
@@ -157,34 +156,22 @@ class LogStorage(pulumi.ComponentResource):
         storage.ManagementPolicy(
             f"{name}-lifecycle",
             account_name=account.name,
-            resource_group_name=args.resource_group_name,
+            resource_group_name=ctx.resource_group_name,
             management_policy_name="default",
             policy=lifecycle_policy(config, LOG_CONTAINER),
             opts=child,
         )
 
-        diagnostic_setting(
+        args.diagnostics.send(
             f"{name}-blob-diagnostics",
             resource_id=account.id.apply(lambda account_id: f"{account_id}/blobServices/default"),
-            workspace_id=args.workspace_id,
             metric_categories=BLOB_METRIC_CATEGORIES,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[blob_service]),
         )
 
         if config.private_endpoint:
-            private_link(
-                f"{name}-blob-pe",
-                PrivateLinkArgs(
-                    resource_group_name=args.resource_group_name,
-                    location=args.location,
-                    target_id=account.id,
-                    group_id="blob",
-                    dns_zone=BLOB_PRIVATE_DNS_ZONE,
-                    subnet_id=args.private_endpoint_subnet_id,
-                    vnet_id=args.vnet_id,
-                    tags=args.tags,
-                ),
-                opts=child,
+            args.private_access.endpoint(
+                f"{name}-blob-pe", target_id=account.id, group_id="blob", dns_zone=BLOB_PRIVATE_DNS_ZONE, opts=child
             )
 
         self.account_id = account.id
@@ -192,6 +179,7 @@ class LogStorage(pulumi.ComponentResource):
         self.blob_endpoint = account.primary_endpoints.apply(lambda endpoints: endpoints.blob)
         self.log_container_id = container.id
         self.log_container_name = container.name
+        self.task_logs = TaskLogs(container_name=container.name, blob_endpoint=self.blob_endpoint)
         self.register_outputs(
             {
                 "accountId": self.account_id,

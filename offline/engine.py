@@ -26,6 +26,7 @@ from .errors import OfflineError, UnansweredInvoke
 from .modules import program_imports
 from .monitor import RecordingMonitor
 from .project import Project, load_project, load_stack_config
+from .reports import load_reports
 from .result import PreviewResult
 
 
@@ -98,13 +99,14 @@ def run_preview(
     secret_config: Mapping[str, object] | None = None,
     policy_pack: str | Path | None | bool = True,
     policy_config: dict | str | Path | None = None,
-    cost: bool = True,
+    reports: bool = True,
     random_seed: str | None = None,
 ) -> PreviewResult:
     """Run the Pulumi program in ``cwd`` for ``stack`` offline and return what `pulumi up` would create.
 
     Raises ``OfflineError`` (exit code 2) for config and program errors; mandatory policy violations are returned
-    in ``result.violations``, not raised. ``cost`` prices the resources (``result.cost``). ``random_seed`` makes
+    in ``result.violations``, not raised. ``reports`` builds the reports the project declares (``result.reports``,
+    see ``offline.reports``). ``random_seed`` makes
     pulumi-random's draws the same on every run (for comparing plans); by default they are truly random.
     """
     started = time.perf_counter()
@@ -137,10 +139,8 @@ def run_preview(
         secret_outputs=set(monitor.stack_output_secrets),
         config=dict(stack_config.values),
     )
-    if cost:
-        from .cost_report import stack_cost
-
-        result.cost = stack_cost(result)
+    if reports:
+        result.reports = {report.spec.name: report.build(result) for report in load_reports(project.directory)}
     _apply_policy(result, project, stack, policy_pack, policy_config)
     finished = time.perf_counter()
     result.timing = {

@@ -39,8 +39,8 @@ class PreviewResult:
     timing: dict[str, float] = field(default_factory=dict)
     config: dict[str, str] = field(default_factory=dict)
     """The stack configuration the program saw (full keys; secret values are placeholders)."""
-    cost: Any = None
-    """The cost estimate (`costing.CostEstimate`), or None when it was not computed."""
+    reports: dict[str, Any] = field(default_factory=dict)
+    """What the project's declared reports made of this preview, by report name (see `offline.reports`)."""
 
     @property
     def mandatory_violations(self) -> list[Violation]:
@@ -76,6 +76,6 @@ class PreviewResult:
             "resources": [r.to_json() for r in self.resources],
             "outputs": self.masked_outputs(),
             "policy": {"pack": self.policy_pack, "violations": [v.to_json() for v in self.violations]},
-            "cost": self.cost.to_json() if self.cost is not None else None,
+            **{name: report.to_json() for name, report in self.reports.items()},
             "timing": dict(self.timing),
         }

@@ -74,6 +74,9 @@ def normalise(result) -> dict[str, Any]:
             if old:
                 renamed[resource["urn"]] = old
                 break
+    for resource in document["resources"]:
+        if resource["urn"] in renamed:
+            resource["name"] = renamed[resource["urn"]].rsplit("::", 1)[1]
     resources = sorted(_replace(document["resources"], renamed), key=lambda r: r["urn"])
     for resource in resources:  # the engine waits for every dependency; their order carries no meaning
         resource["options"]["dependsOn"] = sorted(resource["options"]["dependsOn"])

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from costing import Assumptions, Resources
-
 from .base import ConfigSection
 
 
@@ -30,12 +28,3 @@ class CostConfig(ConfigSection):
         10_000, ge=0, description="Estimated Key Vault operations per day (secrets backend lookups, CSI refreshes)."
     )
     node_overhead: NodeOverheadConfig = Field(default_factory=NodeOverheadConfig)
-
-    def assumptions(self) -> Assumptions:
-        overhead = self.node_overhead
-        return Assumptions(
-            log_ingestion_gb_per_day=self.log_ingestion_gb_per_day,
-            task_log_storage_gb=self.task_log_storage_gb,
-            key_vault_operations_per_day=self.key_vault_operations_per_day,
-            node_overhead=Resources(overhead.cpu_millicores, overhead.memory_mib, overhead.pods),
-        )

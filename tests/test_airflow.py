@@ -33,6 +33,9 @@ PROGRAM = textwrap.dedent(
     from pulumi_azure_native import managedidentity
 
     from components.airflow import Airflow, AirflowArgs
+    from components.helm_values import ValuesInputs
+    from components.node_pools import placements
+    from components.remote_logging import TaskLogs
     from facts.workload_identity import IDENTITIES
     from stackconfig import load_stack_config
 
@@ -51,10 +54,15 @@ PROGRAM = textwrap.dedent(
     component = Airflow(
         "airflow",
         AirflowArgs(
-            config=airflow,
-            cluster=settings.config.cluster,
+            ValuesInputs(
+                config=airflow,
+                pools=placements(settings.config.cluster),
+                client_ids={{key: identity.client_id for key, identity in identities.items()}},
+                task_logs=TaskLogs("airflow-logs", "https://stexample.blob.core.windows.net/"),
+                vault_uri="https://kv-example.vault.azure.net/",
+                secrets=settings.config.secrets,
+            ),
             namespace=namespace.metadata.name,
-            client_ids={{key: identity.client_id for key, identity in identities.items()}},
             depends_on=list(identities.values()),
         ),
         opts=pulumi.ResourceOptions(provider=provider),

@@ -108,7 +108,7 @@ def test_the_cluster_waits_for_its_control_plane_grants(project_preview, stack, 
     # AKS checks at creation that its identity may join the subnet and use the kubelet identity.
     result = project_preview(stack, preview=preview, policy=False)
     grants = {r.name: r.urn for r in result.find("azure-native:authorization:RoleAssignment")}
-    needed = {grants["control-plane-network"], grants["control-plane-kubelet-operator"]}
+    needed = {grants["cluster-control-plane-network"], grants["cluster-control-plane-kubelet-operator"]}
     assert needed <= set(result.one(CLUSTER).depends_on)
 
 
@@ -158,12 +158,12 @@ def test_both_upgrade_channels_have_a_planned_maintenance_window(project_preview
 def test_identities_get_only_the_roles_they_need_scoped_to_one_resource(project_preview, stack):
     result = project_preview(stack, policy=False)
     by_name = {r.name: r for r in result.find(ROLE_ASSIGNMENT) if r.parent.endswith("Cluster::cluster")}
-    assert set(by_name) == {"control-plane-network", "control-plane-kubelet-operator", "deployer-cluster-admin"}
+    assert set(by_name) == {"cluster-control-plane-network", "cluster-control-plane-kubelet-operator", "cluster-deployer-cluster-admin"}
     cluster = result.one(CLUSTER)
-    node_subnet = result.one("azure-native:network:Subnet", "nodes")
-    kubelet = result.one("azure-native:managedidentity:UserAssignedIdentity", "kubelet-identity")
-    control_plane = result.one("azure-native:managedidentity:UserAssignedIdentity", "control-plane-identity")
-    network_grant, operator_grant, admin_grant = (by_name[n] for n in ("control-plane-network", "control-plane-kubelet-operator", "deployer-cluster-admin"))
+    node_subnet = result.one("azure-native:network:Subnet", "network-nodes")
+    kubelet = result.one("azure-native:managedidentity:UserAssignedIdentity", "cluster-kubelet-identity")
+    control_plane = result.one("azure-native:managedidentity:UserAssignedIdentity", "cluster-control-plane-identity")
+    network_grant, operator_grant, admin_grant = (by_name[n] for n in ("cluster-control-plane-network", "cluster-control-plane-kubelet-operator", "cluster-deployer-cluster-admin"))
     assert role_guid(network_grant) == BUILTIN_ROLES["Network Contributor"]
     assert network_grant.inputs["scope"] == node_subnet.id
     assert role_guid(operator_grant) == BUILTIN_ROLES["Managed Identity Operator"]
@@ -186,7 +186,7 @@ def test_identities_get_only_the_roles_they_need_scoped_to_one_resource(project_
 def test_the_deployer_from_config_administers_the_cluster():
     deployer = "11111111-2222-3333-4444-555555555555"
     result = run_preview(ROOT, "dev", policy_pack=False, config={"identity": {"deployerObjectId": deployer, "deployerPrincipalType": "User"}})
-    grant = result.one(ROLE_ASSIGNMENT, "deployer-cluster-admin").inputs
+    grant = result.one(ROLE_ASSIGNMENT, "cluster-deployer-cluster-admin").inputs
     assert (grant["principalId"], grant["principalType"]) == (deployer, "User")
     admin_role = BUILTIN_ROLES["Azure Kubernetes Service RBAC Cluster Admin"]
     assert grant["roleAssignmentName"] == role_assignment_name(result.one(CLUSTER).id, admin_role, deployer)
@@ -199,8 +199,8 @@ def test_a_configured_registry_gives_the_kubelet_acr_pull_on_that_registry_only(
         ROOT, "dev", policy_pack=False,
         config={"cluster": {"authorizedIpRanges": ["203.0.113.0/24"], "containerRegistryId": registry}},
     )
-    grant = result.one(ROLE_ASSIGNMENT, "kubelet-acr-pull")
-    kubelet = result.one("azure-native:managedidentity:UserAssignedIdentity", "kubelet-identity")
+    grant = result.one(ROLE_ASSIGNMENT, "cluster-kubelet-acr-pull")
+    kubelet = result.one("azure-native:managedidentity:UserAssignedIdentity", "cluster-kubelet-identity")
     assert (role_guid(grant), grant.inputs["scope"]) == (BUILTIN_ROLES["AcrPull"], registry)
     assert grant.inputs["roleDefinitionId"].startswith("/subscriptions/99999999-8888-7777-6666-555555555555/providers/")
     assert grant.inputs["principalId"] == kubelet.outputs["principalId"]
@@ -213,7 +213,7 @@ def test_a_configured_registry_gives_the_kubelet_acr_pull_on_that_registry_only(
 def test_control_plane_logs_and_container_insights_go_to_the_workspace(project_preview, stack):
     result = project_preview(stack, policy=False)
     workspace = result.one("azure-native:operationalinsights:Workspace")
-    setting = result.one("azure-native:monitor:DiagnosticSetting", "aks-control-plane").inputs
+    setting = result.one("azure-native:monitor:DiagnosticSetting", "cluster-aks-control-plane").inputs
     assert {log["category"] for log in setting["logs"]} >= {"kube-audit-admin", "guard", "cluster-autoscaler"}
     assert setting["workspaceId"] == workspace.id
     assert setting["logAnalyticsDestinationType"] == "Dedicated"

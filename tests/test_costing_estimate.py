@@ -7,6 +7,7 @@ import pytest
 from costing import Assumptions, Resources, estimate, load_price_table
 from costing.prices import parse_price_table
 from stackconfig.cluster import ClusterConfig
+from reports.cost import assumptions as cost_assumptions
 from stackconfig.cost import CostConfig
 
 HOURS = 730
@@ -193,7 +194,7 @@ def test_the_price_table_covers_every_default_vm_size_and_database_sku():
 
 
 def test_config_defaults_build_the_assumptions():
-    assumptions = CostConfig().assumptions()
+    assumptions = cost_assumptions(CostConfig())
     assert assumptions.node_overhead == Resources(400, 700, 8)
     assert assumptions.log_ingestion_gb_per_day == 1.0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from offline import run_preview
-from offline.cost_report import cost_config, render_comparison, render_table, stack_cost
+from reports.cost import build, compare, cost_config, render
 from offline.result import PreviewResult
 from tests.test_costing_estimate import ASSUMPTIONS, PRICES, TASK_TAINT, cluster, pool, release
 
@@ -25,22 +25,22 @@ def test_the_stack_cost_section_is_read_from_the_config_the_program_saw_and_over
         stacks={"dev": "config:\n  demo:cost:\n    logIngestionGbPerDay: 0.25\n    nodeOverhead:\n      pods: 12\n",
                 "prod": ""},
     )
-    config = cost_config(run_preview(program, "dev", policy_pack=False, cost=False))
+    config = cost_config(run_preview(program, "dev", policy_pack=False, reports=False))
     assert config.log_ingestion_gb_per_day == 0.25
     assert (config.node_overhead.pods, config.node_overhead.cpu_millicores) == (12, 400)
-    assert cost_config(run_preview(program, "prod", policy_pack=False, cost=False)).log_ingestion_gb_per_day == 1.0
+    assert cost_config(run_preview(program, "prod", policy_pack=False, reports=False)).log_ingestion_gb_per_day == 1.0
 
 
 def test_stack_cost_takes_the_region_from_the_resource_group():
     group = {"type": "azure-native:resources:ResourceGroup", "name": "rg", "inputs": {"location": "westeurope"}}
     no_location_pool = pool("tasks", nodeTaints=[TASK_TAINT])
-    result = stack_cost(preview_result([group, no_location_pool, release()]))
+    result = build(preview_result([group, no_location_pool, release()]))
     assert result.lines[0].priced and result.lines[0].item == "tasks pool"
 
 
 def test_the_table_shows_items_totals_and_evictable_spot():
     result = priced(cluster(), pool("spot", high=4, scaleSetPriority="Spot"), release())
-    text = render_table(result)
+    text = render(result)
     assert "idle monthly:" in text and "burst hourly:" in text and "burst task pods:" in text
     assert "spot pool (0-4 x Standard_D4ads_v5, spot)" in text and "evictable" in text
     assert "prices of 2026-01-02, USD" in text
@@ -49,7 +49,7 @@ def test_the_table_shows_items_totals_and_evictable_spot():
 def test_the_comparison_puts_stacks_side_by_side():
     dev = priced(cluster("Free"), pool("tasks", high=10, nodeTaints=[TASK_TAINT]), release())
     prod = priced(cluster("Standard"), pool("tasks", high=20, nodeTaints=[TASK_TAINT]), release())
-    lines = render_comparison({"dev": dev, "prod": prod}).splitlines()
+    lines = compare({"dev": dev, "prod": prod}).splitlines()
     header = lines[0].split()
     assert header == ["dev", "prod"]
     pods = next(line for line in lines if line.startswith("burst task pods")).split()
@@ -62,5 +62,5 @@ def test_the_comparison_puts_stacks_side_by_side():
 
 def test_the_comparison_shows_unpriced_items_and_warnings():
     result = priced(cluster(), pool("tasks", vm="Standard_E64ads_v5"))
-    text = render_comparison({"dev": result})
+    text = compare({"dev": result})
     assert "unpriced" in text and "dev: warning: unpriced: tasks pool (tasks)" in text

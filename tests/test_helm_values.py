@@ -21,6 +21,7 @@ from components.helm_values import (
     release_pods,
 )
 from components.node_pools import POOL_LABEL, core_placement, placements
+from components.remote_logging import TaskLogs, connection_env_name, wasb_connection
 from facts.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, USE_LABEL, bindings
 from stackconfig import parse_stack_config
 
@@ -43,9 +44,24 @@ def settings(stack: str, airflow: dict | None = None, cluster: dict | None = Non
     return parse_stack_config(PROJECT, stack, config)
 
 
-def values_for(stack: str, airflow: dict | None = None, cluster: dict | None = None, **extra) -> dict:
-    config = settings(stack, airflow, cluster).config
-    return airflow_values(ValuesInputs(config=config.airflow, cluster=config.cluster, client_ids=CLIENT_IDS, **extra))
+LOGS = TaskLogs(container_name="airflow-logs", blob_endpoint="https://stexample.blob.core.windows.net/")
+VAULT_URI = "https://kv-example.vault.azure.net/"
+
+
+def inputs_for(config, client_ids=CLIENT_IDS, secrets: dict | None = None) -> ValuesInputs:
+    """The values' inputs as the program builds them, with plain strings where other components give outputs."""
+    return ValuesInputs(
+        config=config.airflow,
+        pools=placements(config.cluster),
+        client_ids=client_ids,
+        task_logs=LOGS,
+        vault_uri=VAULT_URI,
+        secrets=config.secrets.model_copy(update=secrets or {}),
+    )
+
+
+def values_for(stack: str, airflow: dict | None = None, cluster: dict | None = None, secrets: dict | None = None) -> dict:
+    return airflow_values(inputs_for(settings(stack, airflow, cluster).config, secrets=secrets))
 
 
 CASES = {
@@ -73,14 +89,6 @@ CASES = {
     "ingress": dict(
         stack="prod",
         airflow={"ui": {"access": "ingress", "host": "airflow.internal.example.com", "tlsSecretName": "airflow-tls"}},
-    ),
-    "azure-config": dict(
-        stack="dev",
-        airflow_config={
-            "logging": {"remote_logging": "True", "remote_base_log_folder": "wasb-airflow-logs"},
-            "secrets": {"backend": "airflow.providers.microsoft.azure.secrets.key_vault.AzureKeyVaultBackend"},
-        },
-        env={"AIRFLOW_CONN_WASB_DEFAULT": '{"conn_type": "wasb"}'},
     ),
 }
 
@@ -273,7 +281,7 @@ def test_services_wait_for_migrations_as_long_as_the_release_waits(timeout):
 
 def test_rotation_restarts_the_services_and_never_touches_the_immutable_jobs():
     """A Job's pod template is immutable: `airflowPodAnnotations` reaches the Jobs too, so a rotation failed the upgrade."""
-    values = values_for("prod", pod_annotations=ROTATION)
+    values = values_for("prod", secrets={"database_password_version": 2})
     for key in ANNOTATED_PODS:
         assert values[key]["podAnnotations"] == ROTATION, key
     assert "airflowPodAnnotations" not in values
@@ -445,21 +453,22 @@ def test_ingress_uses_the_configured_host_class_and_tls():
 
 
 def test_remote_logging_and_secrets_backend_merge_into_airflow_cfg_without_losing_executor_settings():
-    values = values_for(**CASES["azure-config"])
+    values = values_for("dev")
     assert values["config"]["logging"]["remote_logging"] == "True"
+    assert values["config"]["azure_remote_logging"] == {"remote_wasb_log_container": "airflow-logs"}
     assert values["config"]["secrets"]["backend"].endswith("AzureKeyVaultBackend")
+    assert json.loads(values["config"]["secrets"]["backend_kwargs"])["vault_url"] == VAULT_URI
     assert values["config"]["core"]["executor"] == EXECUTOR
-    assert values["env"] == [{"name": "AIRFLOW_CONN_WASB_DEFAULT", "value": '{"conn_type": "wasb"}'}]
+    assert values["env"] == [{"name": connection_env_name(), "value": wasb_connection(LOGS.blob_endpoint)}]
 
 
 def test_outputs_stay_at_the_leaves():
     """Structure must not depend on values unknown in preview: an opaque object placed as client id stays a leaf."""
     marker = object()
     config = settings("prod").config
-    values = airflow_values(ValuesInputs(config=config.airflow, cluster=config.cluster,
-                                         client_ids={"airflow": marker, "tasks": marker}))
+    values = airflow_values(inputs_for(config, client_ids={"airflow": marker, "tasks": marker}))
     assert values["workers"]["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION] is marker
-    plain = airflow_values(ValuesInputs(config=config.airflow, cluster=config.cluster, client_ids=CLIENT_IDS))
+    plain = airflow_values(inputs_for(config))
 
     def shape(node):
         if isinstance(node, dict):

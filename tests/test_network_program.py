@@ -8,7 +8,8 @@ SUBNET = "azure-native:network:Subnet"
 
 
 def subnets(result) -> dict[str, dict]:
-    return {record.name: record for record in result.find(SUBNET)}
+    """Subnets by their role, read from their Azure names (snet-nodes, ...)."""
+    return {record.inputs["subnetName"].removeprefix("snet-"): record for record in result.find(SUBNET)}
 
 
 @pytest.mark.parametrize(("stack", "preview"), [(s, p) for s in ("dev", "prod") for p in (False, True)])

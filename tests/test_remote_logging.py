@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import chart_schema
@@ -30,11 +29,7 @@ def test_the_connection_holds_no_credential_and_pins_no_identity():
 
 
 def test_one_environment_entry_carries_the_connection_to_every_pod():
-    async def resolve():
-        env = connection_env(ENDPOINT)
-        return {name: await value.future() for name, value in env.items()}
-
-    env = asyncio.run(resolve())
+    env = connection_env(ENDPOINT)
     assert env == {"AIRFLOW_CONN_AZURE_TASK_LOGS": wasb_connection(ENDPOINT)}
     entries = [{"name": name, "value": value} for name, value in env.items()]
     assert chart_schema.schema_errors({"env": entries}) == []

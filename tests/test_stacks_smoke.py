@@ -49,3 +49,16 @@ def test_the_command_line_preview_exits_zero(stack, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(out.read_text())["stack"] == stack
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_child_is_named_after_its_component(project_preview, stack):
+    """`f"{name}-..."` everywhere, so a second instance of a component never collides with the first."""
+    result = project_preview(stack, policy=False)
+    components = {r.urn: r.name for r in result.resources if not r.custom and r.type != "pulumi:pulumi:Stack"}
+    misnamed = [
+        f"{r.type} {r.name} (in {components[r.parent]})"
+        for r in result.resources
+        if r.parent in components and not r.name.startswith(f"{components[r.parent]}-")
+    ]
+    assert misnamed == []

@@ -13,7 +13,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity, StackValidationArgs, StackValidationPolicy
 
-from costing import estimate, load_price_table
+from costing import Assumptions, Resources, estimate, load_price_table
 from stackconfig.cost import CostConfig
 
 from ._props import plain
@@ -35,7 +35,14 @@ def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> N
     settings = DEFAULTS.model_copy(update={field: config[key] for key, field in ESTIMATES.items() if key in config})
     records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
     region = next((r["inputs"].get("location") for r in records if r["type"] == RESOURCE_GROUP), None)
-    result = estimate(records, load_price_table(), settings.assumptions(), default_region=region)
+    overhead = settings.node_overhead
+    assumptions = Assumptions(
+        log_ingestion_gb_per_day=settings.log_ingestion_gb_per_day,
+        task_log_storage_gb=settings.task_log_storage_gb,
+        key_vault_operations_per_day=settings.key_vault_operations_per_day,
+        node_overhead=Resources(overhead.cpu_millicores, overhead.memory_mib, overhead.pods),
+    )
+    result = estimate(records, load_price_table(), assumptions, default_region=region)
     biggest = sorted((line for line in result.lines if line.priced), key=lambda line: -line.idle_monthly)[:3]
     top = ", ".join(f"{line.label} {line.idle_monthly:,.0f}" for line in biggest)
     if result.idle_monthly > cap:

@@ -1,24 +1,19 @@
-"""The cost view of an offline preview: the `cost` object of `--json`, the short table, and `python -m offline cost`.
-
-    python -m offline cost --stack dev --stack prod [--cwd DIR] [--preview] [--json FILE]
+"""The cost report of the offline preview: the `cost` object of `--json`, the table under the preview, and the
+comparison of `python -m offline cost --stack dev --stack prod [--preview] [--json FILE]`.
 
 The estimate (`costing`) reads the preview's resource records; what resources cannot say (usage estimates, the
-DaemonSet share per node) comes from the stack's `<project>:cost` section, and the region for resources without a
-location from the resource group's. A project without a `cost` section gets the defaults of `stackconfig.cost`.
+DaemonSet share per node) comes from the stack's `<project>:cost` section, validated by `stackconfig.cost`, and the
+region for resources without a location from the resource group's.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
-from costing import CostEstimate, estimate, load_price_table
+from costing import Assumptions, CostEstimate, Resources, estimate, load_price_table
 from stackconfig.cost import CostConfig
-
-from .result import PreviewResult
 
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 
@@ -31,16 +26,28 @@ def records(resources: Iterable[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def cost_config(result: PreviewResult) -> CostConfig:
-    """The stack's `<project>:cost` section as the program saw it, validated by the program's own model."""
+def cost_config(result: Any) -> CostConfig:
+    """The stack's `<project>:cost` section as the program saw it (a preview result's config), validated."""
     raw = result.config.get(f"{result.project}:cost")
     return CostConfig.model_validate(json.loads(raw) if raw else {})
 
 
-def stack_cost(result: PreviewResult) -> CostEstimate:
+def assumptions(config: CostConfig) -> Assumptions:
+    """The estimate's inputs that no resource states."""
+    overhead = config.node_overhead
+    return Assumptions(
+        log_ingestion_gb_per_day=config.log_ingestion_gb_per_day,
+        task_log_storage_gb=config.task_log_storage_gb,
+        key_vault_operations_per_day=config.key_vault_operations_per_day,
+        node_overhead=Resources(overhead.cpu_millicores, overhead.memory_mib, overhead.pods),
+    )
+
+
+def build(result: Any) -> CostEstimate:
+    """The report: the preview's resources priced with the stack's cost assumptions."""
     found = records(result.resources)
     region = next((r["inputs"].get("location") for r in found if r["type"] == RESOURCE_GROUP), None)
-    return estimate(found, load_price_table(), cost_config(result).assumptions(), default_region=region)
+    return estimate(found, load_price_table(), assumptions(cost_config(result)), default_region=region)
 
 
 def _money(value: float | None, currency: str, digits: int = 2) -> str:
@@ -55,7 +62,7 @@ def _pods(result: CostEstimate) -> str:
     return f"{result.burst_task_pods}{size}{spot}"
 
 
-def render_table(result: CostEstimate) -> str:
+def render(result: CostEstimate) -> str:
     """The short table under the preview: one row per line, then the totals and any warnings."""
     width = max([len(line.label) for line in result.lines] + [10])
     rows = [f"Cost (prices of {result.price_table_date}, {result.currency}):",
@@ -74,7 +81,7 @@ def render_table(result: CostEstimate) -> str:
     return "\n".join(rows)
 
 
-def render_comparison(results: Mapping[str, CostEstimate]) -> str:
+def compare(results: Mapping[str, CostEstimate]) -> str:
     """Stacks side by side: the totals first, then every item's idle monthly cost per stack."""
     stacks = list(results)
     currency = next(iter(results.values())).currency if results else "USD"
@@ -101,27 +108,3 @@ def render_comparison(results: Mapping[str, CostEstimate]) -> str:
     for stack, result in results.items():
         rows += [f"{stack}: warning: {warning}" for warning in result.warnings]
     return "\n".join(rows)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", action="append", required=True, help="stack to price (repeat to compare)")
-    parser.add_argument("--cwd", default=".", help="project directory holding Pulumi.yaml (default: .)")
-    parser.add_argument("--preview", action="store_true", help="price a first `pulumi preview` (unknown outputs)")
-    parser.add_argument("--json", metavar="FILE", help="also write {stack: cost} as JSON to FILE ('-' for stdout)")
-
-
-def run_cost(args: argparse.Namespace) -> int:
-    """`python -m offline cost`: run each stack's preview (no policy) and compare their costs."""
-    from .engine import run_preview
-
-    results = {}
-    for stack in args.stack:
-        results[stack] = run_preview(args.cwd, stack, preview=args.preview, policy_pack=False).cost
-    print(render_comparison(results))
-    if args.json:
-        text = json.dumps({stack: result.to_json() for stack, result in results.items()}, indent=2)
-        if args.json == "-":
-            print(text)
-        else:
-            Path(args.json).write_text(text + "\n")
-    return 0
