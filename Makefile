@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 ARGS ?=
 
-.PHONY: preview test bench config-reference plan-snapshot clean
+.PHONY: preview test unit bench config-reference plan-snapshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ preview: $(VENV)/.installed
 ## The whole test suite.
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -n 2 $(ARGS)
+
+## The fast loop: pure functions only (config, Helm values, names, helpers), no program run.
+unit: $(VENV)/.installed
+	$(BIN)/python -m pytest -n 2 tests/unit $(ARGS)
 
 ## Offline preview wall time and peak memory per stack against the SDK import floor.
 bench: $(VENV)/.installed

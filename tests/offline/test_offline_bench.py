@@ -1,0 +1,35 @@
+"""The benchmark script runs end to end on a tiny fixture (no timing is asserted: speed is not a test)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from support import FIXTURES, ROOT
+
+BENCH = ROOT / "benchmarks" / "preview_bench.py"
+APP = FIXTURES / "azure_app"
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BENCH), *args], capture_output=True, text=True, timeout=300)
+
+
+def test_floor_imports_exactly_the_sdk_classes_the_program_registered():
+    run = _bench("--child-preview", str(APP), "dev", "up")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    classes = {tuple(c) for c in report["classes"]}
+    assert ("pulumi_azure_native.containerservice", "ManagedCluster") in classes
+    assert ("pulumi_random", "RandomPassword") in classes
+    assert not any(module.startswith("app") for module, _ in classes)  # the program's own component is not SDK
+    assert report["resources"] == 14
+
+
+def test_bench_prints_a_row_per_mode_and_check_needs_prod():
+    run = _bench("--cwd", str(APP), "--stack", "dev", "--repeat", "1", "--check")
+    lines = run.stdout.splitlines()
+    assert lines[0].split()[:4] == ["stack", "mode", "resources", "preview"]
+    assert [line.split()[:3] for line in lines[2:4]] == [["dev", "up", "14"], ["dev", "preview", "14"]]
+    assert run.returncode == 1 and "no prod stack" in run.stderr
