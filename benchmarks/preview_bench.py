@@ -30,13 +30,13 @@ def _sdk_classes(types: set[str]) -> list[tuple[str, str]]:
     from pulumi.runtime import rpc
 
     found = set()
-    for modules in rpc._RESOURCE_MODULES.values():  # noqa: SLF001 - the SDKs' own token -> class registry
+    for modules in rpc._RESOURCE_MODULES.values():
         for module in modules:
             info = getattr(module, "mod_info", {})
             for token, class_name in info.get("classes", {}).items():
                 if token in types:
                     found.add((info["fqn"], class_name))
-    for packages in rpc._RESOURCE_PACKAGES.values():  # noqa: SLF001
+    for packages in rpc._RESOURCE_PACKAGES.values():
         for package in packages:
             info = getattr(package, "pkg_info", {})
             if info.get("token") in types:

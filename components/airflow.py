@@ -32,8 +32,8 @@ class AirflowArgs:
 
 
 class Airflow(pulumi.ComponentResource):
-    release_name: Output[str]
-    namespace: Output[str]
+    release_name: Output[str | None]
+    namespace: Output[str | None]
     release_status: Output[str]
 
     def __init__(self, name: str, args: AirflowArgs, opts: ResourceOptions | None = None):
@@ -44,6 +44,8 @@ class Airflow(pulumi.ComponentResource):
         credentials = git_credentials(config.release_name, config.git_sync)
         if credentials is not None:
             secret_value = config.git_sync.credential
+            # The config refuses ssh or https auth without a credential before any resource exists.
+            assert secret_value is not None
             depends_on.append(
                 kubernetes.core.v1.Secret(
                     f"{name}-git-credentials",

@@ -16,20 +16,20 @@ Where things come from (one source of truth each):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi import Input
 
+from facts.network import AZURE_LOAD_BALANCER_PROBE_SOURCE, PRIVATE_RANGES
+from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL, ServiceAccountBinding, bindings
 from stackconfig.airflow import AirflowConfig, GitSyncConfig, ServiceConfig
 from stackconfig.secrets import SecretsConfig
 
 from . import chart_secrets, remote_logging
-from .remote_logging import TaskLogs
 from .node_pools import Placements, PoolPlacement, core_of
+from .remote_logging import TaskLogs
 from .secrets import rollout_annotations, secrets_backend_config
-from facts.network import AZURE_LOAD_BALANCER_PROBE_SOURCE, PRIVATE_RANGES
-from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL, ServiceAccountBinding, bindings
 
 EXECUTOR = "KubernetesExecutor"
 SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict"
@@ -139,7 +139,7 @@ def _identity(binding: ServiceAccountBinding, client_ids: Mapping[str, Input[str
 def _spread(release_name: str, component: str, core: PoolPlacement) -> list[dict[str, Any]]:
     """Spread replicas over zones (strictly when the pool spans zones) and over nodes (best effort)."""
     selector = {"matchLabels": {"tier": "airflow", "component": component, "release": release_name}}
-    zonal = len(core.pool.zones) >= 2
+    zonal = len(core.pool.zones or []) >= 2
     return [
         {
             "maxSkew": 1,

@@ -59,10 +59,10 @@ def planned_grants(
         for key, identity in IDENTITIES.items()
         for need in identity.roles
     ]
-    grants += [
-        RoleGrant(identity=grant.identity, role=grant.role_name, scope=grant.scope, scope_key=grant.scope)
-        for grant in extra_grants
-    ]
+    for grant in extra_grants:
+        # The config refuses a role that may not be granted before any resource exists, so the name is known here.
+        assert grant.role_name is not None, grant.role
+        grants.append(RoleGrant(identity=grant.identity, role=grant.role_name, scope=grant.scope, scope_key=grant.scope))
     return grants
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import pulumi
 from pulumi_azure_native import network
@@ -104,7 +105,10 @@ class Network(pulumi.ComponentResource):
             tags=ctx.tags,
         )
         self.nodes = NodeNetwork(
-            subnet_id=nodes.id, subnets=[nodes, postgres, endpoints], egress_ips=[ip.ip_address for ip in nat_ips]
+            subnet_id=nodes.id,
+            subnets=[nodes, postgres, endpoints],
+            # A static public IP has its address as soon as it exists.
+            egress_ips=[cast(pulumi.Output[str], ip.ip_address) for ip in nat_ips],
         )
         self.register_outputs(
             {

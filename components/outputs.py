@@ -9,4 +9,6 @@ import pulumi
 
 def applied(value: pulumi.Input[str], function: Callable[[str], str]) -> pulumi.Input[str]:
     """`function(value)` for a plain string, else the Output of applying it: one code path for both."""
-    return function(value) if isinstance(value, str) else pulumi.Output.from_input(value).apply(function)
+    if isinstance(value, str):
+        return function(value)
+    return pulumi.Output.all(value).apply(lambda values: function(values[0]))

@@ -17,11 +17,12 @@ pool's maxPods.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
 
-from facts.vm_sizes import VM_SHAPES, VmShape
+from facts.vm_sizes import VmShape
 
 KUBE_RESERVED_CPU_POINTS = ((1, 60), (2, 100), (4, 140), (8, 180), (16, 260), (32, 420), (64, 740))
 """(cores, kube-reserved millicores) exactly as AKS documents them."""
@@ -88,7 +89,7 @@ def kube_reserved_cpu(vcpus: int) -> int:
     points = KUBE_RESERVED_CPU_POINTS
     if vcpus <= points[0][0]:
         return points[0][1]
-    for (low_cores, low), (high_cores, high) in zip(points, points[1:]):
+    for (low_cores, low), (high_cores, high) in itertools.pairwise(points):
         if vcpus <= high_cores:
             return round(low + (high - low) * (vcpus - low_cores) / (high_cores - low_cores))
     last_cores, last = points[-1]

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from facts.vm_sizes import DEFAULT_OS_DISK_GB
+from facts.vm_sizes import DEFAULT_OS_DISK_GB, VM_SHAPES
 
-from .capacity import VM_SHAPES, PodSize, Resources, allocatable, kubernetes_minor, pods_per_node
+from .capacity import PodSize, Resources, allocatable, kubernetes_minor, pods_per_node
 from .prices import PriceTable
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -135,11 +135,11 @@ class CostEstimate:
 
     @property
     def idle_monthly(self) -> float:
-        return sum(line.idle_monthly for line in self.lines if line.priced)
+        return sum(line.idle_monthly for line in self.lines if line.idle_monthly is not None)
 
     @property
     def burst_hourly(self) -> float:
-        return sum(line.burst_hourly for line in self.lines if line.priced)
+        return sum(line.burst_hourly for line in self.lines if line.burst_hourly is not None)
 
     @property
     def unpriced(self) -> tuple[CostLine, ...]:
@@ -392,20 +392,20 @@ class _Estimator:
             self.hourly(region, key, pool.resource, pool.type, item, pool.min_count, pool.max_count,
                         evictable=pool.spot, note=note, detail=detail)
             if pool.os_disk_type != "Ephemeral":
-                self.os_disks(region, pool)
+                self.os_disks(region, pool, pool.vm_size, pool.min_count, pool.max_count)
 
-    def os_disks(self, region, pool: _Pool) -> None:
+    def os_disks(self, region, pool: _Pool, vm_size: str, low: int, high: int) -> None:
         """Managed OS disks (AKS's default when the OS disk does not fit the VM's cache or temp disk): the smallest
         tier that holds the disk, Premium SSD on VM sizes that support it (an `s` in the size's features)."""
         size = pool.os_disk_size_gb or DEFAULT_OS_DISK_GB
-        features = re.sub(r"^Standard_[A-Z]+[0-9]+", "", pool.vm_size).split("_")[0]
+        features = re.sub(r"^Standard_[A-Z]+[0-9]+", "", vm_size).split("_")[0]
         family, prefix = ("Premium_LRS", "P") if "s" in features else ("StandardSSD_LRS", "E")
         tier = next((name for name, gb in DISK_TIERS_GB if name.startswith(prefix) and gb >= size), f"{prefix}>{size}GB")
         item, detail = f"{pool.name} pool OS disks", f"managed {family} {tier}, {size} GB"
         amount = self._price(region, f"disk/{family}/{tier}", pool.resource, pool.type, item, detail)
         if amount is not None:
-            self.lines.append(CostLine(pool.resource, pool.type, item, amount * pool.min_count,
-                                       amount * pool.max_count / self.hours, detail=detail,
+            self.lines.append(CostLine(pool.resource, pool.type, item, amount * low,
+                                       amount * high / self.hours, detail=detail,
                                        note="osDiskType not Ephemeral: every node pays for a managed OS disk"))
 
     def postgres(self, name, type_, props, region):
@@ -498,7 +498,7 @@ class _Estimator:
                 self.warnings.append(f"{pool.name} pool sets no maxPods; capacity assumes {DEFAULT_MAX_PODS}")
             minor = kubernetes_minor(pool.kubernetes_version or self.kubernetes_version, default=29)
             node = allocatable(shape, max_pods, minor)
-            found.append(PoolCapacity(pool.name, pool.vm_size, pool.max_count,
+            found.append(PoolCapacity(pool.name, pool.vm_size or "", pool.max_count,
                                       pods_per_node(node, overhead, task_pods.size), pool.spot))
         regular = sum(c.task_pods for c in found if not c.spot)
         spot = sum(c.task_pods for c in found if c.spot)

@@ -105,7 +105,7 @@ def bindings_by_identity(
 
 def chart_bindings_per_identity() -> dict[str, int]:
     """How many federated credentials the chart's own service accounts take on each identity (names do not matter)."""
-    counts = {key: 0 for key in IDENTITIES}
+    counts = dict.fromkeys(IDENTITIES, 0)
     for _suffix, identity in _COMPONENTS.values():
         counts[identity] += 1
     return counts

@@ -25,10 +25,10 @@ from .result import Violation
 from .values import UNKNOWN
 
 __all__ = [
+    "UNKNOWN",
     "OfflineError",
     "PreviewResult",
     "ResourceRecord",
-    "UNKNOWN",
     "UnansweredInvoke",
     "Violation",
     "run_preview",

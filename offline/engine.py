@@ -8,11 +8,11 @@ import gc
 import logging
 import runpy
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pulumi
 from google.protobuf import empty_pb2
@@ -40,9 +40,14 @@ class _InlineExecutor(ThreadPoolExecutor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+        except BaseException as exc:
             future.set_exception(exc)
         return future
+
+
+def _run_main(main: Path) -> None:
+    """Run the program's entry point as `__main__`, like `python __main__.py` (its globals are not needed)."""
+    runpy.run_path(str(main), run_name="__main__")
 
 
 def _run_program(project: Project, stack: str, preview: bool, config: dict[str, str], secret_keys: set[str],
@@ -68,7 +73,7 @@ def _run_program(project: Project, stack: str, preview: bool, config: dict[str, 
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+        loop.run_until_complete(run_in_stack(lambda: _run_main(main)))
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -97,7 +102,7 @@ def run_preview(
     preview: bool = False,
     config: Mapping[str, object] | None = None,
     secret_config: Mapping[str, object] | None = None,
-    policy_pack: str | Path | None | bool = True,
+    policy_pack: str | Path | bool | None = True,
     policy_config: dict | str | Path | None = None,
     reports: bool = True,
     random_seed: str | None = None,
@@ -124,7 +129,7 @@ def run_preview(
             if project.main != project.directory and project.main.is_dir():
                 imports.enter_context(program_imports(project.main))  # `main: src/` puts src/ on sys.path too
             context.run(_run_program, project, stack, preview, stack_config.values, stack_config.secret_keys, monitor)
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - every program failure becomes one clear error
+    except (Exception, SystemExit) as exc:
         raise _program_error(exc, monitor) from exc
     if monitor.unanswered_invokes:
         raise UnansweredInvoke(monitor.unanswered_invokes[0])
@@ -160,7 +165,7 @@ def _location(config: dict[str, str], project: str) -> str:
     return "westeurope"
 
 
-def _apply_policy(result: PreviewResult, project: Project, stack: str, policy_pack: str | Path | None | bool,
+def _apply_policy(result: PreviewResult, project: Project, stack: str, policy_pack: str | Path | bool | None,
                   policy_config: dict | str | Path | None) -> None:
     if policy_pack is False or policy_pack is None:
         result.policy_note = "policy checks skipped"

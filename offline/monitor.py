@@ -104,7 +104,7 @@ def _unknown_where_computed(inputs: Any, computed: Any) -> Any:
         merged = {key: _unknown_where_computed(value, computed.get(key)) for key, value in inputs.items()}
         return merged | {key: UNKNOWN for key in computed if key not in inputs}
     if isinstance(inputs, list) and isinstance(computed, list) and len(inputs) == len(computed):
-        return [_unknown_where_computed(a, b) for a, b in zip(inputs, computed)]
+        return [_unknown_where_computed(a, b) for a, b in zip(inputs, computed, strict=True)]
     return inputs
 
 
@@ -176,12 +176,12 @@ class RecordingMonitor(MockMonitor):
             spec = alias.spec
             if not (spec.name or spec.parentUrn or spec.noParent):
                 continue  # a type alias the SDK adds for every earlier API version: the same resource, same URN
-            parent = None if spec.noParent else (spec.parentUrn or request.parent)
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
             return self.make_urn(parent, spec.type or request.type, spec.name or request.name)
         return None
 
     def _mock_state(self, record: ResourceRecord, resource_id: str | None,
-                    state_urn: str | None = None) -> tuple[str, dict]:
+                    state_urn: str | None = None) -> tuple[str | None, dict]:
         mock_args = MockResourceArgs(
             typ=record.type,
             name=record.name,
@@ -203,19 +203,21 @@ class RecordingMonitor(MockMonitor):
                                provider=record.provider, custom=True,
                                inputs=_placeholders_for_unknowns(record.inputs))
         states = getattr(self.mocks, "states", None)
-        before = dict(states) if states is not None else None
+        pending = getattr(self.mocks, "pending", None)
+        before = dict(states) if states is not None else {}
         try:
             _, computed = self._mock_state(probe, import_id, state_urn)
-        except Exception:  # noqa: BLE001 - the probe is best effort; the inputs alone are a valid preview answer
+        except Exception:
             return {}
         finally:
             if states is not None:  # the probe's answer is not a created resource: invokes must not see it
-                self.mocks.pending.update(set(states) - set(before))
+                if pending is not None:
+                    pending.update(set(states) - set(before))
                 states.clear()
                 states.update(before)
         return computed
 
-    def _settle(self, record: ResourceRecord, resource_id: str, state: dict) -> Any:
+    def _settle(self, record: ResourceRecord, resource_id: str | None, state: dict) -> Any:
         """Keep the provider's answer on the record and encode it for the SDK, secrets re-wrapped."""
         record.id = resource_id or None
         record.outputs = state
@@ -251,7 +253,8 @@ class RecordingMonitor(MockMonitor):
             # Top-level computed outputs are simply absent (the SDK leaves them unknown); computed fields nested in
             # an input object (oidcIssuerProfile.issuerURL) are marked unknown explicitly, as the provider does.
             computed = self._computed_in_preview(record, request.importId, self._state_urn(request))
-            resource_id, state = "", _top_level(record.inputs, computed)
+            resource_id: str | None = ""
+            state = _top_level(record.inputs, computed)
         else:
             resource_id, state = self._mock_state(record, request.importId, self._state_urn(request))
         return resource_pb2.RegisterResourceResponse(

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from inspect import isawaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jsonschema
 import pulumi_policy
@@ -57,7 +57,7 @@ class LoadedPack:
 class _PackRecorder:
     """Stands in for ``pulumi_policy.PolicyPack``: keeps what the pack declares instead of serving it."""
 
-    captured: list[LoadedPack] = []
+    captured: ClassVar[list[LoadedPack]] = []
 
     def __init__(
         self,
@@ -88,7 +88,7 @@ def load_pack(directory: str | Path) -> LoadedPack:
             runpy.run_path(str(main), run_name="__main__")
     except OfflineError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure loading a user's pack is a config error
+    except Exception as exc:
         raise OfflineError(f"policy pack {directory.name}: {type(exc).__name__}: {exc}", has_traceback=True) from exc
     finally:
         pulumi_policy.PolicyPack = original  # type: ignore[misc]
@@ -239,7 +239,8 @@ class PolicyRunner:
         props = _props(provider.inputs, provider.secret_paths)
         return PolicyProviderResource(provider.type, props, provider.urn, provider.name)
 
-    def _call(self, policy: Policy, args: Any, report: Any, urn: str | None) -> None:
+    def _call(self, policy: ResourceValidationPolicy | StackValidationPolicy, args: Any, report: Any,
+              urn: str | None) -> None:
         try:
             result = policy.validate(args, report)
             if isawaitable(result):
@@ -256,7 +257,7 @@ class PolicyRunner:
             )
         except _NotApplicableError:
             pass
-        except Exception as exc:  # noqa: BLE001 - a crashing policy is reported as a config/program error
+        except Exception as exc:
             where = f" on {urn}" if urn else ""
             raise OfflineError(
                 f"policy '{policy.name}' failed{where}: {type(exc).__name__}: {exc}", has_traceback=True

@@ -60,7 +60,7 @@ class _Yaml12Loader(yaml.SafeLoader):
     """YAML as the Pulumi CLI reads it (YAML 1.2 core schema): `13:00` stays a string (1.1 reads 780), `yes`/`on`
     are strings, not booleans, `010` is ten, and a key given twice in one mapping is an error, not "last one wins"."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML reads the resolver table from the class
         first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:bool",
                                                                           "tag:yaml.org,2002:int",
                                                                           "tag:yaml.org,2002:float")]
@@ -92,7 +92,7 @@ _Yaml12Loader.add_implicit_resolver(
 )
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = loader.construct_scalar(node)
     if text.startswith(("0o", "0x")):
         return int(text, 0)
@@ -104,7 +104,7 @@ _Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Loader)
     except yaml.YAMLError as exc:
         raise OfflineError(f"{path.name}: invalid YAML: {exc}") from None
 

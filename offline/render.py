@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from .result import PreviewResult
 from .monitor import STACK_TYPE
+from .result import PreviewResult
 
 
 def render(result: PreviewResult) -> str:

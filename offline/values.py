@@ -85,7 +85,7 @@ def _decode_special(value: struct_pb2.Struct, path: str, secret_paths: set[str])
         return _decode(value["value"], path, secret_paths)
     if sig == RESOURCE_SIG:
         # A resource reference: the engine hands providers the id of a custom resource, else its URN.
-        ref_id = value["id"] if "id" in value else ""
+        ref_id = value.get("id", "")
         if ref_id == UNKNOWN_SENTINEL:
             return UNKNOWN
         return ref_id or value["urn"]

@@ -18,7 +18,7 @@ from stackconfig.cost import CostConfig
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 
 
-def records(resources: Iterable[Any]) -> list[dict[str, Any]]:
+def records(resources: Iterable[Any]) -> list[Mapping[str, Any]]:
     """`{type, name, inputs}` of engine ResourceRecords or of `--json` resource entries."""
     return [
         r if isinstance(r, Mapping) else {"type": r.type, "name": r.name, "inputs": r.inputs}
@@ -99,11 +99,11 @@ def compare(results: Mapping[str, CostEstimate]) -> str:
             cell = "unpriced" if line.idle_monthly is None else f"{line.idle_monthly:,.2f}"
             items.setdefault(line.item, {})[stack] = cell
     label = max([len(name) for name, _ in summary] + [len(item) for item in items] + [4])
-    cell = max([len(s) for s in stacks] + [len(v) for _, values in summary for v in values] + [12])
-    rows = ["  ".join([f"{'':<{label}}", *(f"{s:>{cell}}" for s in stacks)])]
-    rows += ["  ".join([f"{name:<{label}}", *(f"{v:>{cell}}" for v in values)]) for name, values in summary]
+    width = max([len(s) for s in stacks] + [len(v) for _, values in summary for v in values] + [12])
+    rows = ["  ".join([f"{'':<{label}}", *(f"{s:>{width}}" for s in stacks)])]
+    rows += ["  ".join([f"{name:<{label}}", *(f"{v:>{width}}" for v in values)]) for name, values in summary]
     rows.append(f"idle monthly by item ({currency}):")
-    rows += ["  ".join([f"{item:<{label}}", *(f"{cells.get(s, '-'):>{cell}}" for s in stacks)])
+    rows += ["  ".join([f"{item:<{label}}", *(f"{cells.get(s, '-'):>{width}}" for s in stacks)])
              for item, cells in items.items()]
     for stack, result in results.items():
         rows += [f"{stack}: warning: {warning}" for warning in result.warnings]

@@ -94,7 +94,7 @@ def refresh(table: dict[str, Any], fetch: Fetch, today: dt.date) -> list[str]:
 
 
 def fetch_json(url: str) -> Mapping[str, Any]:
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (fixed https host)
+    with urllib.request.urlopen(url, timeout=60) as response:
         return json.load(response)
 
 

@@ -53,7 +53,7 @@ class ConfigSection(BaseModel):
             given = data.get(key, data.get(name))
             if field.default_factory is None or not isinstance(given, dict):
                 continue
-            default = field.default_factory()
+            default = field.get_default(call_default_factory=True, validated_data={})
             if isinstance(default, BaseModel):
                 merged.pop(name, None)
                 merged[key] = _overlay(default, given)

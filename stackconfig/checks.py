@@ -23,12 +23,12 @@ def walk_problems(model: BaseModel, prefix: tuple[str | int, ...] = ()) -> Itera
         key = field.alias or name
         value = getattr(model, name)
         if isinstance(value, BaseModel):
-            yield from walk_problems(value, prefix + (key,))
+            yield from walk_problems(value, (*prefix, key))
         elif isinstance(value, (list, tuple)):
             for index, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    yield from walk_problems(item, prefix + (key, index))
+                    yield from walk_problems(item, (*prefix, key, index))
         elif isinstance(value, dict):
             for item_key, item in value.items():
                 if isinstance(item, BaseModel):
-                    yield from walk_problems(item, prefix + (key, str(item_key)))
+                    yield from walk_problems(item, (*prefix, key, str(item_key)))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, field_validator
 
 from .base import ConfigSection
 
-SUPPORTED_VERSIONS = ("16", "17", "18")
+PostgresVersion = Literal["16", "17", "18"]
+SUPPORTED_VERSIONS: tuple[str, ...] = get_args(PostgresVersion)
 """PostgreSQL majors this project deploys: 16 and newer (the flexible server API 2025-08-01 offers up to 18)."""
 
 SKU_PATTERNS = {
@@ -56,7 +57,7 @@ class ServerMaintenanceWindowConfig(ConfigSection):
 
 
 class DatabaseConfig(ConfigSection):
-    version: Literal[SUPPORTED_VERSIONS] = Field("16", description="PostgreSQL major version (16 or newer).")
+    version: PostgresVersion = Field("16", description="PostgreSQL major version (16 or newer).")
     sku_tier: Literal["Burstable", "GeneralPurpose", "MemoryOptimized"] = Field(
         "Burstable", description="Compute tier; Burstable has neither high availability nor built-in PgBouncer."
     )

@@ -7,7 +7,8 @@ is allowed, and suggests the closest valid key for a typo. All problems are repo
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pulumi
 from pydantic import BaseModel, ValidationError
@@ -62,7 +63,7 @@ def _model_of(annotation: object) -> type[BaseModel] | None:
     return None
 
 
-def _describe(error: dict, model: type[BaseModel]) -> tuple[tuple, str]:
+def _describe(error: Mapping[str, Any], model: type[BaseModel]) -> tuple[tuple, str]:
     loc = tuple(error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":

@@ -7,9 +7,8 @@ any resource is registered.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -26,7 +25,6 @@ from facts.workload_identity import (
 
 from .base import ConfigSection
 from .types import EntraObjectId, KubernetesName
-
 
 
 def _identity_problem(identity: str) -> str | None:

@@ -67,7 +67,7 @@ def _decode(raw: Mapping[str, str]) -> dict[str, object]:
     decoded: dict[str, object] = {}
     for key, value in raw.items():
         field = by_alias.get(key)
-        if field is not None and _is_text(field.annotation) or not isinstance(value, str):
+        if (field is not None and _is_text(field.annotation)) or not isinstance(value, str):
             decoded[key] = value
             continue
         try:

@@ -57,14 +57,14 @@ class NetworkConfig(ConfigSection):
         return value
 
     def problems(self):
-        vnet = ipaddress.ip_network(self.vnet_address_space)
+        vnet = ipaddress.IPv4Network(self.vnet_address_space)
         subnets = {
             "nodeSubnet": self.node_subnet,
             "postgresSubnet": self.postgres_subnet,
             "privateEndpointSubnet": self.private_endpoint_subnet,
         }
         for key, cidr in subnets.items():
-            if not ipaddress.ip_network(cidr).subnet_of(vnet):
+            if not ipaddress.IPv4Network(cidr).subnet_of(vnet):
                 yield (key,), f"{cidr} is not inside vnetAddressSpace {self.vnet_address_space}"
         names = list(subnets)
         for i, first in enumerate(names):

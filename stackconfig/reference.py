@@ -55,7 +55,7 @@ def _default(field: FieldInfo, instance: BaseModel | None, name: str) -> str:
     if instance is not None:
         value = getattr(instance, name)
     elif field.default_factory is not None:
-        value = field.default_factory()
+        value = field.get_default(call_default_factory=True, validated_data={})
     elif field.default is PydanticUndefined:
         return "required"
     else:
@@ -84,7 +84,7 @@ def _rows(model: type[BaseModel], prefix: str, instance: BaseModel | None = None
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             default = getattr(instance, name) if instance is not None else (
-                field.default_factory() if field.default_factory is not None else None
+                field.get_default(call_default_factory=True, validated_data={}) if field.default_factory is not None else None
             )
             nested.append((annotation, key + ".", default))
             yield f"| `{key}` | object | (fields below) | | {field.description or ''} |"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
 from offline import PreviewResult, run_preview  # noqa: E402
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_preview(cwd: str, stack: str, preview: bool, policy: bool) -> PreviewResult:
     return run_preview(cwd, stack, preview=preview, policy_pack=policy)
 

@@ -8,6 +8,7 @@ By topic: `builders` (pure arguments from config), `pools` (user pools and maint
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import pulumi
 import pulumi_kubernetes as kubernetes
@@ -85,7 +86,8 @@ class Cluster(pulumi.ComponentResource):
             kubernetes_version=cfg.kubernetes_version,
             sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=cfg.sku_tier),
             identity=containerservice.ManagedClusterIdentityArgs(
-                type="UserAssigned", user_assigned_identities=[control_plane.identity.id]
+                type=containerservice.ResourceIdentityType.USER_ASSIGNED,
+                user_assigned_identities=[control_plane.identity.id],
             ),
             identity_profile={
                 "kubeletidentity": containerservice.UserAssignedIdentityArgs(
@@ -149,7 +151,9 @@ class Cluster(pulumi.ComponentResource):
 
         self.cluster_id = cluster.id
         self.cluster_name = cluster.name
-        self.oidc_issuer_url = once_created(cluster, cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url))
+        # The profile is enabled above, so AKS always returns its issuer.
+        issuer = cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url if profile else None)
+        self.oidc_issuer_url = once_created(cluster, cast(pulumi.Output[str], issuer))
         self.kubelet_identity_object_id = kubelet.identity.principal_id
         self.register_outputs(
             {

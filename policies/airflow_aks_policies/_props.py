@@ -12,8 +12,8 @@ with known inputs during ``pulumi up``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Iterator, Optional
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, Secret
 
@@ -59,7 +59,7 @@ def plain(value: Any) -> Any:
             return plain(raw.get("value"))
         return {key: plain(raw[key]) for key in raw}
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-        raw = value["__target"] if _is_proxy(value) else value
+        raw = value["__target"] if _is_proxy(value) else value  # type: ignore[call-overload]  # a proxy's target
         return [plain(item) for item in raw]
     return value
 
@@ -132,7 +132,7 @@ Check = Callable[[dict, dict], Iterator[str]]
 """A rule body: (plain props, config) -> violation messages."""
 
 
-def resource_validator(checks: Mapping[str, Check], config_schema: Optional[PolicyConfigSchema] = None):
+def resource_validator(checks: Mapping[str, Check], config_schema: PolicyConfigSchema | None = None):
     """Adapts pure checks, keyed by resource type token, to pulumi_policy's ResourceValidation callback."""
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

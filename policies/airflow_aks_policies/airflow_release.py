@@ -9,12 +9,12 @@ named by a ``*SecretName`` value instead.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
-from ._props import MISSING, get, is_false, is_true, is_unknown, known_items, norm, require, resource_validator, \
-    schema
+from ._props import MISSING, get, is_false, is_true, is_unknown, known_items, norm, require, resource_validator, schema
 
 HELM_TYPES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
 

@@ -9,7 +9,7 @@ no spelling slips past a rule.
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -57,7 +57,7 @@ def _compact(text: str) -> str:
     return re.sub(r"/+", "/", re.sub(r"\s+", "", norm(text))).rstrip("/")
 
 
-def role_guid(role_definition_id: str) -> Optional[str]:
+def role_guid(role_definition_id: str) -> str | None:
     """The lower-case GUID of a role definition id in any accepted form, or None if it is not one."""
     match = _ROLE_ID.fullmatch(_compact(role_definition_id))
     return match.group(1) if match else None
@@ -181,7 +181,7 @@ def _check_broad_assignment(props: dict, _cfg: dict) -> Iterator[str]:
 
 # --- stack rule: assignments of wildcard roles defined in the same stack ------------------------------------------
 
-def _defined_guid(definition) -> Optional[str]:
+def _defined_guid(definition) -> str | None:
     for key in ("roleDefinitionId", "name", "id"):
         value = get(props_of(definition), key)
         if isinstance(value, str) and not is_unknown(value) and role_guid(value):

@@ -8,9 +8,6 @@ The pack imports `costing` and `stackconfig` from the project root, which the pa
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity, StackValidationArgs, StackValidationPolicy
 
 from costing import Assumptions, Resources, estimate, load_price_table
@@ -43,7 +40,8 @@ def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> N
         node_overhead=Resources(overhead.cpu_millicores, overhead.memory_mib, overhead.pods),
     )
     result = estimate(records, load_price_table(), assumptions, default_region=region)
-    biggest = sorted((line for line in result.lines if line.priced), key=lambda line: -line.idle_monthly)[:3]
+    biggest = sorted((line for line in result.lines if line.idle_monthly is not None),
+                     key=lambda line: -(line.idle_monthly or 0.0))[:3]
     top = ", ".join(f"{line.label} {line.idle_monthly:,.0f}" for line in biggest)
     if result.idle_monthly > cap:
         report_violation(

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 
 from costing.capacity import (
-    VM_SHAPES,
     PodSize,
     Resources,
-    VmShape,
     allocatable,
     kube_reserved_cpu,
     kube_reserved_memory,
@@ -17,6 +15,7 @@ from costing.capacity import (
     parse_memory,
     pods_per_node,
 )
+from facts.vm_sizes import VM_SHAPES, VmShape
 
 
 @pytest.mark.parametrize(("cores", "millicores"), [(1, 60), (2, 100), (4, 140), (8, 180), (16, 260), (32, 420), (64, 740)])

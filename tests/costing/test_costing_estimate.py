@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from support.cost_records import ASSUMPTIONS, HOURS, PRICES, TASK_TAINT, cluster, pool, release
 
-from costing import Assumptions, Resources, estimate, load_price_table
-from support.cost_records import ASSUMPTIONS, HOURS, PRICES, TABLE, TASK_TAINT, cluster, pool, release
-from stackconfig.cluster import ClusterConfig
+from costing import Resources, estimate, load_price_table
 from reports.cost import assumptions as cost_assumptions
+from stackconfig.cluster import ClusterConfig
 from stackconfig.cost import CostConfig
+
 
 def run(*resources, prices=PRICES):
     return estimate(list(resources), prices, ASSUMPTIONS, default_region="westeurope")

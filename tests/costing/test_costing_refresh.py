@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from support import ROOT
-
 import datetime as dt
 import importlib.util
 import json
 import urllib.parse
-from pathlib import Path
 
 import pytest
+from support import ROOT
 
 spec = importlib.util.spec_from_file_location("refresh_prices", ROOT / "scripts" / "refresh_prices.py")
 refresh_prices = importlib.util.module_from_spec(spec)

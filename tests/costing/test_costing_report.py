@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from offline import run_preview
-from reports.cost import build, compare, cost_config, render
-from offline.result import PreviewResult
 from support.cost_records import ASSUMPTIONS, PRICES, TASK_TAINT, cluster, pool, release
 
 from costing import estimate
+from offline import run_preview
+from offline.result import PreviewResult
+from reports.cost import build, compare, cost_config, render
+
 
 def priced(*resources):
     return estimate(list(resources), PRICES, ASSUMPTIONS, default_region="westeurope")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
+from support import FIXTURES
 
 from offline import OfflineError
 from offline.project import load_project, load_stack_config, secret_placeholder
-
-from support import FIXTURES
 
 APP = FIXTURES / "azure_app"
 
@@ -161,5 +161,5 @@ def test_yes_is_not_a_boolean_for_a_boolean_setting(tmp_path):
 
 def test_a_key_given_twice_is_an_error(tmp_path):
     project = _project(tmp_path, "", "config:\n  proj:owner: a\n  proj:owner: b\n")
-    with pytest.raises(OfflineError, match="Pulumi.dev.yaml: invalid YAML: mapping key 'proj:owner' already defined"):
+    with pytest.raises(OfflineError, match=re.escape("Pulumi.dev.yaml: invalid YAML: mapping key 'proj:owner' already defined")):
         load_stack_config(project, "dev")

@@ -10,10 +10,9 @@ import string
 import pytest
 import yaml
 from kubernetes import config as k8s_config
+from support import FIXTURES
 
 from offline import UNKNOWN, OfflineError, UnansweredInvoke, run_preview
-
-from support import FIXTURES
 
 APP = FIXTURES / "azure_app"
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

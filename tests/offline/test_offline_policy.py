@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from support import FIXTURES
 
 from offline import OfflineError, run_preview
 from offline.policy import load_pack, resolve_settings
-
-from support import FIXTURES
 
 APP = FIXTURES / "azure_app"
 PACK = FIXTURES / "policy_pack"
@@ -148,5 +147,5 @@ def test_crashing_policy_is_an_error(tmp_path):
         "    raise KeyError('nope')\n"
         "PolicyPack('crash', policies=[ResourceValidationPolicy(name='boom', description='d', validate=boom)])\n"
     )
-    with pytest.raises(OfflineError, match="policy 'boom' failed on urn:pulumi:dev::fixture-app::.*KeyError"):
+    with pytest.raises(OfflineError, match=r"policy 'boom' failed on urn:pulumi:dev::fixture-app::.*KeyError"):
         run_preview(APP, "dev", policy_pack=pack)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from support.policy_harness import UNKNOWN, airflow_aks_policies, policy_resource, stack_violations
 from support.cost_records import TASK_TAINT, cluster, pool, release
+from support.policy_harness import UNKNOWN, airflow_aks_policies, policy_resource, stack_violations
 
 GROUP = {"type": "azure-native:resources:ResourceGroup", "name": "rg", "inputs": {"location": "westeurope"}}
 

@@ -3,9 +3,8 @@
 import copy
 
 import pytest
-
-from support.policy_harness import UNKNOWN, secret, violations
 from airflow_aks_policies import airflow_release as ar
+from support.policy_harness import UNKNOWN, secret, violations
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 

@@ -3,9 +3,8 @@
 import copy
 
 import pytest
-
-from support.policy_harness import UNKNOWN, UNKNOWN_BOOL, UNKNOWN_LIST, violations
 from airflow_aks_policies import aks
+from support.policy_harness import UNKNOWN, UNKNOWN_BOOL, UNKNOWN_LIST, violations
 
 MC, POOL = aks.MANAGED_CLUSTER, aks.AGENT_POOL
 

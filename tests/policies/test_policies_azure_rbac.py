@@ -1,9 +1,8 @@
 """Azure RBAC rules: custom roles, privileged and broadly scoped assignments, the same-stack wildcard rule."""
 
 import pytest
-
-from support.policy_harness import UNKNOWN, UNKNOWN_LIST, policy_resource, stack_violations, violations
 from airflow_aks_policies import azure_rbac
+from support.policy_harness import UNKNOWN, UNKNOWN_LIST, policy_resource, stack_violations, violations
 
 RA = azure_rbac.ROLE_ASSIGNMENT
 RD = azure_rbac.ROLE_DEFINITION

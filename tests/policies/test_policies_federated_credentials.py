@@ -1,9 +1,8 @@
 """Federated credential rule: exact audience, exact service-account subject, AKS OIDC issuer."""
 
 import pytest
-
-from support.policy_harness import UNKNOWN, UNKNOWN_LIST, violations
 from airflow_aks_policies import federated_credentials as fc
+from support.policy_harness import UNKNOWN, UNKNOWN_LIST, violations
 
 ISSUER = "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-0000000000aa/1111aaaa-2222-3333/"
 GOOD = {"resourceGroupName": "rg", "resourceName": "id-airflow-scheduler", "audiences": ["api://AzureADTokenExchange"],

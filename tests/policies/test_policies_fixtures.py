@@ -7,14 +7,12 @@ The CLI exits 1 and names the policies on any mandatory violation.
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-from offline import run_preview
 from support import FIXTURES, ROOT
 from support.policy_harness import PACK_DIR
 
+from offline import run_preview
 
 EXPECTED_MANDATORY = {
     "policy_wildcard_role": {"azure-no-wildcard-custom-role", "azure-no-wildcard-role-assignment"},

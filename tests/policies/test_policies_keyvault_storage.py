@@ -1,9 +1,8 @@
 """Key Vault and storage rules: secure settings must be explicit, unknowns are left to the update."""
 
 import pytest
-
-from support.policy_harness import UNKNOWN, UNKNOWN_BOOL, violations
 from airflow_aks_policies import keyvault, storage
+from support.policy_harness import UNKNOWN, UNKNOWN_BOOL, violations
 
 VAULT_PROPERTIES = {
     "tenantId": "00000000-0000-0000-0000-0000000000aa", "sku": {"family": "A", "name": "standard"},

@@ -1,9 +1,8 @@
 """Kubernetes RBAC rules: wildcards, escalation verbs, admin bindings."""
 
 import pytest
-
-from support.policy_harness import UNKNOWN, UNKNOWN_LIST, violations
 from airflow_aks_policies import kubernetes_rbac
+from support.policy_harness import UNKNOWN, UNKNOWN_LIST, violations
 
 ROLE, CLUSTER_ROLE = kubernetes_rbac.ROLE_TYPES
 BINDING, CLUSTER_BINDING = kubernetes_rbac.BINDING_TYPES

@@ -5,12 +5,11 @@ import re
 import runpy
 
 import jsonschema
+import pulumi_policy
 import pytest
 import yaml
 from google.protobuf import struct_pb2
 from pulumi.runtime import proto
-
-import pulumi_policy
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 from support.policy_harness import PACK_DIR, UNKNOWN, airflow_aks_policies
 
@@ -42,7 +41,7 @@ def test_every_policy_is_documented(policy):
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", policy.name)
     assert policy.description and policy.remediation_steps and policy.severity and policy.enforcement_level
     assert policy.name in (PACK_DIR.parent / "docs" / "policies.md").read_text()
-    for key, spec in (policy.config_schema.properties.items() if policy.config_schema else []):
+    for spec in (policy.config_schema.properties.values() if policy.config_schema else []):
         if "default" in spec:  # a knob without a default (e.g. a cost cap) switches its check off when unset
             jsonschema.validate(spec["default"], spec)
 

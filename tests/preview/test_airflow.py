@@ -13,8 +13,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from support import ROOT, chart_schema
+
 import offline
 from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL
 

@@ -3,20 +3,17 @@
 
 from __future__ import annotations
 
-from support import ROOT
-
 import json
-from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT
 
 from components.kubeconfig import AKS_SERVER_ID
 from components.node_pools import POOL_LABEL
 from components.role_assignments import role_assignment_name
 from facts.roles import BUILTIN_ROLES
 from offline import UNKNOWN, run_preview
-
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL = "azure-native:containerservice:AgentPool"

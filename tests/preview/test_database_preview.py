@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
+
+from support.stack_modes import children, known_or_unknown, subnet
 
 from components.connection_uri import parse_connection_uri
 from components.database import private_dns_zone_name
 from offline import UNKNOWN
 from stackconfig.network import NetworkConfig
-from support.stack_modes import children, known_or_unknown, subnet
 
 EXPECTED = {
     "dev": {
@@ -88,7 +90,7 @@ def test_tls_is_required_and_pgbouncer_runs_where_the_tier_has_it(result, stack)
     parameters = parameters_of(result)
     assert {p.inputs["configurationName"]: p.inputs["value"] for p in parameters} == EXPECTED[stack]["parameters"]
     # Azure rejects concurrent parameter updates: each waits for the previous one, the database for the last.
-    for earlier, later in zip(parameters, parameters[1:]):
+    for earlier, later in itertools.pairwise(parameters):
         assert earlier.urn in later.depends_on
     assert parameters[-1].urn in child(result, "azure-native:dbforpostgresql:Database").depends_on
 

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from support import ROOT
-
 import json
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from support import ROOT
 
 from components import chart_secrets
 from components.role_assignments import role_assignment_name
-from facts.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
 from components.secrets import KEY_VAULT_NAMES
+from facts.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
 from facts.workload_identity import IDENTITIES, TOKEN_AUDIENCE, bindings_by_identity
 from offline import UNKNOWN, run_preview
-
 
 STACKS = ["dev", "prod"]
 MODES = [False, True]  # up (outputs known), preview (provider outputs unknown)
@@ -198,7 +195,7 @@ def test_key_vault_on_prod_is_protected_and_private(project_preview, preview):
     assert properties["softDeleteRetentionInDays"] == 90
     assert properties["publicNetworkAccess"] == "Disabled"
     assert vault.protect is True
-    node_subnet = [r for r in properties["networkAcls"]["virtualNetworkRules"]]
+    node_subnet = list(properties["networkAcls"]["virtualNetworkRules"])
     assert len(node_subnet) == 1
     endpoint = next(
         e for e in result.find("azure-native:network:PrivateEndpoint")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import kubernetes_validate
 import pytest
+from support import STACKS
 
 from stackconfig import parse_stack_config
-from support import STACKS
 
 NOT_MANIFESTS = ("kubernetes:helm.sh/", "pulumi:providers:")
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from support import ROOT
-
 import pytest
+from support import ROOT
 
 
 @pytest.mark.parametrize(("stack", "retention", "interval"), [("dev", 30, "5m"), ("prod", 90, "1m")])
@@ -30,7 +29,6 @@ def test_a_first_preview_wires_the_rule_to_a_workspace_not_yet_created(project_p
 
 
 def test_container_insights_off_removes_the_rule_its_association_and_the_add_on():
-    from pathlib import Path
 
     from offline import run_preview
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from support import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import plan_snapshot  # noqa: E402
+import plan_snapshot
 
 
 @pytest.mark.parametrize("mode", list(plan_snapshot.MODES))

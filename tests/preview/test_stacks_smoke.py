@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from support import ROOT
 
 STACKS = sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in ROOT.glob("Pulumi.*.yaml"))

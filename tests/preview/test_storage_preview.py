@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from stackconfig.network import NetworkConfig
 from support.stack_modes import children, known_or_unknown, subnet
+
+from stackconfig.network import NetworkConfig
 
 EXPECTED = {
     "dev": {"sku": "Standard_LRS", "private": False, "protect": False, "cool": 30, "delete": 90, "soft_delete": 7},

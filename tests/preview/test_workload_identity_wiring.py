@@ -9,11 +9,11 @@ on one side fails here.
 from __future__ import annotations
 
 import pytest
+from support import STACKS
 
 from facts.roles import BUILTIN_ROLES
 from facts.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, TOKEN_AUDIENCE, USE_LABEL, bindings
 from offline import UNKNOWN
-from support import STACKS
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"

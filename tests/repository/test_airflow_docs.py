@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-
-from components.node_pools import placements
 from support import ROOT
 from support.config import settings
+
+from components.node_pools import placements
 
 DOC = ROOT / "docs" / "airflow.md"
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)

@@ -3,19 +3,17 @@ program, and the scripts' shape (valid bash, no secrets, no Owner). Nothing here
 
 from __future__ import annotations
 
-from support import ROOT
-
 import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from support import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts" / "bootstrap"))
-from plan import PRIVILEGED_ROLES, PlanError, abac_condition, bootstrap_plan, role_definition_guid  # noqa: E402
+from plan import PRIVILEGED_ROLES, PlanError, abac_condition, bootstrap_plan, role_definition_guid
 
 SCRIPTS = [ROOT / "scripts" / "bootstrap" / "bootstrap.sh", ROOT / "scripts" / "dev-hours.sh"]
 SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"

@@ -3,19 +3,17 @@ describe (secret counters, pool taints, the workflows)."""
 
 from __future__ import annotations
 
-from support import ROOT
-
 import re
-from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from components.node_pools import POOL_LABEL, placements
 from stackconfig.cluster import ClusterConfig
 from stackconfig.secrets import SecretsConfig
 
 RUNBOOKS = ROOT / "docs" / "runbooks"
-DOCS = sorted(RUNBOOKS.glob("*.md")) + [ROOT / "docs" / "bootstrap.md"]
+DOCS = [*sorted(RUNBOOKS.glob("*.md")), ROOT / "docs" / "bootstrap.md"]
 # Written by other parts of the project; links and paths into them are checked once they exist.
 LINK = re.compile(r"\]\(([^)#\s]+)(#[^)]*)?\)")
 PATH = re.compile(r"`((?:scripts|dags|\.github/workflows|docs|policies|components|stackconfig|tests)/[\w./-]+)`")

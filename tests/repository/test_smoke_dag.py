@@ -7,18 +7,16 @@ tests/support/smoke_dag_probe.py. Where the venv cannot be created (no package i
 
 from __future__ import annotations
 
-from support import ROOT
-
 import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from support import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import airflow_venv  # noqa: E402
+import airflow_venv
 
 RUNBOOK = ROOT / "docs" / "runbooks" / "first-deployment.md"
 DAG_ID = "airflow_aks_smoke_test"

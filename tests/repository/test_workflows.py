@@ -3,13 +3,12 @@ policy pack to every preview and up, and cover every stack file. Nothing here ne
 
 from __future__ import annotations
 
-from support import ROOT
-
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in ROOT.glob("Pulumi.*.yaml"))
@@ -172,7 +171,7 @@ def test_merges_deploy_dev_then_prod_behind_its_protected_environment():
     assert deploy["concurrency"]["cancel-in-progress"] is False
     ups = {job["with"]["stack"]: (job_id, job) for job_id, job in deploy["jobs"].items() if job.get("with", {}).get("command") == "up"}
     assert sorted(ups) == STACKS
-    for stack, (job_id, job) in ups.items():
+    for stack, (_, job) in ups.items():
         assert job["with"]["environment"] == stack, "each stack deploys as its own environment's identity"
     assert ups["prod"][1]["needs"] == ups["dev"][0], "prod deploys only after dev succeeded"
     assert ups["dev"][1]["needs"] == "checks"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ def require_chart() -> Path:
     return directory
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(directory: Path) -> tuple[dict, dict]:
     schema = json.loads((directory / "values.schema.json").read_text())
     defaults = yaml.safe_load((directory / "values.yaml").read_text())

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from pulumi_policy import Policy
 from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
@@ -30,8 +31,17 @@ UNKNOWN = UNKNOWN_STRING_VALUE
 UNKNOWN_BOOL = UNKNOWN_BOOLEAN_VALUE
 UNKNOWN_LIST = UNKNOWN_ARRAY_VALUE
 
-__all__ = ["airflow_aks_policies", "UNKNOWN", "UNKNOWN_BOOL", "UNKNOWN_LIST", "secret", "violations",
-           "stack_violations", "policy_resource", "PACK_DIR"]
+__all__ = [
+    "PACK_DIR",
+    "UNKNOWN",
+    "UNKNOWN_BOOL",
+    "UNKNOWN_LIST",
+    "airflow_aks_policies",
+    "policy_resource",
+    "secret",
+    "stack_violations",
+    "violations",
+]
 
 
 def secret(value: Any) -> dict:
@@ -39,12 +49,12 @@ def secret(value: Any) -> dict:
     return {SIG_KEY: SECRET_SIG, "value": value}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pack() -> LoadedPack:
     return load_pack(PACK_DIR)
 
 
-def _run(policy: Policy, records: list[ResourceRecord], config: Optional[Mapping[str, Any]]) -> list:
+def _run(policy: Policy, records: list[ResourceRecord], config: Mapping[str, Any] | None) -> list:
     """The violations ``policy`` reports over ``records``, run as the pack's only policy with ``config`` as its knobs."""
     pack = dataclasses.replace(_pack(), policies=[policy])
     return PolicyRunner(pack, {policy.name: dict(config or {})}, records).run()
@@ -55,7 +65,7 @@ def _urn(resource_type: str, name: str) -> str:
 
 
 def violations(policy, resource_type: str, props: Mapping[str, Any],
-               config: Optional[Mapping[str, Any]] = None) -> list[str]:
+               config: Mapping[str, Any] | None = None) -> list[str]:
     """Messages a resource policy reports for one resource with these inputs."""
     record = ResourceRecord(urn=_urn(resource_type, "r"), type=resource_type, name="r", parent=None, provider=None,
                             custom=True, inputs=dict(props))
@@ -63,7 +73,7 @@ def violations(policy, resource_type: str, props: Mapping[str, Any],
 
 
 def policy_resource(resource_type: str, name: str, props: Mapping[str, Any],
-                    property_dependencies: Optional[Mapping[str, list[ResourceRecord]]] = None) -> ResourceRecord:
+                    property_dependencies: Mapping[str, list[ResourceRecord]] | None = None) -> ResourceRecord:
     """A resource with these outputs, as a stack policy sees it; dependencies name other ``policy_resource``s."""
     return ResourceRecord(urn=_urn(resource_type, name), type=resource_type, name=name, parent=None, provider=None,
                           custom=True, inputs={}, outputs=dict(props),
@@ -72,6 +82,6 @@ def policy_resource(resource_type: str, name: str, props: Mapping[str, Any],
 
 
 def stack_violations(policy, resources: list[ResourceRecord],
-                     config: Optional[Mapping[str, Any]] = None) -> list[tuple[Optional[str], str]]:
+                     config: Mapping[str, Any] | None = None) -> list[tuple[str | None, str]]:
     """(urn, message) pairs a stack policy reports."""
     return [(v.urn, v.message) for v in _run(policy, resources, config)]

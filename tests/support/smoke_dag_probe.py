@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="airflow-home-"))
@@ -37,16 +38,14 @@ class RecordingCredential:
 class InMemoryBlobService:
     """Just enough of azure.storage.blob.BlobServiceClient for the smoke test, keeping blobs in a dict."""
 
-    store: dict[tuple[str, str], str] = {}
-    calls: list[tuple] = []
+    store: ClassVar[dict[tuple[str, str], str]] = {}
+    calls: ClassVar[list[tuple]] = []
 
     def __init__(self, account_url, credential):
         self.account_url, self.credential = account_url, credential
         InMemoryBlobService.calls.append(("client", account_url, type(credential).__name__))
 
     def get_blob_client(self, container, blob):
-        service = self
-
         class Blob:
             def upload_blob(self, data, overwrite=False):
                 InMemoryBlobService.calls.append(("upload", container, blob, overwrite))

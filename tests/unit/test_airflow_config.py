@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from support.config import parse, problems
 
 from stackconfig import ConfigError
 from stackconfig.airflow import quantity
-from support.config import parse, problems
 
 GIT = {"enabled": True, "repo": "https://github.com/o/dags.git"}
 

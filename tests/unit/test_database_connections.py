@@ -4,9 +4,9 @@ Airflow process is a server connection, and a Burstable B1ms server allows only 
 from __future__ import annotations
 
 import pytest
+from support.config import parse, problems
 
 from stackconfig.database import max_user_connections
-from support.config import parse, problems
 
 BUDGET_KEY = "airflow-aks:airflow.databasePool:"
 

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 
 import pytest
+from support import chart_schema
+from support.config import settings
 
 from components import chart_secrets
 from components.helm_values import (
@@ -23,10 +25,6 @@ from components.helm_values import (
 from components.node_pools import POOL_LABEL, core_placement, placements
 from components.remote_logging import TaskLogs, connection_env_name, wasb_connection
 from facts.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, USE_LABEL, bindings
-from stackconfig import parse_stack_config
-
-from support import chart_schema
-from support.config import settings
 
 CLIENT_IDS = {"airflow": "11111111-1111-1111-1111-111111111111", "tasks": "22222222-2222-2222-2222-222222222222"}
 DIGEST = "sha256:" + "ab" * 32

@@ -11,9 +11,9 @@ from components.identity import federated_credential_name, planned_grants
 from components.role_assignments import role_assignment_name, subscription_of
 from facts.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
 from facts.workload_identity import (
+    GRANTABLE_ROLES,
     IDENTITIES,
     MAX_FEDERATED_CREDENTIALS,
-    GRANTABLE_ROLES,
     ServiceAccountBinding,
     bindings,
     bindings_by_identity,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from support import chart_schema
 import pytest
+from support import chart_schema
 
 from components.remote_logging import REMOTE_LOG_CONN_ID, airflow_config, connection_env, wasb_connection
 

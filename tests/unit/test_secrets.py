@@ -9,6 +9,7 @@ import os
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
 
+from components import chart_secrets
 from components.secrets import (
     CONNECTIONS_PREFIX,
     KEY_VAULT_BACKEND,
@@ -21,7 +22,6 @@ from components.secrets import (
     rollout_annotations,
     secrets_backend_config,
 )
-from components import chart_secrets
 from stackconfig.secrets import SecretsConfig
 
 

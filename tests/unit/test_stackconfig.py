@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 import yaml
+from support import ROOT
+from support.config import PROJECT, parse, problems, stack_file
 
 from stackconfig import ConfigError, StackConfig, parse_stack_config
-from support import ROOT
-from support.config import PROJECT, parse, problems, raw, stack_file
 from stackconfig.reference import render
 
 
