@@ -1,8 +1,8 @@
 """Azure resource names and tags, derived in one place from the project, environment, location and a suffix.
 
 Pure functions: no Pulumi calls, so every rule is testable without mocks. Globally unique names (storage account,
-Key Vault, PostgreSQL server) end with a short random suffix that Pulumi keeps in state (see
-`components.suffix`): it makes them unique across tenants and lets a destroyed stack be re-created while Azure still
+Key Vault, PostgreSQL server) end with a short random suffix that Pulumi keeps in state (the stack context's
+`name_suffix`, components/context.py): it makes them unique across tenants and lets a destroyed stack be re-created while Azure still
 reserves the soft-deleted Key Vault name.
 """
 

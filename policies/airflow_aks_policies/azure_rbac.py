@@ -29,7 +29,7 @@ ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
 
 PRIVILEGED_ROLES = {guid: name for name, guid in roles.PRIVILEGED_ROLES.items()}
 """Built-in roles that can write anything or grant access (by GUID): never assigned unless allow-listed. The list is
-the program's own (components/roles.py), so the program, this rule and the bootstrap delegation cannot disagree."""
+the program's own (facts/roles.py), so the program, this rule and the bootstrap delegation cannot disagree."""
 
 BROAD_DATA_PLANE_ROLES = {
     "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
