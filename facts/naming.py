@@ -21,7 +21,6 @@ KEY_VAULT = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
 POSTGRES_SERVER = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
 AKS_CLUSTER = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,61}[a-zA-Z0-9]$")
 AKS_DNS_PREFIX = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,52}[a-zA-Z0-9]$")
-NODE_POOL = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 RESOURCE_GROUP = re.compile(r"^[-\w._()]{1,89}[-\w_()]$")
 TAG_NAME_FORBIDDEN = set('<>%&\\?/')
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from facts.patterns import GUID
 from facts.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
 
 CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
@@ -130,7 +131,6 @@ GRANTABLE_ROLES: frozenset[str] = frozenset(
 )
 """Built-in data-plane roles an Airflow identity may hold: they read or write data, never manage resources or access."""
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _RESOURCE_SCOPE = re.compile(
     r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]+/providers/[A-Za-z0-9.]+/[^/]+/[^/]+(/[^/]+/[^/]+)*$"
 )
@@ -139,7 +139,7 @@ _RESOURCE_SCOPE = re.compile(
 def grantable_role(role: str) -> str | None:
     """The canonical name of a grantable role given by name (any case) or GUID; None if it may not be granted."""
     by_guid = {guid: name for name, guid in BUILTIN_ROLES.items()}
-    name = by_guid.get(role.lower()) if _GUID.fullmatch(role) else next(
+    name = by_guid.get(role.lower()) if GUID.fullmatch(role) else next(
         (known for known in BUILTIN_ROLES if known.lower() == role.lower()), None
     )
     return name if name in GRANTABLE_ROLES else None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from facts.naming import KEY_VAULT, NODE_POOL, STORAGE_ACCOUNT, SUFFIX_LENGTH, Naming, location_code, tags
+from facts.naming import KEY_VAULT, STORAGE_ACCOUNT, SUFFIX_LENGTH, Naming, location_code, tags
+from facts.patterns import NODE_POOL_NAME as NODE_POOL
 
 
 @pytest.mark.parametrize("prefix", ["ab", "airflow", "abcdefgh"])
