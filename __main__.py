@@ -3,12 +3,14 @@
 import pulumi
 
 from components.airflow import Airflow, AirflowArgs
+from components.alerts import Alerts, AlertsArgs
 from components.cluster import Cluster, ClusterArgs
 from components.context import stack_context
 from components.database import MetadataDatabase, MetadataDatabaseArgs
 from components.helm_values import ValuesInputs
 from components.identity import WorkloadIdentities, WorkloadIdentitiesArgs
 from components.keyvault import KeyVault, KeyVaultArgs
+from components.metrics import Metrics, MetricsArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.network import Network, NetworkArgs
 from components.secrets import AirflowSecrets, AirflowSecretsArgs
@@ -79,6 +81,32 @@ airflow = Airflow(
     ),
     opts=in_cluster,
 )
+
+alerts = Alerts(
+    "alerts",
+    ctx,
+    AlertsArgs(
+        config.monitoring.alerts,
+        config.database,
+        targets={"database": database.server_id, "cluster": cluster.cluster_id, "keyVault": key_vault.vault_id},
+    ),
+)
+if config.monitoring.prometheus.enabled:
+    metrics = Metrics(
+        "metrics",
+        ctx,
+        MetricsArgs(
+            config.monitoring,
+            cluster.cluster_id,
+            cluster.cluster_name,
+            config.airflow,
+            action_group_id=alerts.action_group_id,
+        ),
+        opts=in_cluster,
+    )
+    pulumi.export("prometheusQueryEndpoint", metrics.query_endpoint)
+    if metrics.grafana_endpoint is not None:
+        pulumi.export("grafanaEndpoint", metrics.grafana_endpoint)
 
 pulumi.export("resourceGroupName", ctx.resource_group_name)
 pulumi.export("clusterName", cluster.cluster_name)

@@ -26,7 +26,7 @@ from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL, ServiceAcco
 from stackconfig.airflow import AirflowConfig, GitSyncConfig, ServiceConfig
 from stackconfig.secrets import SecretsConfig
 
-from . import chart_secrets, remote_logging
+from . import chart_secrets, remote_logging, statsd
 from .node_pools import Placements, PoolPlacement, core_of
 from .remote_logging import TaskLogs
 from .secrets import rollout_annotations, secrets_backend_config
@@ -310,6 +310,24 @@ def api_server_peers(config: AirflowConfig) -> list[dict[str, Any]]:
     return peers
 
 
+def scraper_peer() -> dict[str, Any]:
+    """A NetworkPolicy peer: the managed Prometheus replica pod in kube-system (namespace AND pod labels)."""
+    return {
+        "namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: statsd.SCRAPER_NAMESPACE}},
+        "podSelector": {"matchLabels": dict(statsd.SCRAPER_POD_LABELS)},
+    }
+
+
+def _statsd() -> dict[str, Any]:
+    """The exporter with the program's mapping (`components.statsd`), its NetworkPolicy also admitting the managed
+    Prometheus scraper (the chart admits only the release's own pods)."""
+    return {
+        "enabled": True,
+        "overrideMappings": statsd.override_mappings(),
+        "extraNetworkPolicies": [scraper_peer()],
+    }
+
+
 def _merge_sections(*layers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for layer in layers:
@@ -373,6 +391,7 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
             },
         },
         "dags": _dags(release, config.git_sync),
+        "statsd": _statsd(),
         "ingress": ingress,
     }
     for secret in chart_secrets.ALL:

@@ -29,13 +29,16 @@ class MonitoringArgs:
 
 @dataclass(frozen=True)
 class ClusterMonitoring:
-    """What the cluster sends where: control-plane log categories, Container Insights, Defender's workspace."""
+    """What the cluster sends where: control-plane log categories, Container Insights, Defender's workspace,
+    managed Prometheus."""
 
     diagnostics: Diagnostics
     log_categories: Sequence[str]
     """Control-plane log categories sent to the workspace (monitoring.clusterLogCategories)."""
     container_insights_rule_id: pulumi.Input[str] | None
     """The data collection rule the cluster associates with; None leaves the monitoring add-on off."""
+    prometheus_metrics: bool = False
+    """The managed Prometheus add-on (`azureMonitorProfile.metrics`; monitoring.prometheus.enabled)."""
 
     @property
     def workspace_id(self) -> pulumi.Input[str]:
@@ -111,5 +114,6 @@ class Monitoring(pulumi.ComponentResource):
             diagnostics=self.diagnostics,
             log_categories=tuple(cfg.cluster_log_categories),
             container_insights_rule_id=rule.id if rule else None,
+            prometheus_metrics=cfg.prometheus.enabled,
         )
         self.register_outputs({"workspaceId": self.workspace_id, "workspaceCustomerId": self.workspace_customer_id})

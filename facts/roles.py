@@ -28,6 +28,9 @@ BUILTIN_ROLES: dict[str, str] = {
     "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
     "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    # Managed Grafana: its identity reads the Azure Monitor workspace; admins manage dashboards.
+    "Monitoring Data Reader": "b0d8363b-8ddd-447d-831f-62ca05bff136",
+    "Grafana Admin": "22926164-76b3-42b3-bc55-97df8dab3e41",
 }
 
 PRIVILEGED_ROLES: dict[str, str] = {

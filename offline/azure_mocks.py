@@ -114,6 +114,18 @@ ARM_TYPES: dict[str, ArmType] = {
         "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks", "virtualNetworkLinkName"
     ),
     "azure-native:monitor:ActionGroup": ArmType("Microsoft.Insights/actionGroups", "actionGroupName"),
+    "azure-native:monitor:AzureMonitorWorkspace": ArmType("Microsoft.Monitor/accounts", "azureMonitorWorkspaceName"),
+    "azure-native:monitor:DataCollectionEndpoint": ArmType(
+        "Microsoft.Insights/dataCollectionEndpoints", "dataCollectionEndpointName"
+    ),
+    "azure-native:monitor:DataCollectionRule": ArmType("Microsoft.Insights/dataCollectionRules", "dataCollectionRuleName"),
+    "azure-native:monitor:DataCollectionRuleAssociation": ArmType(
+        "Microsoft.Insights/dataCollectionRuleAssociations", "associationName", scope_input="resourceUri"
+    ),
+    "azure-native:alertsmanagement:PrometheusRuleGroup": ArmType(
+        "Microsoft.AlertsManagement/prometheusRuleGroups", "ruleGroupName"
+    ),
+    "azure-native:dashboard:Grafana": ArmType("Microsoft.Dashboard/grafana", "workspaceName"),
     "azure-native:monitor:MetricAlert": ArmType("Microsoft.Insights/metricAlerts", "ruleName"),
     "azure-native:monitor:DiagnosticSetting": ArmType(
         "Microsoft.Insights/diagnosticSettings", "name", scope_input="resourceUri"
@@ -594,6 +606,50 @@ def _role_assignment_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str
     state["createdOn"] = "2026-01-01T00:00:00Z"
 
 
+def _monitor_workspace_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    """An Azure Monitor workspace: its PromQL endpoint, and the default rule and endpoint Azure creates for it in a
+    managed resource group `MA_<workspace>_<location>_managed`."""
+    name, location = state["name"], state.get("location", mocks.location)
+    state["accountId"] = stable_guid("account", seed)
+    state["metrics"] = {
+        "internalId": f"mac_{state['accountId']}",
+        "prometheusQueryEndpoint": f"https://{name}-{_stable_hex(seed, length=4)}.{location}.prometheus.monitor.azure.com",
+    }
+    managed = f"/subscriptions/{mocks.subscription_id}/resourceGroups/MA_{name}_{location}_managed/providers"
+    state["defaultIngestionSettings"] = {
+        "dataCollectionEndpointResourceId": f"{managed}/Microsoft.Insights/dataCollectionEndpoints/{name}",
+        "dataCollectionRuleResourceId": f"{managed}/Microsoft.Insights/dataCollectionRules/{name}",
+    }
+    state["provisioningState"] = "Succeeded"
+    state.setdefault("publicNetworkAccess", "Enabled")
+
+
+def _collection_endpoint_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    host = f"{state['name']}-{_stable_hex(seed, length=4)}.{state.get('location', mocks.location)}"
+    state["immutableId"] = f"dce-{_stable_hex(seed, length=32)}"
+    state["logsIngestion"] = {"endpoint": f"https://{host}-1.ingest.monitor.azure.com"}
+    state["metricsIngestion"] = {"endpoint": f"https://{host}-1.metrics.ingest.monitor.azure.com"}
+    state["configurationAccess"] = {"endpoint": f"https://{host}-1.handler.control.monitor.azure.com"}
+
+
+def _collection_rule_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    state["immutableId"] = f"dcr-{_stable_hex(seed, length=32)}"
+
+
+_GRAFANA_REGION_CODES = {"westeurope": "weu", "northeurope": "neu", "eastus": "eus", "eastus2": "eus2", "westus2": "wus2"}
+
+
+def _grafana_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    """Managed Grafana: its endpoint `https://<name>-<hash>.<region code>.grafana.azure.com`, version and state."""
+    props = dict(state.get("properties") or {})
+    location = state.get("location", mocks.location)
+    code = _GRAFANA_REGION_CODES.get(location, location)
+    props["endpoint"] = f"https://{state['name']}-{_stable_hex(seed, length=8)}.{code}.grafana.azure.com"
+    props["grafanaVersion"] = "11.6.0"
+    props["provisioningState"] = "Succeeded"
+    state["properties"] = props
+
+
 COMPUTED: dict[str, Callable[[AzureMocks, dict, str, str], None]] = {
     "azure-native:containerservice:ManagedCluster": _managed_cluster_outputs,
     "azure-native:containerservice:AgentPool": _agent_pool_outputs,
@@ -604,6 +660,10 @@ COMPUTED: dict[str, Callable[[AzureMocks, dict, str, str], None]] = {
     "azure-native:network:PublicIPAddress": _public_ip_outputs,
     "azure-native:privatedns:PrivateZone": _private_zone_outputs,
     "azure-native:authorization:RoleAssignment": _role_assignment_outputs,
+    "azure-native:monitor:AzureMonitorWorkspace": _monitor_workspace_outputs,
+    "azure-native:monitor:DataCollectionEndpoint": _collection_endpoint_outputs,
+    "azure-native:monitor:DataCollectionRule": _collection_rule_outputs,
+    "azure-native:dashboard:Grafana": _grafana_outputs,
 }
 
 _PET_WORDS = ["otter", "heron", "lynx", "badger", "wren", "marten", "ibis", "stoat", "crane", "vole"]

@@ -1,9 +1,11 @@
-"""Monitoring settings: the Log Analytics workspace every component sends diagnostics to, and Container Insights."""
+"""Monitoring settings: the Log Analytics workspace every component sends diagnostics to, Container Insights, and
+metrics and alerting (`stackconfig.alerting`)."""
 
 from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from .alerting import AlertsConfig, GrafanaConfig, PrometheusConfig
 from .base import ConfigSection
 
 AKS_LOG_CATEGORIES = frozenset({
@@ -31,6 +33,9 @@ class MonitoringConfig(ConfigSection):
     container_insights_interval_minutes: int = Field(
         1, ge=1, le=30, description="How often Container Insights collects (higher = cheaper, coarser)."
     )
+    prometheus: PrometheusConfig = Field(default_factory=PrometheusConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    grafana: GrafanaConfig = Field(default_factory=GrafanaConfig)
 
     @field_validator("cluster_log_categories")
     @classmethod
@@ -46,3 +51,5 @@ class MonitoringConfig(ConfigSection):
     def problems(self):
         if self.daily_quota_gb != -1 and self.daily_quota_gb <= 0:
             yield ("dailyQuotaGb",), "must be -1 (no cap) or a positive number of GB"
+        if self.grafana.enabled and not self.prometheus.enabled:
+            yield ("grafana", "enabled"), "needs monitoring.prometheus.enabled: Grafana reads the Azure Monitor workspace"

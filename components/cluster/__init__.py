@@ -106,6 +106,12 @@ class Cluster(pulumi.ComponentResource):
             addon_profiles=addon_profiles(
                 cfg, workspace_id, container_insights=args.monitoring.container_insights_rule_id is not None
             ),
+            # The managed Prometheus add-on; its collection rule and association are `components.metrics`'.
+            azure_monitor_profile=containerservice.ManagedClusterAzureMonitorProfileArgs(
+                metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(
+                    enabled=args.monitoring.prometheus_metrics
+                )
+            ),
             api_server_access_profile=api_server_access(cfg, args.nodes.egress_ips),
             network_profile=network_profile(args.network),
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(

@@ -215,9 +215,9 @@ def test_control_plane_logs_and_container_insights_go_to_the_workspace(project_p
     assert {log["category"] for log in setting["logs"]} >= {"kube-audit-admin", "guard", "cluster-autoscaler"}
     assert setting["workspaceId"] == workspace.id
     assert setting["logAnalyticsDestinationType"] == "Dedicated"
-    association = result.one("azure-native:monitor:DataCollectionRuleAssociation").inputs
+    association = result.one("azure-native:monitor:DataCollectionRuleAssociation", "cluster-container-insights").inputs
     assert association["associationName"] == "ContainerInsightsExtension"
-    assert association["dataCollectionRuleId"] == result.one("azure-native:monitor:DataCollectionRule").id
+    assert association["dataCollectionRuleId"] == result.one("azure-native:monitor:DataCollectionRule", "monitoring-container-insights").id
 
 
 @pytest.mark.parametrize(("stack", "mode"), [("dev", "azurecli"), ("prod", "workloadidentity")])

@@ -12,7 +12,7 @@ def test_workspace_retention_and_collection_interval_follow_the_stack(project_pr
     workspace = result.one("azure-native:operationalinsights:Workspace").inputs
     assert workspace["retentionInDays"] == retention
     assert workspace["sku"] == {"name": "PerGB2018"}
-    rule = result.one("azure-native:monitor:DataCollectionRule").inputs
+    rule = result.one("azure-native:monitor:DataCollectionRule", "monitoring-container-insights").inputs
     extension = rule["dataSources"]["extensions"][0]
     assert extension["extensionName"] == "ContainerInsights"
     assert extension["extensionSettings"]["dataCollectionSettings"]["interval"] == interval
@@ -24,7 +24,7 @@ def test_workspace_retention_and_collection_interval_follow_the_stack(project_pr
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_a_first_preview_wires_the_rule_to_a_workspace_not_yet_created(project_preview, stack):
-    rule = project_preview(stack, preview=True, policy=False).one("azure-native:monitor:DataCollectionRule").inputs
+    rule = project_preview(stack, preview=True, policy=False).one("azure-native:monitor:DataCollectionRule", "monitoring-container-insights").inputs
     assert str(rule["destinations"]["logAnalytics"][0]["workspaceResourceId"]) == "[unknown]"
 
 
@@ -33,7 +33,7 @@ def test_container_insights_off_removes_the_rule_its_association_and_the_add_on(
     from offline import run_preview
 
     result = run_preview(ROOT, "dev", policy_pack=False, config={"monitoring": {"containerInsights": False}})
-    assert result.find("azure-native:monitor:DataCollectionRule") == []
-    assert result.find("azure-native:monitor:DataCollectionRuleAssociation") == []
+    assert result.find("azure-native:monitor:DataCollectionRule", "monitoring-container-insights") == []
+    assert result.find("azure-native:monitor:DataCollectionRuleAssociation", "cluster-container-insights") == []
     addons = result.one("azure-native:containerservice:ManagedCluster").inputs["addonProfiles"]
     assert addons["omsagent"] == {"enabled": False}
