@@ -15,6 +15,7 @@ Where things come from (one source of truth each):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,11 @@ INTERNAL_LOAD_BALANCER_ANNOTATION = "service.beta.kubernetes.io/azure-load-balan
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone"
 HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname"
+
+SERVICE_NODE_SELECTOR_ENV = "AIRFLOW_AKS_SERVICE_NODE_SELECTOR"
+SERVICE_TOLERATIONS_ENV = "AIRFLOW_AKS_SERVICE_TOLERATIONS"
+"""Where Airflow's services run, as JSON in every Airflow container, for platform DAGs that must not keep a task
+node alive (dags/airflow_aks_liveness.py reads them when it is parsed)."""
 
 MIN_MIGRATIONS_WAIT_SECONDS = 900
 """Shortest wait of the services' wait-for-migrations init containers: a migration on a small database is slow."""
@@ -106,8 +112,12 @@ class ValuesInputs:
         }
 
     def env(self) -> dict[str, Input[str]]:
-        """Environment of every Airflow container and task pod: the credential-free task-log connection."""
-        return remote_logging.connection_env(self.task_logs.blob_endpoint)
+        """Environment of every Airflow container and task pod: the credential-free task-log connection, and where
+        the services run (for platform DAGs that must not keep a task node alive)."""
+        return {
+            **remote_logging.connection_env(self.task_logs.blob_endpoint),
+            **service_placement_env(core_of(self.pools)),
+        }
 
     def pod_annotations(self) -> dict[str, str]:
         return rollout_annotations(self.secrets)
@@ -118,6 +128,14 @@ def _set_path(values: dict[str, Any], dotted: str, value: Any) -> None:
     for part in parents:
         values = values.setdefault(part, {})
     values[leaf] = value
+
+
+def service_placement_env(core: PoolPlacement) -> dict[str, str]:
+    """Where the services run (`core`), as JSON for platform DAGs (SERVICE_NODE_SELECTOR_ENV)."""
+    return {
+        SERVICE_NODE_SELECTOR_ENV: json.dumps(core.node_selector(), sort_keys=True),
+        SERVICE_TOLERATIONS_ENV: json.dumps(core.tolerations(), sort_keys=True),
+    }
 
 
 def _scheduling(placement: PoolPlacement) -> dict[str, Any]:
