@@ -1,6 +1,6 @@
 """The airflow-aks CrossGuard rules, grouped by area; ``ALL_POLICIES`` is what the pack enforces."""
 
-from . import airflow_release, aks, azure_rbac, cost, federated_credentials, keyvault, kubernetes_rbac, storage
+from . import airflow_release, aks, alerting, azure_rbac, cost, federated_credentials, keyvault, kubernetes_rbac, storage
 
 ALL_POLICIES = [
     *azure_rbac.POLICIES,
@@ -10,6 +10,7 @@ ALL_POLICIES = [
     *storage.POLICIES,
     *federated_credentials.POLICIES,
     *airflow_release.POLICIES,
+    *alerting.POLICIES,
     cost.idle_monthly_cost,
 ]
 """Every policy of the pack, in report order."""

@@ -19,10 +19,11 @@ EXPECTED_MANDATORY = {
     "policy_privileged_assignment": {"azure-no-privileged-role-assignment", "azure-role-assignment-scope"},
     "policy_insecure_settings": {"aks-cluster-hardening", "aks-no-node-public-ip", "keyvault-hardening",
                                  "keyvault-purge-protection", "storage-account-hardening",
-                                 "federated-credential-trust", "helm-chart-pinned", "airflow-release-hardening"},
+                                 "federated-credential-trust", "helm-chart-pinned", "airflow-release-hardening",
+                                 "airflow-alerting"},
     "policy_compliant": set(),
 }
-PROD_ONLY = {"keyvault-purge-protection"}
+PROD_ONLY = {"keyvault-purge-protection", "airflow-alerting"}
 """Mandatory on prod, advisory on dev (policies/config/*.json)."""
 
 
