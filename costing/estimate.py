@@ -55,9 +55,16 @@ FREE_TYPES = frozenset({
     "azure-native:monitor:DiagnosticSetting",
     "azure-native:monitor:DataCollectionRule",
     "azure-native:monitor:DataCollectionRuleAssociation",
+    "azure-native:monitor:DataCollectionEndpoint",
+    "azure-native:monitor:ActionGroup",
 })
-"""Azure resources with no charge of their own (diagnostic settings and data collection rules cost through the
-workspace's ingestion)."""
+"""Azure resources with no charge of their own (diagnostic settings, data collection rules and endpoints cost
+through what they ingest; an action group's first 1,000 e-mails a month are free)."""
+
+PROMETHEUS_SCRAPE_SECONDS = 30
+"""The managed Prometheus add-on's default scrape interval, at which the estimated series are sampled."""
+SAMPLES_PER_RULE_EVALUATION = 1_000
+"""Samples one evaluation of an Airflow rule reads (a handful of series over a 5-15 minute range): an estimate."""
 
 DEFAULT_MAX_PODS = 110
 UNKNOWN_MARKERS = frozenset({"[unknown]", "[secret]"})
@@ -73,6 +80,8 @@ class Assumptions:
     task_log_storage_gb: float
     key_vault_operations_per_day: float
     node_overhead: Resources
+    prometheus_active_series: float = 5_000
+    """Series managed Prometheus ingests (the add-on's default targets plus Airflow's StatsD metrics)."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +220,14 @@ class _Pool:
 
 
 _TAINT = re.compile(r"^([^=:]+)(?:=([^:]*))?:(\w+)$")
+
+
+def _minutes(value: Any) -> float | None:
+    """Minutes of an ISO 8601 `PT<n>M` / `PT<n>H` duration (a rule group's interval); None if not known."""
+    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?", str(known(value) or ""))
+    if not match or not any(match.groups()):
+        return None
+    return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
 
 
 def _taints(values: Any) -> tuple[tuple[str, str, str], ...]:
@@ -456,6 +473,28 @@ class _Estimator:
             self.monthly(region, "log-analytics/retention", name, type_, "log retention", stored,
                          detail=f"{int(retention)} days, ~{stored:g} GB beyond the {RETENTION_INCLUDED_DAYS} included")
 
+    def metrics_workspace(self, name, type_, props, region):
+        series = self.assumptions.prometheus_active_series
+        samples = series * (self.hours * 3600 / PROMETHEUS_SCRAPE_SECONDS)
+        self.monthly(region, "prometheus/ingestion", name, type_, "metrics ingestion", samples / 10_000_000,
+                     note="estimate: cost.prometheusActiveSeries", detail=f"~{series:,.0f} series, {samples / 1e6:,.0f}M samples")
+
+    def rule_group(self, name, type_, props, region):
+        rules = len(props.get("rules") or [])
+        minutes = _minutes(props.get("interval")) or 1
+        samples = rules * (self.hours * 60 / minutes) * SAMPLES_PER_RULE_EVALUATION
+        self.monthly(region, "prometheus/query", name, type_, "Prometheus rule evaluations", samples / 10_000_000,
+                     note="estimate: samples read per evaluation", detail=f"{rules} rules every {minutes:g} min")
+
+    def metric_alert(self, name, type_, props, region):
+        self.monthly(self.default_region, "metric-alert/time-series", name, type_, "metric alert", 1,
+                     detail="1 monitored time series")
+
+    def grafana(self, name, type_, props, region):
+        sku = _path(props, "sku", "name") or "Standard"
+        self.hourly(region, f"grafana/{sku}", name, type_, "Managed Grafana", 1, detail=sku,
+                    note="active users not included")
+
     def nat_gateway(self, name, type_, props, region):
         self.hourly(region, "nat-gateway/Standard", name, type_, "NAT gateway", 1, note="data processed not included")
 
@@ -522,6 +561,10 @@ _HANDLERS = {
     "azure-native:network:PrivateEndpoint": _Estimator.private_endpoint,
     "azure-native:privatedns:PrivateZone": _Estimator.private_zone,
     "azure-native:network:LoadBalancer": _Estimator.load_balancer,
+    "azure-native:monitor:AzureMonitorWorkspace": _Estimator.metrics_workspace,
+    "azure-native:alertsmanagement:PrometheusRuleGroup": _Estimator.rule_group,
+    "azure-native:monitor:MetricAlert": _Estimator.metric_alert,
+    "azure-native:dashboard:Grafana": _Estimator.grafana,
 }
 
 

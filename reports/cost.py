@@ -40,6 +40,7 @@ def assumptions(config: CostConfig) -> Assumptions:
         task_log_storage_gb=config.task_log_storage_gb,
         key_vault_operations_per_day=config.key_vault_operations_per_day,
         node_overhead=Resources(overhead.cpu_millicores, overhead.memory_mib, overhead.pods),
+        prometheus_active_series=config.prometheus_active_series,
     )
 
 

@@ -27,4 +27,8 @@ class CostConfig(ConfigSection):
     key_vault_operations_per_day: float = Field(
         10_000, ge=0, description="Estimated Key Vault operations per day (secrets backend lookups, CSI refreshes)."
     )
+    prometheus_active_series: float = Field(
+        5_000, ge=0, description="Estimated series managed Prometheus ingests (the add-on's default Kubernetes "
+        "targets plus Airflow's StatsD metrics), sampled every 30 s."
+    )
     node_overhead: NodeOverheadConfig = Field(default_factory=NodeOverheadConfig)

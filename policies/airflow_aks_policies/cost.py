@@ -21,6 +21,7 @@ ESTIMATES = {  # policy config key -> CostConfig field
     "logIngestionGbPerDay": "log_ingestion_gb_per_day",
     "taskLogStorageGb": "task_log_storage_gb",
     "keyVaultOperationsPerDay": "key_vault_operations_per_day",
+    "prometheusActiveSeries": "prometheus_active_series",
 }
 
 
@@ -38,6 +39,7 @@ def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> N
         task_log_storage_gb=settings.task_log_storage_gb,
         key_vault_operations_per_day=settings.key_vault_operations_per_day,
         node_overhead=Resources(overhead.cpu_millicores, overhead.memory_mib, overhead.pods),
+        prometheus_active_series=settings.prometheus_active_series,
     )
     result = estimate(records, load_price_table(), assumptions, default_region=region)
     biggest = sorted((line for line in result.lines if line.idle_monthly is not None),
