@@ -17,8 +17,9 @@ SCRAPE_JOB = "airflow-statsd"
 LIVENESS_DAG_ID = "airflow_aks_liveness"
 LIVENESS_INTERVAL_MINUTES = 10
 """The liveness DAG's schedule (dags/airflow_aks_liveness.py; a test keeps the two equal)."""
-KUBE_STATE_METRICS = frozenset({"kube_pod_status_phase"})
-"""kube-state-metrics series the rules read; the add-on's default minimal ingestion profile keeps them."""
+KUBE_STATE_METRICS = frozenset({"kube_pod_status_phase", "kube_node_info"})
+"""kube-state-metrics series the rules and the dashboard read; the add-on's default minimal ingestion profile keeps
+them."""
 SCRAPER_METRICS = frozenset({"up"})
 """Series Prometheus itself writes for every scrape target."""
 
@@ -148,7 +149,7 @@ _NOT_METRICS = re.compile(r'"[^"]*"|\[[^\]]*\]|\b(?:by|without|on|ignoring|group
 PROMQL_WORDS = frozenset({
     "sum", "max", "min", "avg", "count", "rate", "increase", "irate", "delta", "vector", "scalar", "clamp_min",
     "clamp_max", "histogram_quantile", "absent", "absent_over_time", "max_over_time", "min_over_time",
-    "avg_over_time", "and", "or", "unless", "by", "without", "offset", "bool", "topk", "time", "le",
+    "avg_over_time", "and", "or", "unless", "by", "without", "offset", "bool", "topk", "time", "le", "label_replace",
 })
 
 
