@@ -8,9 +8,7 @@ placement checked is the one each stack's DAG processor computes.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,17 +19,9 @@ from components.prometheus_rules import LIVENESS_DAG_ID, LIVENESS_INTERVAL_MINUT
 from stackconfig.cluster import ClusterConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import airflow_venv  # noqa: E402
 
 
-def run_probe(tmp_path: Path, environment: dict[str, str]) -> dict:
-    try:
-        python = airflow_venv.ensure()
-    except (subprocess.CalledProcessError, OSError) as exc:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"cannot create .venv-airflow here ({exc}); run `python scripts/airflow_venv.py`")
+def run_probe(python: Path, tmp_path: Path, environment: dict[str, str]) -> dict:
     env_file, out = tmp_path / "env.json", tmp_path / "probe.json"
     env_file.write_text(json.dumps(environment))
     run = subprocess.run(
@@ -47,9 +37,9 @@ SHARED = ClusterConfig(authorized_ip_ranges=["203.0.113.0/24"], dedicated_system
 
 
 @pytest.fixture(scope="module")
-def probes(tmp_path_factory) -> dict[str, dict]:
+def probes(airflow_python, tmp_path_factory) -> dict[str, dict]:
     return {
-        name: run_probe(tmp_path_factory.mktemp(name), env)
+        name: run_probe(airflow_python, tmp_path_factory.mktemp(name), env)
         for name, env in {
             "dedicated": service_placement_env(core_placement(DEDICATED)),
             "shared": service_placement_env(core_placement(SHARED)),
