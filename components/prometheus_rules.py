@@ -71,7 +71,8 @@ def recording_rules(scope: RuleScope) -> list[RecordingRule]:
         RecordingRule("airflow:ti_failures:increase15m", f"sum(increase(airflow_ti_failures{{{job}}}[15m]))"),
         RecordingRule(
             "airflow:ti_finished:increase15m",
-            f"sum(increase(airflow_ti_failures{{{job}}}[15m])) + sum(increase(airflow_ti_successes{{{job}}}[15m]))",
+            f"(sum(increase(airflow_ti_failures{{{job}}}[15m])) or vector(0))"
+            f" + (sum(increase(airflow_ti_successes{{{job}}}[15m])) or vector(0))",
         ),
         RecordingRule(
             "airflow:task_duration_seconds:p95_1h",
