@@ -52,6 +52,8 @@ def executor_config() -> dict:
     start_date=datetime(2025, 1, 1),
     catchup=False,
     max_active_runs=1,
+    # A canary that waits for someone to unpause it watches nothing: it starts running as soon as it is parsed.
+    is_paused_upon_creation=False,
     # A run that cannot finish within its interval is failed, so the next one starts and the alert sees no success.
     dagrun_timeout=INTERVAL,
     tags=["airflow-aks", "liveness"],

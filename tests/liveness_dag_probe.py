@@ -32,6 +32,7 @@ def main(environment: dict[str, str]) -> dict:
         "import_errors": {str(k): str(v) for k, v in bag.import_errors.items()},
         "schedule_seconds": dag.timetable._delta.total_seconds(),
         "catchup": dag.catchup,
+        "paused_upon_creation": dag.is_paused_upon_creation,
         "max_active_runs": dag.max_active_runs,
         "dagrun_timeout_seconds": dag.dagrun_timeout.total_seconds(),
         "tasks": [t.task_id for t in dag.tasks],

@@ -53,6 +53,7 @@ def test_the_dag_folder_imports_and_the_canary_runs_as_often_as_its_alert_assume
     assert probe["import_errors"] == {}
     assert probe["schedule_seconds"] == LIVENESS_INTERVAL_MINUTES * 60
     assert probe["catchup"] is False and probe["max_active_runs"] == 1
+    assert probe["paused_upon_creation"] is False, "the canary must run without anyone unpausing it"
     assert probe["dagrun_timeout_seconds"] <= LIVENESS_INTERVAL_MINUTES * 60
     assert probe["tasks"] == ["heartbeat"]
     assert probe["heartbeat"].startswith(f"{LIVENESS_DAG_ID} alive at ")

@@ -29,6 +29,8 @@ SUB = "00000000-1111-2222-3333-444444444444"
         ("Azure Service Bus Data Receiver", "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0"),
         ("Azure Event Hubs Data Sender", "2b629674-e913-4c01-ae53-ef4638d8f975"),
         ("Azure Event Hubs Data Receiver", "a638d3c7-ab3a-418d-83e6-5f17a39d4fde"),
+        ("Monitoring Data Reader", "b0d8363b-8ddd-447d-831f-62ca05bff136"),
+        ("Grafana Admin", "22926164-76b3-42b3-bc55-97df8dab3e41"),
     ],
 )
 def test_role_definition_ids_use_the_documented_guids(role, guid):
@@ -36,7 +38,7 @@ def test_role_definition_ids_use_the_documented_guids(role, guid):
 
 
 def test_every_known_role_is_checked_above_and_no_wildcard_role_exists():
-    assert len(BUILTIN_ROLES) == 19
+    assert len(BUILTIN_ROLES) == 21
     assert not any(name in BUILTIN_ROLES for name in ("Owner", "Contributor", "User Access Administrator"))
 
 
