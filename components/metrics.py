@@ -94,7 +94,7 @@ class Metrics(pulumi.ComponentResource):
         super().__init__("airflow-aks:metrics:Metrics", name, None, opts)
         cfg = args.config
         child = pulumi.ResourceOptions(parent=self)
-        common = dict(resource_group_name=ctx.resource_group_name, location=ctx.location, tags=ctx.tag_map)
+        common = {"resource_group_name": ctx.resource_group_name, "location": ctx.location, "tags": ctx.tag_map}
 
         workspace = monitor.AzureMonitorWorkspace(
             f"{name}-workspace", azure_monitor_workspace_name=ctx.naming.resource("amw"), **common, opts=child

@@ -126,7 +126,7 @@ def prometheus_series(statsd_name: str) -> Series | None:
     for mapping in MAPPINGS:
         found = mapping.pattern().fullmatch(statsd_name)
         if found:
-            return Series(mapping.name, dict(zip(mapping.labels, found.groups())), mapping.series())
+            return Series(mapping.name, dict(zip(mapping.labels, found.groups(), strict=True)), mapping.series())
     return None
 
 

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
-from stack_modes import preview, result, stack  # noqa: F401  (fixtures)
+from support import ROOT
 
 from components.prometheus_rules import SCRAPE_JOB, RuleScope, alert_rules
 from components.statsd import override_mappings
 from offline import run_preview
 from stackconfig.database import max_user_connections
 
-ROOT = Path(__file__).resolve().parents[1]
 WORKSPACE = "azure-native:monitor:AzureMonitorWorkspace"
 RULE_GROUP = "azure-native:alertsmanagement:PrometheusRuleGroup"
 METRIC_ALERT = "azure-native:monitor:MetricAlert"
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
 
 
-def test_the_cluster_sends_prometheus_metrics_to_the_workspace(result, preview):  # noqa: F811
+def test_the_cluster_sends_prometheus_metrics_to_the_workspace(result, preview):
     cluster = result.one("azure-native:containerservice:ManagedCluster")
     assert cluster.inputs["azureMonitorProfile"] == {"metrics": {"enabled": True}}
     workspace = result.one(WORKSPACE)
@@ -42,7 +39,7 @@ def test_the_cluster_sends_prometheus_metrics_to_the_workspace(result, preview):
         ).id
 
 
-def test_the_statsd_exporter_is_scraped_and_admits_the_scraper(result, stack):  # noqa: F811
+def test_the_statsd_exporter_is_scraped_and_admits_the_scraper(result, stack):
     config_map = result.one("kubernetes:core/v1:ConfigMap", "metrics-scrape-config").inputs
     assert config_map["metadata"] == {"name": "ama-metrics-prometheus-config", "namespace": "kube-system"}
     (job,) = yaml.safe_load(config_map["data"]["prometheus-config"])["scrape_configs"]
@@ -58,7 +55,7 @@ def test_the_statsd_exporter_is_scraped_and_admits_the_scraper(result, stack):  
     } in values["extraNetworkPolicies"]
 
 
-def test_rule_groups_cover_every_airflow_alert_on_this_cluster(result, stack, preview):  # noqa: F811
+def test_rule_groups_cover_every_airflow_alert_on_this_cluster(result, stack, preview):
     groups = {g.name: g.inputs for g in result.find(RULE_GROUP)}
     assert set(groups) == {"metrics-recording-rules", "metrics-alert-rules"}
     alerts = groups["metrics-alert-rules"]
@@ -84,7 +81,7 @@ def test_rule_groups_cover_every_airflow_alert_on_this_cluster(result, stack, pr
         assert all("actions" not in rule for rule in alerts["rules"])
 
 
-def test_metric_alerts_watch_the_database_nodes_and_key_vault(result, stack, preview):  # noqa: F811
+def test_metric_alerts_watch_the_database_nodes_and_key_vault(result, stack, preview):
     alerts = {a.inputs["criteria"]["allOf"][0]["metricName"]: a.inputs for a in result.find(METRIC_ALERT)}
     assert set(alerts) == {"cpu_percent", "storage_percent", "active_connections", "kube_node_status_condition",
                            "Availability"}

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from components.alerts import metric_alerts
 from components.prometheus_rules import RuleScope, known_series, metric_names
 from stackconfig.alerting import AlertsConfig
 from stackconfig.database import DatabaseConfig
 
-ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = json.loads((ROOT / "dashboards" / "airflow-overview.json").read_text())
 PANELS = DASHBOARD["panels"]
 PROMETHEUS_TARGETS = [(p["title"], t) for p in PANELS for t in p["targets"] if "expr" in t]

@@ -1,6 +1,6 @@
 """The liveness DAG parses under Airflow 3.1.8, runs as often as its alert assumes, and lands where the services run.
 
-Loaded by Airflow's own DagBag in .venv-airflow through tests/liveness_dag_probe.py (Airflow cannot share .venv with
+Loaded by Airflow's own DagBag in .venv-airflow through tests/support/liveness_dag_probe.py (Airflow cannot share .venv with
 Pulumi). The environment given to the probe is the one the chart values put in every Airflow container, so the pod
 placement checked is the one each stack's DAG processor computes.
 """
@@ -12,20 +12,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from components.helm_values import SERVICE_NODE_SELECTOR_ENV, SERVICE_TOLERATIONS_ENV, service_placement_env
 from components.node_pools import core_placement
 from components.prometheus_rules import LIVENESS_DAG_ID, LIVENESS_INTERVAL_MINUTES
 from stackconfig.cluster import ClusterConfig
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def run_probe(python: Path, tmp_path: Path, environment: dict[str, str]) -> dict:
     env_file, out = tmp_path / "env.json", tmp_path / "probe.json"
     env_file.write_text(json.dumps(environment))
     run = subprocess.run(
-        [str(python), "-W", "ignore", str(ROOT / "tests" / "liveness_dag_probe.py"), str(out), str(env_file)],
+        [str(python), "-W", "ignore", str(ROOT / "tests" / "support" / "liveness_dag_probe.py"), str(out), str(env_file)],
         capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stderr[-4000:]

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from components import statsd
 from components.prometheus_rules import (
@@ -24,7 +25,6 @@ from components.prometheus_rules import (
     recording_rules,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 SCOPE = RuleScope("airflow")
 STATS_METHODS = {"incr", "decr", "gauge", "timing", "timer"}
 

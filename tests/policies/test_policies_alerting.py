@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from policy_harness import UNKNOWN, airflow_aks_policies, policy_resource, stack_violations
+from support import ROOT
+from support.policy_harness import UNKNOWN, airflow_aks_policies, policy_resource, stack_violations
 
 POLICY = airflow_aks_policies.alerting.airflow_alerting
-ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = ["AirflowSchedulerHeartbeatStopped", "AirflowLivenessDagNotSucceeding"]
 
 

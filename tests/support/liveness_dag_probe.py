@@ -2,7 +2,7 @@
 
 Usage: liveness_dag_probe.py OUT.json [ENV.json]. ENV.json holds the environment the platform gives Airflow's
 containers (the services' node selector and tolerations), set before the DAG file is parsed, as the DAG processor
-would see it. Writes one JSON document for tests/test_liveness_dag.py.
+would see it. Writes one JSON document for tests/repository/test_liveness_dag.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="airflow-home-"))
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from support import ROOT
 
 from costing import Assumptions, Resources, estimate, load_price_table
 from offline import run_preview
 
-ROOT = Path(__file__).resolve().parents[1]
 PRICES = load_price_table()
 ASSUMPTIONS = Assumptions(log_ingestion_gb_per_day=1, task_log_storage_gb=0, key_vault_operations_per_day=0,
                           node_overhead=Resources(0, 0, 0), prometheus_active_series=10_000)
@@ -61,10 +59,10 @@ def test_every_new_price_names_its_retail_prices_api_meter_and_page():
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_each_stacks_report_prices_its_monitoring(project_preview, stack):
-    items = {line.item for line in project_preview(stack).cost.lines if line.priced}
+    items = {line.item for line in project_preview(stack).reports["cost"].lines if line.priced}
     assert {"metrics ingestion", "Prometheus rule evaluations", "metric alert"} <= items
 
 
 def test_an_opted_in_grafana_shows_in_the_report():
     result = run_preview(ROOT, "dev", policy_pack=False, config={"monitoring": {"grafana": {"enabled": True}}})
-    assert "Managed Grafana" in {line.item for line in result.cost.lines if line.priced}
+    assert "Managed Grafana" in {line.item for line in result.reports["cost"].lines if line.priced}
