@@ -72,6 +72,12 @@ def grafana_name(naming: Naming, suffix: str) -> str:
     return f"amg{naming.prefix}{naming.environment}{suffix}"[:23]
 
 
+def _principal_id(identity: dashboard.outputs.ManagedServiceIdentityResponse | None) -> str:
+    if identity is None:  # a SystemAssigned identity was requested: Azure always returns it
+        raise ValueError("Managed Grafana returned no managed identity")
+    return identity.principal_id
+
+
 @dataclass(frozen=True)
 class MetricsArgs:
     config: MonitoringConfig
@@ -94,17 +100,23 @@ class Metrics(pulumi.ComponentResource):
         super().__init__("airflow-aks:metrics:Metrics", name, None, opts)
         cfg = args.config
         child = pulumi.ResourceOptions(parent=self)
-        common = {"resource_group_name": ctx.resource_group_name, "location": ctx.location, "tags": ctx.tag_map}
 
         workspace = monitor.AzureMonitorWorkspace(
-            f"{name}-workspace", azure_monitor_workspace_name=ctx.naming.resource("amw"), **common, opts=child
+            f"{name}-workspace",
+            azure_monitor_workspace_name=ctx.naming.resource("amw"),
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
+            tags=ctx.tag_map,
+            opts=child,
         )
         endpoint = monitor.DataCollectionEndpoint(
             f"{name}-endpoint",
             data_collection_endpoint_name=ctx.naming.resource("dce-prom"),
             kind="Linux",
             description="Managed Prometheus ingestion for the Airflow AKS cluster",
-            **common,
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
+            tags=ctx.tag_map,
             opts=child,
         )
         rule = monitor.DataCollectionRule(
@@ -126,7 +138,9 @@ class Metrics(pulumi.ComponentResource):
                 ]
             ),
             data_flows=[monitor.DataFlowArgs(streams=[PROMETHEUS_STREAM], destinations=[DESTINATION])],
-            **common,
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
+            tags=ctx.tag_map,
             opts=child,
         )
         monitor.DataCollectionRuleAssociation(
@@ -164,7 +178,9 @@ class Metrics(pulumi.ComponentResource):
                     alertsmanagement.PrometheusRuleArgs(record=r.record, expression=r.expression)
                     for r in recording_rules(scope)
                 ],
-                **common,
+                resource_group_name=ctx.resource_group_name,
+                location=ctx.location,
+                tags=ctx.tag_map,
                 opts=child,
             )
         ]
@@ -203,14 +219,16 @@ class Metrics(pulumi.ComponentResource):
                         )
                         for r in alert_rules(scope)
                     ],
-                    **common,
+                    resource_group_name=ctx.resource_group_name,
+                    location=ctx.location,
+                    tags=ctx.tag_map,
                     opts=child,
                 )
             )
 
         self.grafana_endpoint = None
         if cfg.grafana.enabled:
-            self.grafana_endpoint = self._grafana(name, ctx, args, workspace, common)
+            self.grafana_endpoint = self._grafana(name, ctx, args, workspace)
 
         self.workspace_id = workspace.id
         self.query_endpoint = workspace.metrics.apply(lambda m: m.prometheus_query_endpoint)
@@ -218,7 +236,7 @@ class Metrics(pulumi.ComponentResource):
         self.register_outputs({"workspaceId": self.workspace_id, "queryEndpoint": self.query_endpoint})
 
     def _grafana(
-        self, name: str, ctx: StackContext, args: MetricsArgs, workspace: monitor.AzureMonitorWorkspace, common: dict
+        self, name: str, ctx: StackContext, args: MetricsArgs, workspace: monitor.AzureMonitorWorkspace
     ) -> pulumi.Output[str]:
         """Managed Grafana with the workspace as its Prometheus data source, read with Grafana's own identity."""
         child = pulumi.ResourceOptions(parent=self)
@@ -237,10 +255,12 @@ class Metrics(pulumi.ComponentResource):
                     ]
                 ),
             ),
-            **common,
+            resource_group_name=ctx.resource_group_name,
+            location=ctx.location,
+            tags=ctx.tag_map,
             opts=child,
         )
-        reader = Principal(grafana.identity.apply(lambda i: i.principal_id), resource_name, "ServicePrincipal")
+        reader = Principal(grafana.identity.apply(_principal_id), resource_name, "ServicePrincipal")
         reader.grant(f"{name}-grafana-reads-metrics", "Monitoring Data Reader", workspace.id, child)
         admins = [ctx.deployer, *(Principal(oid, oid, "Group") for oid in args.config.grafana.admin_object_ids)]
         for index, admin in enumerate(admins):
