@@ -1,6 +1,16 @@
 """The airflow-aks CrossGuard rules, grouped by area; ``ALL_POLICIES`` is what the pack enforces."""
 
-from . import airflow_release, aks, alerting, azure_rbac, cost, federated_credentials, keyvault, kubernetes_rbac, storage
+from . import (
+    airflow_release,
+    aks,
+    alerting,
+    azure_rbac,
+    cost,
+    federated_credentials,
+    keyvault,
+    kubernetes_rbac,
+    storage,
+)
 
 ALL_POLICIES = [
     *azure_rbac.POLICIES,
