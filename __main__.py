@@ -1,6 +1,7 @@
 """airflow-aks: load the stack's config, wire the components, export what operators need."""
 
 import pulumi
+from pulumi_azure_native import authorization
 
 from components.airflow import Airflow, AirflowArgs
 from components.alerts import Alerts, AlertsArgs
@@ -12,7 +13,10 @@ from components.identity import WorkloadIdentities, WorkloadIdentitiesArgs
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.metrics import Metrics, MetricsArgs
 from components.monitoring import Monitoring, MonitoringArgs
+from components.image_sources import registry_name
+from components.image_values import upstream_repositories
 from components.network import Network, NetworkArgs
+from components.registry import ContainerRegistry, ContainerRegistryArgs
 from components.secrets import AirflowSecrets, AirflowSecretsArgs
 from components.storage import LogStorage, LogStorageArgs
 from stackconfig import load_stack_config
@@ -23,7 +27,33 @@ ctx = stack_context(settings)
 
 network = Network("network", ctx, NetworkArgs(config.network))
 monitoring = Monitoring("monitoring", ctx, MonitoringArgs(config.monitoring))
-cluster = Cluster("cluster", ctx, ClusterArgs(config.cluster, config.network, network.nodes, monitoring.cluster))
+# The registry's name must be known before anything exists (every image reference starts with it), and unique in
+# Azure: a plain invoke gives the subscription id, which a first preview knows too.
+registry = None
+if config.registry.enabled:
+    subscription_id = authorization.get_client_config().subscription_id
+    registry = ContainerRegistry(
+        "registry",
+        ctx,
+        ContainerRegistryArgs(
+            config.registry,
+            registry_name(config.name_prefix, settings.environment, subscription_id, settings.naming.resource_group()),
+            upstream_repositories(config.airflow),
+            network.private_access,
+            monitoring.diagnostics,
+        ),
+    )
+cluster = Cluster(
+    "cluster",
+    ctx,
+    ClusterArgs(
+        config.cluster,
+        config.network,
+        network.nodes,
+        monitoring.cluster,
+        registries={"stack": registry.registry_id} if registry else {},
+    ),
+)
 key_vault = KeyVault(
     "key-vault",
     ctx,
@@ -74,10 +104,13 @@ airflow = Airflow(
             task_logs=log_storage.task_logs,
             vault_uri=key_vault.vault_uri,
             secrets=config.secrets,
+            registry=registry.login_server if registry else None,
         ),
         namespace=airflow_secrets.namespace,
         # Everything the release reads at install time, so a first `pulumi up` succeeds in one pass.
-        depends_on=[airflow_secrets, workload_identities, database, log_storage, key_vault],
+        depends_on=[
+            airflow_secrets, workload_identities, database, log_storage, key_vault, *([registry] if registry else [])
+        ],
     ),
     opts=in_cluster,
 )
@@ -120,3 +153,4 @@ pulumi.export("databasePort", database.port)
 pulumi.export("workloadIdentityClientIds", workload_identities.client_ids)
 pulumi.export("airflowNamespace", airflow.namespace)
 pulumi.export("airflowReleaseStatus", airflow.release_status)
+pulumi.export("containerRegistryLoginServer", registry.login_server if registry else None)

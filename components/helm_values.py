@@ -9,6 +9,7 @@ Where things come from (one source of truth each):
 - service account names, the client-id annotation and the workload identity pod label:
   `facts.workload_identity.bindings()` (the federated credentials are generated from the same map);
 - Secret names: `components.chart_secrets`;
+- images (repositories through the stack's registry, tags, digests): `components.image_values`;
 - remote logging and the Key Vault secrets backend: `components.remote_logging` and `components.secrets`, from
   the log container and vault the other components created.
 """
@@ -28,6 +29,7 @@ from stackconfig.airflow import AirflowConfig, GitSyncConfig, ServiceConfig
 from stackconfig.secrets import SecretsConfig
 
 from . import chart_secrets, remote_logging, statsd
+from .image_values import deep_merge, image_values
 from .node_pools import Placements, PoolPlacement, core_of
 from .remote_logging import TaskLogs
 from .secrets import rollout_annotations, secrets_backend_config
@@ -103,6 +105,8 @@ class ValuesInputs:
     """The Key Vault the secrets backend reads connections and variables from."""
     secrets: SecretsConfig
     """Rotation counters: their annotation on the services' and task pods (never the Jobs') restarts them."""
+    registry: str | None = None
+    """Login server of the stack's registry every image is pulled through (`components.image_values`); None: none."""
 
     def airflow_config(self) -> dict[str, dict[str, Input[str]]]:
         """airflow.cfg sections from other components: remote logging, and the Key Vault secrets backend."""
@@ -204,41 +208,8 @@ def _create_user_job(config: AirflowConfig) -> dict[str, Any]:
     return {**_job(config), "enabled": config.create_user_job, "command": ["bash", "-c", wait]}
 
 
-def _image_values(config: AirflowConfig) -> dict[str, Any]:
-    """The Airflow image everywhere, task pods included, pinned by digest when configured.
-
-    The services wait for the migration job as long as Pulumi waits for the release (at least 15 minutes): a
-    shorter wait crash-loops them while a long migration runs.
-    """
-    image = config.image
-    return {
-        "airflowVersion": image.airflow_version,
-        "defaultAirflowRepository": image.repository,
-        "defaultAirflowTag": image.tag,
-        "defaultAirflowDigest": image.digest,
-        "images": {
-            "airflow": {
-                "repository": image.repository,
-                "tag": image.tag,
-                "digest": image.digest,
-                "pullPolicy": image.pull_policy,
-            },
-            # The pod template has no digest field; `tag@digest` is a valid reference that resolves by digest.
-            "pod_template": {
-                "repository": image.repository,
-                "tag": image.reference_tag,
-                "pullPolicy": image.pull_policy,
-            },
-            "migrationsWaitTimeout": _migrations_wait_seconds(config),
-        },
-    }
-
-
 def _executor_config(config: AirflowConfig) -> dict[str, dict[str, str]]:
-    """The executor's own image setting overrides the pod template's; keep both on the same (pinned) image.
-
-    Connection pools are sized here too: their sum is checked against the database's limit in stackconfig.
-    """
+    """The executor, and connection pools sized to the database's limit (their sum is checked in stackconfig)."""
     return {
         "core": {"executor": EXECUTOR},
         "database": {
@@ -246,10 +217,6 @@ def _executor_config(config: AirflowConfig) -> dict[str, dict[str, str]]:
             "sql_alchemy_max_overflow": str(config.database_pool.max_overflow),
         },
         "api": {"workers": str(config.api_server_workers)},
-        "kubernetes_executor": {
-            "worker_container_repository": config.image.repository,
-            "worker_container_tag": config.image.reference_tag,
-        },
     }
 
 
@@ -364,7 +331,9 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
 
     values: dict[str, Any] = {
         "executor": EXECUTOR,
-        **_image_values(config),
+        # The services wait for the migration job as long as Pulumi waits for the release (at least 15 minutes): a
+        # shorter wait crash-loops them while a long migration runs.
+        "images": {"migrationsWaitTimeout": _migrations_wait_seconds(config)},
         # Everything not placed explicitly (migration job, statsd, ...) runs where Airflow's services run.
         **_scheduling(core_of(inputs.pools)),
         "networkPolicies": {"enabled": True},
@@ -414,4 +383,4 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
     }
     for secret in chart_secrets.ALL:
         _set_path(values, secret.values_key, secret.name(release))
-    return values
+    return deep_merge(values, image_values(config, inputs.registry))

@@ -57,9 +57,11 @@ FREE_TYPES = frozenset({
     "azure-native:monitor:DataCollectionRuleAssociation",
     "azure-native:monitor:DataCollectionEndpoint",
     "azure-native:monitor:ActionGroup",
+    "azure-native:containerregistry:CacheRule",
 })
 """Azure resources with no charge of their own (diagnostic settings, data collection rules and endpoints cost
-through what they ingest; an action group's first 1,000 e-mails a month are free)."""
+through what they ingest; an action group's first 1,000 e-mails a month are free; cached images count against
+the registry's included storage)."""
 
 PROMETHEUS_SCRAPE_SECONDS = 30
 """The managed Prometheus add-on's default scrape interval, at which the estimated series are sampled."""
@@ -502,6 +504,15 @@ class _Estimator:
         sku = _path(props, "sku", "name") or "Standard"
         self.hourly(region, f"public-ip/{sku}", name, type_, "public IP", 1, detail=sku)
 
+    def container_registry(self, name, type_, props, region):
+        """A registry is billed per day by tier (storage up to the tier's included amount comes with it)."""
+        sku = _path(props, "sku", "name")
+        if sku is None:
+            self.unpriced(name, type_, "container registry", "registry tier unknown")
+            return
+        self.hourly(region, f"container-registry/{sku}", name, type_, "container registry", 1 / 24, detail=sku,
+                    note="billed per day; storage beyond the tier's included amount not included")
+
     def private_endpoint(self, name, type_, props, region):
         self.hourly(region, "private-endpoint", name, type_, "private endpoint", 1, note="data processed not included")
 
@@ -559,6 +570,7 @@ _HANDLERS = {
     "azure-native:network:NatGateway": _Estimator.nat_gateway,
     "azure-native:network:PublicIPAddress": _Estimator.public_ip,
     "azure-native:network:PrivateEndpoint": _Estimator.private_endpoint,
+    "azure-native:containerregistry:Registry": _Estimator.container_registry,
     "azure-native:privatedns:PrivateZone": _Estimator.private_zone,
     "azure-native:network:LoadBalancer": _Estimator.load_balancer,
     "azure-native:monitor:AzureMonitorWorkspace": _Estimator.metrics_workspace,

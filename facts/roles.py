@@ -24,6 +24,8 @@ BUILTIN_ROLES: dict[str, str] = {
     "Azure Event Hubs Data Receiver": "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
     # Cluster roles.
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    "AcrPush": "8311e382-0749-4cb8-b61a-304f252e45ec",
+    "Container Registry Data Importer and Data Reader": "577a9874-89fd-4f24-9dbd-b5034d0ad23a",
     "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
     "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",

@@ -64,6 +64,13 @@ ARM_TYPES: dict[str, ArmType] = {
     "azure-native:containerservice:MaintenanceConfiguration": ArmType(
         "Microsoft.ContainerService/managedClusters/{resourceName}/maintenanceConfigurations", "configName"
     ),
+    "azure-native:containerregistry:Registry": ArmType("Microsoft.ContainerRegistry/registries", "registryName"),
+    "azure-native:containerregistry:CacheRule": ArmType(
+        "Microsoft.ContainerRegistry/registries/{registryName}/cacheRules", "cacheRuleName"
+    ),
+    "azure-native:containerregistry:CredentialSet": ArmType(
+        "Microsoft.ContainerRegistry/registries/{registryName}/credentialSets", "credentialSetName"
+    ),
     "azure-native:keyvault:Vault": ArmType("Microsoft.KeyVault/vaults", "vaultName"),
     "azure-native:keyvault:Secret": ArmType("Microsoft.KeyVault/vaults/{vaultName}/secrets", "secretName"),
     "azure-native:storage:StorageAccount": ArmType("Microsoft.Storage/storageAccounts", "accountName"),
@@ -601,6 +608,21 @@ def _private_zone_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -
     state["location"] = "global"
 
 
+def _registry_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    """What ACR returns: the login server (the name, lowercase, under azurecr.io) and its computed defaults."""
+    state["loginServer"] = f"{state['name'].lower()}.azurecr.io"
+    state["creationDate"] = "2026-01-01T00:00:00.0000000Z"
+    state.setdefault("adminUserEnabled", False)
+    state.setdefault("publicNetworkAccess", "Enabled")
+    state.setdefault("zoneRedundancy", "Disabled")
+    state["dataEndpointHostNames"] = []
+    state["status"] = {"displayStatus": "Succeeded"}
+
+
+def _cache_rule_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
+    state["creationDate"] = "2026-01-01T00:00:00.0000000Z"
+
+
 def _role_assignment_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
     state.setdefault("principalType", "ServicePrincipal")
     state["createdOn"] = "2026-01-01T00:00:00Z"
@@ -653,6 +675,8 @@ def _grafana_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> Non
 COMPUTED: dict[str, Callable[[AzureMocks, dict, str, str], None]] = {
     "azure-native:containerservice:ManagedCluster": _managed_cluster_outputs,
     "azure-native:containerservice:AgentPool": _agent_pool_outputs,
+    "azure-native:containerregistry:Registry": _registry_outputs,
+    "azure-native:containerregistry:CacheRule": _cache_rule_outputs,
     "azure-native:keyvault:Vault": _vault_outputs,
     "azure-native:keyvault:Secret": _secret_outputs,
     "azure-native:storage:StorageAccount": _storage_account_outputs,

@@ -55,6 +55,30 @@ class ImageConfig(ConfigSection):
         return f"{self.tag}@{self.digest}" if self.digest else self.tag
 
 
+class ChartImageConfig(ConfigSection):
+    """An image the chart runs beside Airflow (StatsD exporter, git-sync): upstream repository, tag and digest."""
+
+    repository: str = Field(description="Upstream repository, e.g. quay.io/prometheus/statsd-exporter.")
+    tag: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", description="Image tag.")
+    digest: ImageDigest | None = Field(None, description="sha256:<64 hex> digest; pins the image (tag kept for readability).")
+
+    @property
+    def reference_tag(self) -> str:
+        """`tag@digest` when pinned: the chart has no digest value for these images, Kubernetes resolves by digest."""
+        return f"{self.tag}@{self.digest}" if self.digest else self.tag
+
+
+class ChartImagesConfig(ConfigSection):
+    """The chart's own images besides Airflow's; defaults are those of chart 1.20.0's values.yaml."""
+
+    statsd: ChartImageConfig = Field(
+        default_factory=lambda: ChartImageConfig(repository="quay.io/prometheus/statsd-exporter", tag="v0.29.0")
+    )
+    git_sync: ChartImageConfig = Field(
+        default_factory=lambda: ChartImageConfig(repository="registry.k8s.io/git-sync/git-sync", tag="v4.4.2")
+    )
+
+
 class ResourcesConfig(ConfigSection):
     """Requests and limits of one container. No CPU limit by default: throttling hurts more than it protects."""
 
@@ -196,6 +220,7 @@ class AirflowConfig(ConfigSection):
         "1.20.0", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$", description="Version of the official apache-airflow chart."
     )
     image: ImageConfig = Field(default_factory=ImageConfig)
+    images: ChartImagesConfig = Field(default_factory=ChartImagesConfig)
     scheduler: ServiceConfig = Field(default_factory=ServiceConfig)
     api_server: ServiceConfig = Field(default_factory=ServiceConfig)
     dag_processor: ServiceConfig = Field(default_factory=ServiceConfig)

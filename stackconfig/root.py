@@ -18,6 +18,7 @@ from .identity import IdentityConfig
 from .keyvault import KeyVaultConfig
 from .monitoring import MonitoringConfig
 from .network import NetworkConfig
+from .registry import RegistryConfig
 from .secrets import SecretsConfig
 from .storage import StorageConfig
 
@@ -52,6 +53,7 @@ class StackConfig(ConfigSection):
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    registry: RegistryConfig = Field(default_factory=RegistryConfig)
     airflow: AirflowConfig = Field(default_factory=AirflowConfig)
     cost: CostConfig = Field(default_factory=CostConfig)
 

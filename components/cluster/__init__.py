@@ -7,7 +7,8 @@ By topic: `builders` (pure arguments from config), `pools` (user pools and maint
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import cast
 
 import pulumi
@@ -44,6 +45,8 @@ class ClusterArgs:
     """Pod and service ranges and the outbound type of the cluster's network profile."""
     nodes: NodeNetwork
     monitoring: ClusterMonitoring
+    registries: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """The stack's registries by a stable key (`ContainerRegistry.registry_id`): the kubelet gets AcrPull on them."""
 
 
 class Cluster(pulumi.ComponentResource):
@@ -66,7 +69,7 @@ class Cluster(pulumi.ComponentResource):
         control_plane = cluster_identity(name, ctx, "control-plane-identity", "id-aks", self)
         kubelet = cluster_identity(name, ctx, "kubelet-identity", "id-kubelet", self)
         grants = control_plane_grants(
-            name, control_plane, kubelet, args.nodes.subnet_id, cfg.container_registry_id, self
+            name, control_plane, kubelet, args.nodes.subnet_id, cfg.container_registry_id, self, args.registries
         )
 
         system = self.placements["system"]

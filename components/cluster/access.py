@@ -9,6 +9,7 @@ Cluster Admin on it), since local accounts are disabled.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -48,8 +49,10 @@ def control_plane_grants(
     node_subnet_id: pulumi.Input[str],
     registry_id: str | None,
     parent: pulumi.Resource,
+    registries: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> list[authorization.RoleAssignment]:
-    """What the cluster's identities need before the cluster is created (AcrPull only for a configured registry)."""
+    """What the cluster's identities need before the cluster is created: AcrPull only on a configured registry
+    (`cluster.containerRegistryId`, a shared one) and on the stack's own `registries` (by a stable key)."""
     child = pulumi.ResourceOptions(parent=parent)
 
     def grant(key: str, holder: ClusterIdentity, role: str, scope: pulumi.Input[str]) -> authorization.RoleAssignment:
@@ -62,6 +65,8 @@ def control_plane_grants(
     ]
     if registry_id:
         grant("kubelet-acr-pull", kubelet, "AcrPull", registry_id)
+    for key, stack_registry_id in (registries or {}).items():
+        kubelet.principal.grant(f"{name}-kubelet-acr-pull-{key}", "AcrPull", stack_registry_id, child)
     return grants
 
 

@@ -15,6 +15,8 @@ SUB = "00000000-1111-2222-3333-444444444444"
         ("Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"),
         ("Storage Blob Data Reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"),
         ("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d"),
+        ("AcrPush", "8311e382-0749-4cb8-b61a-304f252e45ec"),
+        ("Container Registry Data Importer and Data Reader", "577a9874-89fd-4f24-9dbd-b5034d0ad23a"),
         ("Azure Kubernetes Service RBAC Cluster Admin", "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"),
         ("Network Contributor", "4d97b98b-1d4f-4787-a291-c67834d212e7"),
         ("Managed Identity Operator", "f1a07417-d97a-45cb-824c-7a7467783830"),
@@ -43,7 +45,7 @@ def test_every_known_role_is_checked_above_and_no_wildcard_role_exists():
 
 
 def test_an_unknown_role_names_the_known_ones():
-    with pytest.raises(KeyError, match="unknown built-in role 'Owner'; known: AcrPull, Azure Event Hubs"):
+    with pytest.raises(KeyError, match="unknown built-in role 'Owner'; known: AcrPull, AcrPush, Azure Event Hubs"):
         role_definition_id(SUB, "Owner")
 
 
