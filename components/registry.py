@@ -42,7 +42,7 @@ class ContainerRegistryArgs:
 
 
 def registry_properties(config: RegistryConfig, location: str) -> dict:
-    """The registry's settings from config; zone redundancy is only sent on Premium (other tiers reject it)."""
+    """The registry's settings from config. Zone redundancy is a Premium feature; the SDK sends "Disabled" when unset."""
     return dict(
         sku=containerregistry.SkuArgs(name=config.sku),
         admin_user_enabled=False,
@@ -50,9 +50,7 @@ def registry_properties(config: RegistryConfig, location: str) -> dict:
         public_network_access=config.public_network_access,
         # Trusted Azure services (e.g. Defender for Containers' image scanning) still reach a private registry.
         network_rule_bypass_options="AzureServices",
-        zone_redundancy=("Enabled" if config.zone_redundant(location in ZONE_REGIONS) else "Disabled")
-        if config.sku == "Premium"
-        else None,
+        zone_redundancy="Enabled" if config.zone_redundant(location in ZONE_REGIONS) else "Disabled",
     )
 
 

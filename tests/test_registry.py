@@ -188,7 +188,7 @@ def test_admin_user_and_anonymous_pull_are_always_off_and_zones_only_on_premium(
     assert (premium["admin_user_enabled"], premium["anonymous_pull_enabled"]) == (False, False)
     assert premium["zone_redundancy"] == "Enabled"
     assert registry_properties(RegistryConfig(enabled=True, sku="Premium"), "westcentralus")["zone_redundancy"] == "Disabled"
-    assert registry_properties(RegistryConfig(enabled=True), "westeurope")["zone_redundancy"] is None
+    assert registry_properties(RegistryConfig(enabled=True), "westeurope")["zone_redundancy"] == "Disabled"
 
 
 # --- the offline preview -------------------------------------------------------------------------------------------
@@ -249,3 +249,29 @@ def test_every_stack_prices_its_registry(result, stack):
     lines = [line for line in result.cost.lines if line.type == "azure-native:containerregistry:Registry"]
     assert [line.priced for line in lines] == ([True] if stack == "prod" else [])
     assert not result.cost.unpriced
+
+
+def test_a_shared_registry_keeps_its_pull_grant_beside_the_stacks_and_ci_gets_push_and_import_only(tmp_path):
+    from pathlib import Path
+
+    from offline import run_preview
+
+    shared = "/subscriptions/99999999-8888-7777-6666-555555555555/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acme"
+    ci = "11111111-2222-3333-4444-555555555555"
+    result = run_preview(
+        Path(__file__).resolve().parents[1], "dev", policy_pack=False,
+        config={"cluster": {"authorizedIpRanges": ["203.0.113.0/24"], "containerRegistryId": shared},
+                "registry": {"enabled": True, "pushPrincipalId": ci}},
+    )
+    registry = result.one("azure-native:containerregistry:Registry")
+    assert registry.inputs["sku"] == {"name": "Standard"} and registry.inputs["publicNetworkAccess"] == "Enabled"
+    assert registry.inputs["zoneRedundancy"] == "Disabled", "zone redundancy is a Premium feature"
+    assert not children(result, REGISTRY, "azure-native:network:PrivateEndpoint")
+    grants = result.find("azure-native:authorization:RoleAssignment")
+    scopes = {g.name: g.inputs["scope"] for g in grants}
+    assert scopes["kubelet-acr-pull"] == shared and scopes["kubelet-acr-pull-stack"] == registry.id
+    ci_grants = {g.inputs["roleDefinitionId"].rsplit("/", 1)[1] for g in grants if g.inputs["principalId"] == ci}
+    assert ci_grants == {BUILTIN_ROLES["AcrPush"], BUILTIN_ROLES["Container Registry Data Importer and Data Reader"]}
+    assert all(g.inputs["scope"] == registry.id for g in grants if g.inputs["principalId"] == ci)
+    server = login_server(registry.inputs["registryName"])
+    assert release_values(result)["images"]["gitSync"]["repository"] == f"{server}/git-sync/git-sync"
