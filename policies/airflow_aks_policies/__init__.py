@@ -7,6 +7,7 @@ from . import (
     azure_rbac,
     cost,
     federated_credentials,
+    images,
     keyvault,
     kubernetes_rbac,
     storage,
@@ -21,6 +22,7 @@ ALL_POLICIES = [
     *federated_credentials.POLICIES,
     *airflow_release.POLICIES,
     *alerting.POLICIES,
+    *images.POLICIES,
     cost.idle_monthly_cost,
 ]
 """Every policy of the pack, in report order."""

@@ -20,10 +20,11 @@ EXPECTED_MANDATORY = {
     "policy_insecure_settings": {"aks-cluster-hardening", "aks-no-node-public-ip", "keyvault-hardening",
                                  "keyvault-purge-protection", "storage-account-hardening",
                                  "federated-credential-trust", "helm-chart-pinned", "airflow-release-hardening",
-                                 "airflow-alerting"},
+                                 "airflow-alerting",
+                                 "images-from-stack-registry"},
     "policy_compliant": set(),
 }
-PROD_ONLY = {"keyvault-purge-protection", "airflow-alerting"}
+PROD_ONLY = {"keyvault-purge-protection", "airflow-alerting", "images-from-stack-registry"}
 """Mandatory on prod, advisory on dev (policies/config/*.json)."""
 
 
