@@ -13,6 +13,8 @@
 #                 Control Administrator there, limited by an ABAC condition to the data-plane roles the program
 #                 assigns (scripts/bootstrap/plan.py reads them from the program);
 #       previewer (environment preview-<stack>): Reader, AKS Cluster User and AKS RBAC Reader on the group.
+#   - the image identity (environment images-<stack>) the image workflow pushes and imports with: the program
+#     grants it AcrPush and the import role on the stack's registry only (registry.pushPrincipalId).
 # and the stack's resource group itself (role scopes need it to exist; it is imported into the stack).
 set -euo pipefail
 
@@ -122,7 +124,8 @@ grant "$DEPLOYER" Contributor "$GROUP_ID"
 grant "$DEPLOYER" "Role Based Access Control Administrator" "$GROUP_ID" "$CONDITION"
 "$PYTHON" -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["scopesOutsideResourceGroup"]))' "$PLAN" |
   while read -r scope; do
-    [[ -n $scope ]] && grant "$DEPLOYER" "Role Based Access Control Administrator" "$scope" "$CONDITION"
+    # `if`, not `&&`: an empty last line would end the loop with status 1 and stop the script under pipefail.
+    if [[ -n $scope ]]; then grant "$DEPLOYER" "Role Based Access Control Administrator" "$scope" "$CONDITION"; fi
   done
 grant "$DEPLOYER" "Storage Blob Data Contributor" "$CONTAINER_ID"
 grant "$DEPLOYER" "Key Vault Crypto User" "$KEY_SCOPE"
@@ -134,6 +137,9 @@ grant "$PREVIEWER" "Azure Kubernetes Service Cluster User Role" "$GROUP_ID"
 grant "$PREVIEWER" "Azure Kubernetes Service RBAC Reader" "$GROUP_ID"
 grant "$PREVIEWER" "Storage Blob Data Reader" "$CONTAINER_ID"
 grant "$PREVIEWER" "Key Vault Crypto User" "$KEY_SCOPE"
+
+step "Image identity id-airflow-images-${STACK} (GitHub environment images-${STACK})"
+IMAGES=$(identity "id-airflow-images-${STACK}" "images-${STACK}")
 
 step "Pulumi stack ${STACK}: azblob state, azurekeyvault secrets, deployer pinned in config"
 export AZURE_STORAGE_ACCOUNT=$STATE_ACCOUNT AZURE_KEYVAULT_AUTH_VIA_CLI=true
@@ -148,6 +154,8 @@ fi
 # Both identities must plan the same role assignments, so the deployer is named in config, not looked up.
 pulumi config set --path identity.deployerObjectId "$DEPLOYER" --stack "$STACK"
 pulumi config set --path identity.deployerPrincipalType ServicePrincipal --stack "$STACK"
+# The program grants this identity AcrPush and the import role on the registry (the plan above included them).
+pulumi config set --path registry.pushPrincipalId "$IMAGES" --stack "$STACK"
 if ! pulumi stack export --stack "$STACK" | grep -q '"azure-native:resources:ResourceGroup"'; then
   pulumi import azure-native:resources:ResourceGroup resource-group "$GROUP_ID" \
     --stack "$STACK" --yes --protect=false --generate-code=false
@@ -158,5 +166,6 @@ cat <<SETTINGS
   repository variables:  AZURE_TENANT_ID=${TENANT}  AZURE_SUBSCRIPTION_ID=${SUBSCRIPTION}  PULUMI_STATE_STORAGE_ACCOUNT=${STATE_ACCOUNT}
   environment ${STACK}:          AZURE_CLIENT_ID=$(az identity show -n "id-airflow-deploy-${STACK}" -g "$STATE_GROUP" --query clientId -o tsv)  PULUMI_BACKEND_URL=azblob://pulumi-state-${STACK}
   environment preview-${STACK}:  AZURE_CLIENT_ID=$(az identity show -n "id-airflow-preview-${STACK}" -g "$STATE_GROUP" --query clientId -o tsv)  PULUMI_BACKEND_URL=azblob://pulumi-state-${STACK}
+  environment images-${STACK}:   AZURE_CLIENT_ID=$(az identity show -n "id-airflow-images-${STACK}" -g "$STATE_GROUP" --query clientId -o tsv)  AIRFLOW_IMAGE_REGISTRY=<pulumi stack output containerRegistryLoginServer, after the first up>
   environment ${STACK}: deployment branches = main$( [[ $STACK == prod ]] && echo '; required reviewers = your release approvers')
 SETTINGS

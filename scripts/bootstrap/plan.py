@@ -106,6 +106,22 @@ def bootstrap_plan(resources) -> dict:
     }
 
 
+IMAGE_IDENTITY_STANDIN = "00000000-0000-0000-0000-000000000000"
+"""Stands for the image identity before bootstrap.sh has created it and set `registry.pushPrincipalId`."""
+
+
+def image_identity_override(registry_config: str | None) -> dict | None:
+    """Config that plans the image identity's registry grants although the identity does not exist yet.
+
+    bootstrap.sh reads this plan before it creates the identity; without the stand-in, the deployer's condition
+    would lack AcrPush and the import role, and the first `pulumi up` would fail to grant them.
+    """
+    registry = json.loads(registry_config or "{}")
+    if not isinstance(registry, dict) or registry.get("enabled") is not True or registry.get("pushPrincipalId"):
+        return None
+    return {"registry": {**registry, "pushPrincipalId": IMAGE_IDENTITY_STANDIN}}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", required=True)
@@ -114,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = run_preview(ROOT, args.stack, preview=False, policy_pack=False)
+        override = image_identity_override(result.config.get("airflow-aks:registry"))
+        if override:
+            result = run_preview(ROOT, args.stack, preview=False, policy_pack=False, config=override)
         plan = bootstrap_plan(result.resources)
     except (OfflineError, PlanError) as exc:
         print(f"error: {exc}", file=sys.stderr)
