@@ -10,11 +10,11 @@ from components.context import stack_context
 from components.database import MetadataDatabase, MetadataDatabaseArgs
 from components.helm_values import ValuesInputs
 from components.identity import WorkloadIdentities, WorkloadIdentitiesArgs
+from components.image_sources import registry_name
+from components.image_values import upstream_repositories
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.metrics import Metrics, MetricsArgs
 from components.monitoring import Monitoring, MonitoringArgs
-from components.image_sources import registry_name
-from components.image_values import upstream_repositories
 from components.network import Network, NetworkArgs
 from components.registry import ContainerRegistry, ContainerRegistryArgs
 from components.secrets import AirflowSecrets, AirflowSecretsArgs

@@ -39,7 +39,9 @@ def image_values(config: AirflowConfig, registry: str | None) -> dict[str, Any]:
     image = config.image
     repository = airflow_repository(config, registry)
     images: dict[str, Any] = {
-        "airflow": {"repository": repository, "tag": image.tag, "digest": image.digest, "pullPolicy": image.pull_policy},
+        "airflow": {
+            "repository": repository, "tag": image.tag, "digest": image.digest, "pullPolicy": image.pull_policy
+        },
         # The pod template has no digest field; `tag@digest` is a valid reference that resolves by digest.
         "pod_template": {"repository": repository, "tag": image.reference_tag, "pullPolicy": image.pull_policy},
         "flower": {"repository": repository, "tag": image.reference_tag},

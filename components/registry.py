@@ -42,7 +42,7 @@ class ContainerRegistryArgs:
 
 
 def registry_properties(config: RegistryConfig, location: str) -> dict:
-    """The registry's settings from config. Zone redundancy is a Premium feature; the SDK sends "Disabled" when unset."""
+    """The registry's settings from config. Zone redundancy is a Premium feature (the SDK's default: Disabled)."""
     return dict(
         sku=containerregistry.SkuArgs(name=config.sku),
         admin_user_enabled=False,

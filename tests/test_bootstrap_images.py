@@ -39,7 +39,8 @@ if name == "pulumi":
     sys.exit(0)
 query = value("--query")
 if args[:2] == ["account", "show"]:
-    print({"id": "00000000-1111-2222-3333-444444444444", "tenantId": "tenant-guid", "user.name": "owner@contoso.com"}[query])
+    answers = {"id": "00000000-1111-2222-3333-444444444444", "tenantId": "tenant-guid", "user.name": "me@contoso.com"}
+    print(answers[query])
 elif args[:2] == ["identity", "show"]:
     print(guid(query, value("--name") or value("-n")))
 elif query == "id":

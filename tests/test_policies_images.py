@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from policy_harness import PACK_DIR, UNKNOWN, airflow_aks_policies, policy_resource, stack_violations
 
 from offline import run_preview
-from policy_harness import PACK_DIR, UNKNOWN, airflow_aks_policies, policy_resource, stack_violations
 
 POLICY = airflow_aks_policies.images.images_from_stack_registry
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
+import chart_schema
 import pytest
+from stack_modes import children, known_or_unknown, preview, result, stack  # noqa: F401 (fixtures)
 
 from components.helm_values import ValuesInputs, airflow_values
 from components.image_sources import (
@@ -27,8 +29,6 @@ from stackconfig.cluster import ClusterConfig
 from stackconfig.errors import ConfigError
 from stackconfig.loader import parse_stack_config
 from stackconfig.registry import RegistryConfig
-from stack_modes import children, known_or_unknown, preview, result, stack  # noqa: F401 (fixtures)
-import chart_schema
 
 SERVER = "crairflowprod12345678.azurecr.io"
 
@@ -187,7 +187,8 @@ def test_admin_user_and_anonymous_pull_are_always_off_and_zones_only_on_premium(
     premium = registry_properties(RegistryConfig(enabled=True, sku="Premium"), "westeurope")
     assert (premium["admin_user_enabled"], premium["anonymous_pull_enabled"]) == (False, False)
     assert premium["zone_redundancy"] == "Enabled"
-    assert registry_properties(RegistryConfig(enabled=True, sku="Premium"), "westcentralus")["zone_redundancy"] == "Disabled"
+    no_zones = registry_properties(RegistryConfig(enabled=True, sku="Premium"), "westcentralus")
+    assert no_zones["zone_redundancy"] == "Disabled"
     assert registry_properties(RegistryConfig(enabled=True), "westeurope")["zone_redundancy"] == "Disabled"
 
 
@@ -256,7 +257,8 @@ def test_a_shared_registry_keeps_its_pull_grant_beside_the_stacks_and_ci_gets_pu
 
     from offline import run_preview
 
-    shared = "/subscriptions/99999999-8888-7777-6666-555555555555/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acme"
+    shared = ("/subscriptions/99999999-8888-7777-6666-555555555555/resourceGroups/rg/providers/"
+              "Microsoft.ContainerRegistry/registries/acme")
     ci = "11111111-2222-3333-4444-555555555555"
     result = run_preview(
         Path(__file__).resolve().parents[1], "dev", policy_pack=False,
