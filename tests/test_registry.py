@@ -277,3 +277,28 @@ def test_a_shared_registry_keeps_its_pull_grant_beside_the_stacks_and_ci_gets_pu
     assert all(g.inputs["scope"] == registry.id for g in grants if g.inputs["principalId"] == ci)
     server = login_server(registry.inputs["registryName"])
     assert release_values(result)["images"]["gitSync"]["repository"] == f"{server}/git-sync/git-sync"
+
+
+# --- cost ----------------------------------------------------------------------------------------------------------
+
+def test_the_registry_tier_is_priced_per_day_and_cache_rules_cost_nothing():
+    from costing import estimate, load_price_table
+    from costing.capacity import Resources
+    from costing.estimate import Assumptions
+
+    prices = load_price_table()
+    assumptions = Assumptions(1, 1, 1, Resources(400, 700, 8))
+    records = [
+        {"type": "azure-native:containerregistry:Registry", "name": "registry",
+         "inputs": {"location": "westeurope", "sku": {"name": "Premium"}}},
+        {"type": "azure-native:containerregistry:CacheRule", "name": "rule", "inputs": {}},
+    ]
+    result = estimate(records, prices, assumptions, default_region="westeurope")
+    (registry,) = result.lines
+    daily = prices.lookup("westeurope", "container-registry/Premium")
+    assert daily is not None and daily.unit == "1/Day"
+    assert registry.idle_monthly == pytest.approx(daily.amount * prices.hours_per_month / 24)
+    assert registry.burst_hourly == pytest.approx(daily.amount / 24)
+    assert daily.meter == {"serviceName": "Container Registry", "skuName": "Premium", "meterName": "Premium Registry Unit"}
+    unknown = estimate([{**records[0], "inputs": {"location": "westeurope"}}], prices, assumptions)
+    assert [line.priced for line in unknown.lines] == [False], "an unknown tier is reported, never a silent zero"
