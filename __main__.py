@@ -10,7 +10,6 @@ from components.context import stack_context
 from components.database import MetadataDatabase, MetadataDatabaseArgs
 from components.helm_values import ValuesInputs
 from components.identity import WorkloadIdentities, WorkloadIdentitiesArgs
-from components.image_sources import registry_name
 from components.image_values import upstream_repositories
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.metrics import Metrics, MetricsArgs
@@ -37,7 +36,7 @@ if config.registry.enabled:
         ctx,
         ContainerRegistryArgs(
             config.registry,
-            registry_name(config.name_prefix, settings.environment, subscription_id, settings.naming.resource_group()),
+            settings.naming.container_registry(subscription_id),
             upstream_repositories(config.airflow),
             network.private_access,
             monitoring.diagnostics,

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from facts.images import mirrored
 from stackconfig.airflow import AirflowConfig, ChartImageConfig
-
-from .image_sources import mirrored
 
 CHART_DEFAULT_REPOSITORIES = {
     "redis": "redis",

@@ -3,7 +3,7 @@
 Admin user and anonymous pull off (nodes pull as the kubelet identity with AcrPull, granted by the cluster
 component), on Premium optionally private (public network access off, a private endpoint in the VNet) and zone
 redundant where the region has zones, audit and pull logs to the workspace. Cache rules serve the upstreams that
-allow anonymous pulls; Docker Hub images are imported by digest instead (see `components.image_sources` for why).
+allow anonymous pulls; Docker Hub images are imported by digest instead (see `facts.images` for why).
 The CI identity that builds and imports images gets AcrPush and the import role on this registry only.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import containerregistry
 
-from components.image_sources import cache_rules, login_server
+from facts.images import cache_rules, login_server
 from stackconfig.cluster import ZONE_REGIONS
 from stackconfig.registry import RegistryConfig
 

@@ -8,6 +8,7 @@ reserves the soft-deleted Key Vault name.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ SUFFIX_LENGTH = 5
 
 # Azure's rules for the names this program derives (learn.microsoft.com, "Naming rules and restrictions").
 STORAGE_ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
+CONTAINER_REGISTRY = re.compile(r"^[a-zA-Z0-9]{5,50}$")
 KEY_VAULT = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
 POSTGRES_SERVER = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
 AKS_CLUSTER = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,61}[a-zA-Z0-9]$")
@@ -67,6 +69,16 @@ class Naming:
     def key_vault(self, suffix: str) -> str:
         return f"kv-{self._stem}-{suffix}"
 
+    def container_registry(self, subscription_id: str) -> str:
+        """Globally unique, alphanumeric, and known before anything is created (unlike a random suffix).
+
+        Registry names are global and cannot contain hyphens. A hash of the subscription and resource group tells
+        stacks of different tenants apart and is known in a first preview, so every image reference of the release
+        is too. Deleted registry names are not reserved: a re-created stack takes the same name again.
+        """
+        unique = hashlib.sha256(f"{subscription_id}/{self.resource_group()}".lower().encode()).hexdigest()[:8]
+        return f"cr{self.prefix}{self.environment}{unique}"
+
     def postgres_server(self, suffix: str) -> str:
         return f"psql-{self._stem}-{suffix}"
 
@@ -80,6 +92,7 @@ class Naming:
             ("storage account", self.storage_account(probe), STORAGE_ACCOUNT, "3-24 lowercase letters and digits"),
             ("Key Vault", self.key_vault(probe), KEY_VAULT, "3-24 letters, digits and single hyphens"),
             ("PostgreSQL server", self.postgres_server(probe), POSTGRES_SERVER, "3-63 lowercase letters, digits, hyphens"),
+            ("container registry", self.container_registry(probe), CONTAINER_REGISTRY, "5-50 letters and digits"),
             ("AKS cluster", self.resource("aks"), AKS_CLUSTER, "1-63 letters, digits, '-' and '_'"),
             ("AKS DNS prefix", self.dns_prefix(), AKS_DNS_PREFIX, "1-54 letters, digits and hyphens"),
             ("resource group", self.resource_group(), RESOURCE_GROUP, "1-90 word characters, '.', '-', '(' and ')'"),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from components.roles import BUILTIN_ROLES
+from facts.roles import BUILTIN_ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts" / "bootstrap"))

@@ -10,20 +10,20 @@ import pytest
 from stack_modes import children, known_or_unknown, preview, result, stack  # noqa: F401 (fixtures)
 
 from components.helm_values import ValuesInputs, airflow_values
-from components.image_sources import (
+from components.image_values import deep_merge, image_values, upstream_repositories
+from components.registry import registry_properties
+from facts.images import (
     cache_rules,
     imports,
     login_server,
     mirrored,
     registry_host,
-    registry_name,
     registry_name_of,
     split_reference,
 )
-from components.image_values import deep_merge, image_values, upstream_repositories
-from components.registry import registry_properties
-from components.roles import BUILTIN_ROLES
-from components.workload_identity import IDENTITIES
+from facts.naming import Naming
+from facts.roles import BUILTIN_ROLES
+from facts.workload_identity import IDENTITIES
 from stackconfig.airflow import AirflowConfig
 from stackconfig.cluster import ClusterConfig
 from stackconfig.errors import ConfigError
@@ -96,10 +96,11 @@ def test_a_long_repository_still_gets_a_valid_unique_rule_name():
 
 
 def test_the_registry_name_is_valid_stable_and_tells_subscriptions_apart():
-    first = registry_name("airflow", "prod", "sub-1", "rg-airflow-prod-weu")
-    assert first == registry_name("airflow", "prod", "SUB-1", "rg-airflow-prod-weu")
-    assert first != registry_name("airflow", "prod", "sub-2", "rg-airflow-prod-weu")
-    assert first.isalnum() and 5 <= len(registry_name("airflowx", "produc", "s", "g")) <= 50
+    naming = Naming(prefix="airflow", environment="prod", location="westeurope")
+    first = naming.container_registry("sub-1")
+    assert first == naming.container_registry("SUB-1") != naming.container_registry("sub-2")
+    assert first.startswith("crairflowprod") and first.isalnum() and len(first) == 21
+    assert Naming("airflowx", "produc", "westeurope").problems() == []
     assert login_server("CrAirflow1") == "crairflow1.azurecr.io"
 
 
@@ -299,6 +300,7 @@ def test_the_registry_tier_is_priced_per_day_and_cache_rules_cost_nothing():
     assert daily is not None and daily.unit == "1/Day"
     assert registry.idle_monthly == pytest.approx(daily.amount * prices.hours_per_month / 24)
     assert registry.burst_hourly == pytest.approx(daily.amount / 24)
-    assert daily.meter == {"serviceName": "Container Registry", "skuName": "Premium", "meterName": "Premium Registry Unit"}
+    assert daily.meter == {
+        "serviceName": "Container Registry", "skuName": "Premium", "meterName": "Premium Registry Unit"}
     unknown = estimate([{**records[0], "inputs": {"location": "westeurope"}}], prices, assumptions)
     assert [line.priced for line in unknown.lines] == [False], "an unknown tier is reported, never a silent zero"

@@ -14,8 +14,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs, StackValidationPolicy
 
-from components.image_sources import login_server, registry_host, registry_name_of, split_reference
-from components.roles import BUILTIN_ROLES
+from facts.images import login_server, registry_host, registry_name_of, split_reference
+from facts.roles import BUILTIN_ROLES
 
 from ._props import MISSING, config, get, is_false, is_true, is_unknown, known_items, norm, plain, schema
 from .airflow_release import HELM_TYPES, is_airflow_chart

@@ -70,18 +70,6 @@ def registry_name_of(registry_id: str) -> str | None:
     return match.group(1) if match else None
 
 
-def registry_name(prefix: str, environment: str, subscription_id: str, resource_group: str) -> str:
-    """The stack's registry name: globally unique in Azure, alphanumeric, and known before anything is created.
-
-    Registry names are global and cannot contain hyphens (5-50 letters and digits). A hash of the subscription and
-    resource group tells stacks of different tenants apart, and unlike a random suffix it is known in a first
-    preview, so every image reference of the release is known there too. Deleted registry names are not reserved,
-    so a re-created stack can take the same name again.
-    """
-    unique = hashlib.sha256(f"{subscription_id}/{resource_group}".lower().encode()).hexdigest()[:8]
-    return f"cr{prefix}{environment}{unique}"
-
-
 def mirrored(repository: str, server: str | None) -> str:
     """Where `repository` is pulled from: its path in the stack's registry when it comes from a mirrored upstream,
     unchanged when there is no registry or it names another registry (the image policy judges those)."""
