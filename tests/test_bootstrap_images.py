@@ -115,3 +115,8 @@ def test_the_stand_in_is_used_only_while_the_identity_is_missing():
     assert image_identity_override(json.dumps({"enabled": True, "pushPrincipalId": "p"})) is None
     assert image_identity_override(json.dumps({"enabled": False})) is None
     assert image_identity_override(None) is None
+
+
+def test_the_registry_provider_is_registered_for_the_deployer(bootstrap):
+    calls, _ = bootstrap
+    assert ["az", "provider", "register", "--namespace", "Microsoft.ContainerRegistry", "--output", "none"] in calls

@@ -26,7 +26,7 @@ STATE_GROUP=rg-airflow-state
 # Providers the program's resources live in; registering needs subscription rights the deployer does not get.
 PROVIDERS=(Microsoft.ContainerService Microsoft.KeyVault Microsoft.Storage Microsoft.DBforPostgreSQL
   Microsoft.Network Microsoft.ManagedIdentity Microsoft.OperationalInsights Microsoft.OperationsManagement
-  Microsoft.Insights Microsoft.Authorization Microsoft.PolicyInsights)
+  Microsoft.Insights Microsoft.Authorization Microsoft.PolicyInsights Microsoft.ContainerRegistry)
 
 usage() {
   sed -n '2,8p' "$0" >&2
