@@ -43,15 +43,15 @@ class ContainerRegistryArgs:
 
 def registry_properties(config: RegistryConfig, location: str) -> dict:
     """The registry's settings from config. Zone redundancy is a Premium feature (the SDK's default: Disabled)."""
-    return dict(
-        sku=containerregistry.SkuArgs(name=config.sku),
-        admin_user_enabled=False,
-        anonymous_pull_enabled=False,
-        public_network_access=config.public_network_access,
+    return {
+        "sku": containerregistry.SkuArgs(name=config.sku),
+        "admin_user_enabled": False,
+        "anonymous_pull_enabled": False,
+        "public_network_access": config.public_network_access,
         # Trusted Azure services (e.g. Defender for Containers' image scanning) still reach a private registry.
-        network_rule_bypass_options="AzureServices",
-        zone_redundancy="Enabled" if config.zone_redundant(location in ZONE_REGIONS) else "Disabled",
-    )
+        "network_rule_bypass_options": "AzureServices",
+        "zone_redundancy": "Enabled" if config.zone_redundant(location in ZONE_REGIONS) else "Disabled",
+    }
 
 
 class ContainerRegistry(pulumi.ComponentResource):

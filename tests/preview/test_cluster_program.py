@@ -156,7 +156,7 @@ def test_both_upgrade_channels_have_a_planned_maintenance_window(project_preview
 def test_identities_get_only_the_roles_they_need_scoped_to_one_resource(project_preview, stack):
     result = project_preview(stack, policy=False)
     by_name = {r.name: r for r in result.find(ROLE_ASSIGNMENT) if r.parent.endswith("Cluster::cluster")}
-    # A stack with its own registry (prod) also lets the kubelet pull from it (tests/preview/test_registry.py).
+    # A stack with its own registry (prod) also lets the kubelet pull from it (tests/preview/test_registry_preview.py).
     pulls = {"cluster-kubelet-acr-pull-stack"} if result.find("azure-native:containerregistry:Registry") else set()
     assert set(by_name) == {
         "cluster-control-plane-network", "cluster-control-plane-kubelet-operator", "cluster-deployer-cluster-admin",

@@ -1,45 +1,35 @@
-"""The stack's container registry: where each image comes from, the chart's image values, the registry settings,
-and the registry, cache rules and AcrPull in the offline preview of both stacks, known outputs and first preview."""
+"""The stack's container registry, pure parts: where each image comes from and where it lands, the chart's image
+values through the registry, the registry settings and their errors, and the registry's price."""
 
 from __future__ import annotations
 
 import json
 
-import chart_schema
 import pytest
-from stack_modes import children, known_or_unknown, preview, result, stack  # noqa: F401 (fixtures)
+from support import chart_schema
 
 from components.helm_values import ValuesInputs, airflow_values
 from components.image_values import deep_merge, image_values, upstream_repositories
+from components.node_pools import placements
 from components.registry import registry_properties
-from facts.images import (
-    cache_rules,
-    imports,
-    login_server,
-    mirrored,
-    registry_host,
-    registry_name_of,
-    split_reference,
-)
+from components.remote_logging import TaskLogs
+from facts.images import cache_rules, imports, login_server, mirrored, registry_host, registry_name_of, split_reference
 from facts.naming import Naming
-from facts.roles import BUILTIN_ROLES
 from facts.workload_identity import IDENTITIES
 from stackconfig.airflow import AirflowConfig
 from stackconfig.cluster import ClusterConfig
 from stackconfig.errors import ConfigError
 from stackconfig.loader import parse_stack_config
 from stackconfig.registry import RegistryConfig
+from stackconfig.secrets import SecretsConfig
 
 SERVER = "crairflowprod12345678.azurecr.io"
+DIGEST = "sha256:" + "a" * 64
 
 
 def chart_image_keys() -> set[str]:
     """Every image the chart's values.yaml declares (`images.<key>.repository`)."""
     return {key for key, value in chart_schema.defaults()["images"].items() if isinstance(value, dict)}
-
-
-DIGEST = "sha256:" + "a" * 64
-REGISTRY = "airflow-aks:registry:ContainerRegistry"
 
 
 # --- where images come from -------------------------------------------------------------------------------------
@@ -114,9 +104,15 @@ def test_the_registry_name_of_an_arm_id():
 
 def values(registry, **airflow):
     config = AirflowConfig.model_validate(airflow)
-    return airflow_values(ValuesInputs(config=config, cluster=ClusterConfig(authorized_ip_ranges=["203.0.113.0/24"]),
-                                       client_ids={key: "client-id" for key in IDENTITIES},
-                                       registry=registry))
+    return airflow_values(ValuesInputs(
+        config=config,
+        pools=placements(ClusterConfig(authorized_ip_ranges=["203.0.113.0/24"])),
+        client_ids=dict.fromkeys(IDENTITIES, "client-id"),
+        task_logs=TaskLogs(container_name="airflow-logs", blob_endpoint="https://st.blob.core.windows.net/"),
+        vault_uri="https://kv.vault.azure.net/",
+        secrets=SecretsConfig(),
+        registry=registry,
+    ))
 
 
 def test_every_chart_image_comes_from_the_registry():
@@ -191,93 +187,6 @@ def test_admin_user_and_anonymous_pull_are_always_off_and_zones_only_on_premium(
     no_zones = registry_properties(RegistryConfig(enabled=True, sku="Premium"), "westcentralus")
     assert no_zones["zone_redundancy"] == "Disabled"
     assert registry_properties(RegistryConfig(enabled=True), "westeurope")["zone_redundancy"] == "Disabled"
-
-
-# --- the offline preview -------------------------------------------------------------------------------------------
-
-def release_values(result):
-    return result.one("kubernetes:helm.sh/v3:Release").inputs["values"]
-
-
-def test_prod_pulls_every_image_through_its_private_zone_redundant_registry(project_preview, preview):
-    result = project_preview("prod", preview=preview)
-    (registry,) = children(result, REGISTRY, "azure-native:containerregistry:Registry")
-    inputs = registry.inputs
-    assert inputs["sku"] == {"name": "Premium"}
-    assert (inputs["adminUserEnabled"], inputs["anonymousPullEnabled"]) == (False, False)
-    assert (inputs["publicNetworkAccess"], inputs["zoneRedundancy"]) == ("Disabled", "Enabled")
-    assert registry.protect is True
-    server = login_server(inputs["registryName"])
-    if not preview:  # computed by Azure, so absent from a first preview's state
-        assert registry.outputs["loginServer"] == server
-
-    rules = children(result, REGISTRY, "azure-native:containerregistry:CacheRule")
-    assert sorted(r.inputs["sourceRepository"] for r in rules) == [
-        "quay.io/prometheus/statsd-exporter", "registry.k8s.io/git-sync/git-sync"]
-    for rule in rules:
-        known_or_unknown(rule.inputs["registryName"], inputs["registryName"], preview)
-
-    (endpoint,) = children(result, REGISTRY, "azure-native:network:PrivateEndpoint")
-    (connection,) = endpoint.inputs["privateLinkServiceConnections"]
-    assert connection["groupIds"] == ["registry"]
-    known_or_unknown(connection["privateLinkServiceId"], registry.id, preview)
-    zones = [z.inputs["privateZoneName"] for z in children(result, REGISTRY, "azure-native:privatedns:PrivateZone")]
-    assert zones == ["privatelink.azurecr.io"]
-    (diagnostics,) = children(result, REGISTRY, "azure-native:monitor:DiagnosticSetting")
-    known_or_unknown(diagnostics.inputs["resourceUri"], registry.id, preview)
-
-    pulls = [r for r in result.find("azure-native:authorization:RoleAssignment", "kubelet-acr-pull-stack")]
-    (pull,) = pulls
-    assert pull.inputs["description"] == "airflow-aks: AcrPull"
-    if not preview:  # derived from the scope, the registry's id
-        assert pull.inputs["roleDefinitionId"].endswith(BUILTIN_ROLES["AcrPull"])
-    known_or_unknown(pull.inputs["scope"], registry.id, preview)
-
-    rendered = release_values(result)
-    for key, image in rendered["images"].items():
-        if isinstance(image, dict):
-            assert image["repository"].startswith(f"{server}/"), key
-    assert rendered["defaultAirflowRepository"] == f"{server}/apache/airflow"
-    assert result.outputs["containerRegistryLoginServer"] == server
-
-
-def test_dev_has_no_registry_and_pulls_from_the_upstreams(project_preview, preview):
-    result = project_preview("dev", preview=preview)
-    assert not result.find("azure-native:containerregistry:Registry")
-    assert release_values(result)["images"]["statsd"]["repository"] == "quay.io/prometheus/statsd-exporter"
-
-
-def test_every_stack_prices_its_registry(result, stack):
-    lines = [line for line in result.cost.lines if line.type == "azure-native:containerregistry:Registry"]
-    assert [line.priced for line in lines] == ([True] if stack == "prod" else [])
-    assert not result.cost.unpriced
-
-
-def test_a_shared_registry_keeps_its_pull_grant_beside_the_stacks_and_ci_gets_push_and_import_only(tmp_path):
-    from pathlib import Path
-
-    from offline import run_preview
-
-    shared = ("/subscriptions/99999999-8888-7777-6666-555555555555/resourceGroups/rg/providers/"
-              "Microsoft.ContainerRegistry/registries/acme")
-    ci = "11111111-2222-3333-4444-555555555555"
-    result = run_preview(
-        Path(__file__).resolve().parents[1], "dev", policy_pack=False,
-        config={"cluster": {"authorizedIpRanges": ["203.0.113.0/24"], "containerRegistryId": shared},
-                "registry": {"enabled": True, "pushPrincipalId": ci}},
-    )
-    registry = result.one("azure-native:containerregistry:Registry")
-    assert registry.inputs["sku"] == {"name": "Standard"} and registry.inputs["publicNetworkAccess"] == "Enabled"
-    assert registry.inputs["zoneRedundancy"] == "Disabled", "zone redundancy is a Premium feature"
-    assert not children(result, REGISTRY, "azure-native:network:PrivateEndpoint")
-    grants = result.find("azure-native:authorization:RoleAssignment")
-    scopes = {g.name: g.inputs["scope"] for g in grants}
-    assert scopes["kubelet-acr-pull"] == shared and scopes["kubelet-acr-pull-stack"] == registry.id
-    ci_grants = {g.inputs["roleDefinitionId"].rsplit("/", 1)[1] for g in grants if g.inputs["principalId"] == ci}
-    assert ci_grants == {BUILTIN_ROLES["AcrPush"], BUILTIN_ROLES["Container Registry Data Importer and Data Reader"]}
-    assert all(g.inputs["scope"] == registry.id for g in grants if g.inputs["principalId"] == ci)
-    server = login_server(registry.inputs["registryName"])
-    assert release_values(result)["images"]["gitSync"]["repository"] == f"{server}/git-sync/git-sync"
 
 
 # --- cost ----------------------------------------------------------------------------------------------------------

@@ -8,15 +8,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from facts.roles import BUILTIN_ROLES
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts" / "bootstrap"))
-from plan import IMAGE_IDENTITY_STANDIN, image_identity_override  # noqa: E402
+from plan import IMAGE_IDENTITY_STANDIN, image_identity_override
 
 STAND_IN = r'''#!/usr/bin/env python3
 import hashlib, json, os, sys, uuid

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT
 
 from stackconfig.airflow import ImageConfig
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "airflow-image.yml"
 DOCKERFILE = ROOT / "images" / "airflow" / "Dockerfile"
 CHECK_DAGS = ROOT / "images" / "airflow" / "check_dags.py"

@@ -4,15 +4,14 @@ registry, one its nodes pull from by AcrPull, or an allow-listed host; never str
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from policy_harness import PACK_DIR, UNKNOWN, airflow_aks_policies, policy_resource, stack_violations
+from support import ROOT
+from support.policy_harness import PACK_DIR, UNKNOWN, airflow_aks_policies, policy_resource, stack_violations
 
 from offline import run_preview
 
 POLICY = airflow_aks_policies.images.images_from_stack_registry
-ROOT = Path(__file__).resolve().parents[1]
 OWN = "crairflowprod1a2b3c4d"
 SERVER = f"{OWN}.azurecr.io"
 ACR_PULL = "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d"
