@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import containerregistry
 
-from facts.images import cache_rules, login_server
+from facts.images import cache_rules, imports, login_server
 from stackconfig.cluster import ZONE_REGIONS
 from stackconfig.registry import RegistryConfig
 
@@ -59,6 +59,8 @@ class ContainerRegistry(pulumi.ComponentResource):
     registry_name: str
     login_server: str
     """`<name>.azurecr.io`: the prefix of every image reference of the release."""
+    required_imports: list[dict[str, str]]
+    """What must be imported (`az acr import`, by digest) because no cache rule serves it: Docker Hub's images."""
     cache_rules: list[containerregistry.CacheRule]
 
     def __init__(
@@ -106,6 +108,15 @@ class ContainerRegistry(pulumi.ComponentResource):
         self.registry_id = registry.id
         self.registry_name = args.registry_name
         self.login_server = login_server(args.registry_name)
+        self.required_imports = [
+            {"source": found.source, "target": found.target}
+            for found in imports(list(args.upstream_repositories), cache_anonymous=cfg.cache_rules)
+        ]
         self.register_outputs(
-            {"registryId": self.registry_id, "registryName": registry.name, "loginServer": registry.login_server}
+            {
+                "registryId": self.registry_id,
+                "registryName": registry.name,
+                "loginServer": registry.login_server,
+                "requiredImports": self.required_imports,
+            }
         )

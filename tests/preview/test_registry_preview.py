@@ -59,6 +59,8 @@ def test_prod_pulls_every_image_through_its_private_zone_redundant_registry(proj
             assert image["repository"].startswith(f"{server}/"), key
     assert rendered["defaultAirflowRepository"] == f"{server}/apache/airflow"
     assert result.outputs["containerRegistryLoginServer"] == server
+    assert result.outputs["containerRegistryImports"] == [
+        {"source": "docker.io/apache/airflow", "target": "apache/airflow"}], "what no cache rule serves"
 
 
 def test_dev_has_no_registry_and_pulls_from_the_upstreams(project_preview, preview):
