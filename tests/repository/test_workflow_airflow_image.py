@@ -115,7 +115,7 @@ def job_env(tmp_path: Path, **variables: str) -> dict[str, str]:
         PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", CALLS=str(tmp_path / "calls.jsonl"),
         PUSHED_DIGEST=PUSHED_DIGEST, GITHUB_ENV=str(tmp_path / "github_env"),
         GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"), GITHUB_SHA=SHA, GITHUB_REPOSITORY="contoso/airflow-aks",
-        GITHUB_SERVER_URL="https://github.com", HOME=str(tmp_path),
+        GITHUB_SERVER_URL="https://github.com", HOME=str(tmp_path), GITHUB_EVENT_NAME="workflow_dispatch",
     )
     return env
 
@@ -131,6 +131,12 @@ def run_job(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     for step in STEPS:
         if "run" not in step:
             continue
+        condition = step.get("if")
+        if condition is not None:  # the one form the workflow uses: env.NAME == 'value'
+            match = re.fullmatch(r"env\.(\w+) == '([^']*)'", condition)
+            assert match, f"the harness does not evaluate `if: {condition}`"
+            if env.get(match.group(1)) != match.group(2):
+                continue
         for line in Path(env["GITHUB_ENV"]).read_text().splitlines():
             key, _, value = line.partition("=")
             env[key] = value
@@ -170,6 +176,23 @@ def test_the_job_builds_tests_imports_pushes_and_prints_the_digest(tmp_path):
     assert f"pulumi config set --stack dev --path airflow.image.tag {tag}" in summary
     requirements = tmp_path / "checkout" / "images" / "airflow" / "requirements.txt"
     assert requirements.read_text() == (ROOT / "dags" / "requirements.txt").read_text()
+
+
+def test_a_push_for_a_stack_without_a_registry_builds_and_tests_but_pushes_nothing(tmp_path):
+    env = job_env(tmp_path, AIRFLOW_IMAGE_REGISTRY="")
+    env["GITHUB_EVENT_NAME"] = "push"
+    completed = run_job(tmp_path, env)
+    assert completed.returncode == 0, completed.stderr
+    made = calls(tmp_path)
+    assert [c[:2] for c in made] == [["docker", "build"], ["docker", "run"]]
+    assert f"local/airflow/custom:3.1.8-{SHA[:12]}" in made[0]
+    assert not (tmp_path / "summary.md").exists()
+
+
+def test_every_step_that_reaches_azure_runs_only_when_there_is_a_registry_to_push_to():
+    login = step_index(lambda s: s.get("uses", "").startswith("azure/login@"))
+    assert all(step.get("if") == "env.PUSH == 'true'" for step in STEPS[login:])
+    assert all("if" not in step for step in STEPS[:login])
 
 
 def test_a_dag_that_does_not_import_stops_the_job_before_azure(tmp_path):
