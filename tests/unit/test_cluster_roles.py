@@ -40,7 +40,7 @@ def test_role_definition_ids_use_the_documented_guids(role, guid):
 
 
 def test_every_known_role_is_checked_above_and_no_wildcard_role_exists():
-    assert len(BUILTIN_ROLES) == 21
+    assert len(BUILTIN_ROLES) == 23
     assert not any(name in BUILTIN_ROLES for name in ("Owner", "Contributor", "User Access Administrator"))
 
 
