@@ -29,6 +29,7 @@ from stackconfig.airflow import AirflowConfig, GitSyncConfig, ServiceConfig
 from stackconfig.secrets import SecretsConfig
 
 from . import chart_secrets, remote_logging, statsd
+from .airflow_auth import EntraApp, auth_values
 from .image_values import deep_merge, image_values
 from .node_pools import Placements, PoolPlacement, core_of
 from .remote_logging import TaskLogs
@@ -107,6 +108,8 @@ class ValuesInputs:
     """Rotation counters: their annotation on the services' and task pods (never the Jobs') restarts them."""
     registry: str | None = None
     """Login server of the stack's registry every image is pulled through (`components.image_values`); None: none."""
+    entra_app: EntraApp | None = None
+    """The app registration of Entra sign-in (auth mode entra; `EntraSignIn.app`)."""
 
     def airflow_config(self) -> dict[str, dict[str, Input[str]]]:
         """airflow.cfg sections from other components: remote logging, and the Key Vault secrets backend."""
@@ -269,7 +272,7 @@ def _ui(config: AirflowConfig) -> tuple[dict[str, Any], dict[str, Any], dict[str
                 "hosts": [host],
             }
         }
-        api = {"base_url": f"{'https' if tls else 'http'}://{ui.host}/"}
+        api = {"base_url": str(ui.base_url)}
     return service, ingress, api
 
 
@@ -383,4 +386,5 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
     }
     for secret in chart_secrets.ALL:
         _set_path(values, secret.values_key, secret.name(release))
-    return deep_merge(values, image_values(config, inputs.registry))
+    values = deep_merge(values, image_values(config, inputs.registry))
+    return deep_merge(values, auth_values(config, inputs.entra_app))

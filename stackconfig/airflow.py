@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
+from .auth import AuthConfig
 from .base import ConfigSection, matching
 from .types import Cidr, KubernetesName, KubernetesSubdomain
 
@@ -192,6 +193,14 @@ class UiConfig(ConfigSection):
         if self.access == "ingress" and not self.host:
             yield ("host",), "is required when access is ingress"
 
+    @property
+    def base_url(self) -> str | None:
+        """The URL people open ([api] base_url), https with a TLS Secret; None without a host name (port-forward,
+        internal load balancer)."""
+        if self.access != "ingress" or not self.host:
+            return None
+        return f"{'https' if self.tls_secret_name else 'http'}://{self.host}/"
+
 
 class DatabasePoolConfig(ConfigSection):
     """SQLAlchemy pool of every Airflow process that talks to the metadata database.
@@ -228,6 +237,7 @@ class AirflowConfig(ConfigSection):
     task_pods: TaskPodsConfig = Field(default_factory=TaskPodsConfig)
     git_sync: GitSyncConfig = Field(default_factory=GitSyncConfig)
     ui: UiConfig = Field(default_factory=UiConfig)
+    auth: AuthConfig = Field(default_factory=AuthConfig)
     create_user_job: bool = Field(
         False,
         description="Create the chart's default admin user (admin/admin) once migrations are in. Off by default: "
@@ -240,6 +250,9 @@ class AirflowConfig(ConfigSection):
     release_timeout_seconds: int = Field(
         1200, ge=300, le=3600, description="How long `pulumi up` waits for migrations and rollouts."
     )
+
+    def problems(self):
+        yield from self.auth.airflow_problems(self.ui.access, self.ui.tls_secret_name, self.create_user_job)
 
     def database_connections(self) -> dict[str, int]:
         """The most connections each component may hold at once: replicas x processes x (pool + overflow)."""

@@ -313,11 +313,12 @@ def test_the_create_user_job_creates_no_user_before_migrations(tmp_path):
 
 
 def test_users_are_created_with_the_fab_auth_manager_the_chart_configures(case):
-    """`airflow users create` (docs/airflow.md, the create-user Job) exists only with FAB, the chart's default."""
+    """`airflow users create` (docs/airflow.md, the create-user Job) and Entra sign-in exist only with FAB, the
+    chart's default, which the values also name so that no other default can slip in."""
     name, _, values = case
     fab = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
     assert chart_schema.defaults()["config"]["core"]["auth_manager"] == fab
-    assert "auth_manager" not in values["config"]["core"], name
+    assert values["config"]["core"]["auth_manager"] == fab, name
 
 
 def test_chart_reads_the_secrets_by_name_only(case):
