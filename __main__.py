@@ -8,6 +8,7 @@ from components.alerts import Alerts, AlertsArgs
 from components.cluster import Cluster, ClusterArgs
 from components.context import stack_context
 from components.database import MetadataDatabase, MetadataDatabaseArgs
+from components.entra_sign_in import EntraSignIn, EntraSignInArgs
 from components.helm_values import ValuesInputs
 from components.identity import WorkloadIdentities, WorkloadIdentitiesArgs
 from components.image_values import upstream_repositories
@@ -86,6 +87,12 @@ workload_identities = WorkloadIdentities(
         extra_service_accounts=[account.binding() for account in config.identity.extra_service_accounts],
     ),
 )
+# Entra sign-in (auth mode entra): the app registration, its app roles and the API server's federated credential.
+entra_sign_in = (
+    EntraSignIn("entra-sign-in", ctx, EntraSignInArgs(config.airflow, cluster.oidc_issuer_url))
+    if config.airflow.auth.entra_sign_in
+    else None
+)
 in_cluster = pulumi.ResourceOptions(providers=[cluster.provider])
 airflow_secrets = AirflowSecrets(
     "airflow-secrets",
@@ -104,6 +111,7 @@ airflow = Airflow(
             vault_uri=key_vault.vault_uri,
             secrets=config.secrets,
             registry=registry.login_server if registry else None,
+            entra_app=entra_sign_in.app if entra_sign_in else None,
         ),
         namespace=airflow_secrets.namespace,
         # Everything the release reads at install time, so a first `pulumi up` succeeds in one pass.
@@ -154,3 +162,7 @@ pulumi.export("airflowNamespace", airflow.namespace)
 pulumi.export("airflowReleaseStatus", airflow.release_status)
 pulumi.export("containerRegistryLoginServer", registry.login_server if registry else None)
 pulumi.export("containerRegistryImports", registry.required_imports if registry else [])
+if entra_sign_in is not None:
+    pulumi.export("entraSignInClientId", entra_sign_in.client_id)
+    pulumi.export("entraSignInRedirectUri", entra_sign_in.redirect_uri)
+    pulumi.export("entraSignInFederatedCredential", entra_sign_in.federated_credential)

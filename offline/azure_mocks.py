@@ -1,4 +1,4 @@
-"""Pulumi mocks that answer like Azure (and like the random and kubernetes providers).
+"""Pulumi mocks that answer like Azure and Microsoft Graph (and like the random and kubernetes providers).
 
 Data driven by type token: ``ARM_TYPES`` says where a resource lives in ARM (its provider path and which input
 names it), ``COMPUTED`` adds the outputs Azure computes for a type, ``INVOKES`` answers provider functions. Adding a
@@ -195,7 +195,10 @@ class AzureMocks(Mocks):
             "azure-native:containerservice:listManagedClusterAdminCredentials": self._admin_credentials,
             "azure-native:resources:getResourceGroup": self._get_resource_group,
             "azure-native:keyvault:getVault": self._get_vault,
+            "azuread:index/getClientConfig:getClientConfig": self._client_config,
         }
+        # Graph objects the program created, by type and client id (applications) or object id.
+        self.graph: dict[tuple[str, str], dict[Any, Any]] = {}
 
     # ---- resources ---------------------------------------------------------------------------------------------
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
@@ -210,6 +213,8 @@ class AzureMocks(Mocks):
             return self._kubernetes(typ, args.name, inputs, seed)
         if typ.startswith("azure-native:"):
             return self._azure(typ, args.name, inputs, seed, args.resource_id)
+        if typ.startswith("azuread:"):
+            return self._graph(typ, inputs, seed)
         return f"{args.name}-{_stable_hex(self.stack, seed)}", inputs
 
     def autoname(self, name: str, seed: str, separator: str = "") -> str:
@@ -265,6 +270,14 @@ class AzureMocks(Mocks):
             extra(self, state, rid, seed)
         self.states[(typ, str(inputs.get("resourceGroupName", "")), resource_name)] = state
         return import_id or rid, state
+
+    def _graph(self, typ: str, inputs: dict, seed: str) -> tuple[str, dict]:
+        """Entra objects as Microsoft Graph returns them (pulumi-azuread ids and computed attributes)."""
+        kind = typ.rsplit(":", 1)[1]
+        answer = GRAPH_TYPES.get(kind)
+        if answer is None:
+            raise OfflineError(f"the offline engine has no Graph answer for '{typ}'; add it to GRAPH_TYPES in offline/azure_mocks.py")
+        return answer(self, dict(inputs), seed)
 
     def _identity_outputs(self, identity: dict, seed: str) -> dict:
         """``identity`` as Azure returns it: GUIDs for the system identity and for each user-assigned one."""
@@ -688,6 +701,88 @@ COMPUTED: dict[str, Callable[[AzureMocks, dict, str, str], None]] = {
     "azure-native:monitor:DataCollectionEndpoint": _collection_endpoint_outputs,
     "azure-native:monitor:DataCollectionRule": _collection_rule_outputs,
     "azure-native:dashboard:Grafana": _grafana_outputs,
+}
+
+def graph_error(message: str) -> OfflineError:
+    return OfflineError(f"Microsoft Graph 400 Bad Request: {message}")
+
+
+def _graph_application(mocks: AzureMocks, state: dict, seed: str) -> tuple[str, dict]:
+    """POST /applications: appId (the client id) and id (the object id) are Graph's, app roles keep the given ids.
+
+    Graph refuses redirect URIs that are neither https nor http://localhost, and app roles with a duplicate id or
+    value (https://learn.microsoft.com/entra/identity-platform/reply-url, .../howto-add-app-roles-in-apps).
+    """
+    web = state.get("web") or {}
+    for uri in web.get("redirectUris") or []:
+        if not (str(uri).startswith("https://") or str(uri).startswith("http://localhost")):
+            raise graph_error(f"redirect URI '{uri}' must use https (http only for localhost)")
+    roles = state.get("appRoles") or []
+    for key in ("id", "value"):
+        seen = [role.get(key) for role in roles]
+        if len(seen) != len(set(seen)):
+            raise graph_error(f"app roles must have unique {key}s: {seen}")
+    object_id = stable_guid("application", mocks.stack, seed)
+    state.update(
+        objectId=object_id,
+        clientId=stable_guid("appId", mocks.stack, seed),
+        appRoleIds={role["value"]: role["id"] for role in roles if role.get("value")},
+        oauth2PermissionScopeIds={},
+        publisherDomain=f"{mocks.project.replace('-', '')}.onmicrosoft.com",
+        disabledByMicrosoft="",
+    )
+    state.setdefault("signInAudience", "AzureADMyOrg")
+    mocks.graph[("application", state["clientId"])] = state
+    mocks.graph[("application-object", object_id)] = state
+    return f"/applications/{object_id}", state
+
+
+def _graph_service_principal(mocks: AzureMocks, state: dict, seed: str) -> tuple[str, dict]:
+    """POST /servicePrincipals: the enterprise application of an application, which must exist (by client id)."""
+    application = mocks.graph.get(("application", str(state.get("clientId"))))
+    object_id = stable_guid("servicePrincipal", mocks.stack, seed)
+    state.update(
+        objectId=object_id,
+        applicationTenantId=mocks.tenant_id,
+        type="Application",
+        servicePrincipalNames=[str(state.get("clientId"))],
+    )
+    if application is not None:
+        state.update(displayName=application.get("displayName"), appRoleIds=application["appRoleIds"],
+                     appRoles=application.get("appRoles") or [])
+    state.setdefault("appRoleAssignmentRequired", False)
+    return object_id, state
+
+
+MAX_APP_FEDERATED_CREDENTIALS = 20
+"""Graph's limit of federated identity credentials on one application."""
+
+
+def _graph_federated_credential(mocks: AzureMocks, state: dict, seed: str) -> tuple[str, dict]:
+    """POST /applications/{id}/federatedIdentityCredentials: one audience, an https issuer, (issuer, subject) unique."""
+    application_id = str(state.get("applicationId", ""))
+    object_id = application_id.removeprefix("/applications/")
+    if (audiences := state.get("audiences") or []) and len(audiences) != 1:
+        raise graph_error(f"a federated identity credential takes exactly one audience, not {audiences}")
+    issuer = str(state.get("issuer", ""))
+    if issuer and not issuer.startswith("https://") and issuer != "offline-preview-unknown":
+        raise graph_error(f"issuer '{issuer}' must be an https URL")
+    credentials = mocks.graph.setdefault(("federated-credentials", object_id), {})
+    pair = (issuer, str(state.get("subject")))
+    if pair in credentials:
+        raise graph_error(f"application {object_id} already trusts issuer {pair[0]} for subject {pair[1]}")
+    if len(credentials) >= MAX_APP_FEDERATED_CREDENTIALS:
+        raise graph_error(f"application {object_id} has {MAX_APP_FEDERATED_CREDENTIALS} federated credentials, the limit")
+    credential_id = stable_guid("federatedCredential", mocks.stack, seed)
+    credentials[pair] = state
+    state["credentialId"] = credential_id
+    return f"{object_id}/federatedIdentityCredential/{credential_id}", state
+
+
+GRAPH_TYPES: dict[str, Callable[[AzureMocks, dict, str], tuple[str, dict]]] = {
+    "Application": _graph_application,
+    "ServicePrincipal": _graph_service_principal,
+    "ApplicationFederatedIdentityCredential": _graph_federated_credential,
 }
 
 _PET_WORDS = ["otter", "heron", "lynx", "badger", "wren", "marten", "ibis", "stoat", "crane", "vole"]

@@ -32,6 +32,7 @@ PROGRAM = textwrap.dedent(
     from pulumi_azure_native import managedidentity
 
     from components.airflow import Airflow, AirflowArgs
+    from components.airflow_auth import EntraApp
     from components.helm_values import ValuesInputs
     from components.node_pools import placements
     from components.remote_logging import TaskLogs
@@ -60,6 +61,7 @@ PROGRAM = textwrap.dedent(
                 task_logs=TaskLogs("airflow-logs", "https://stexample.blob.core.windows.net/"),
                 vault_uri="https://kv-example.vault.azure.net/",
                 secrets=settings.config.secrets,
+                entra_app=EntraApp("{PLACEHOLDER}", "{PLACEHOLDER}") if airflow.auth.entra_sign_in else None,
             ),
             namespace=namespace.metadata.name,
             depends_on=list(identities.values()),
