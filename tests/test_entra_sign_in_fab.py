@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from components.airflow_auth import CLIENT_ASSERTION_TYPE, FAB_AUTH_MANAGER, webserver_config
+from offline.azure_mocks import AzureMocks
 from stackconfig.auth import AuthConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,17 +37,17 @@ OPS_GROUP = "9e9e9e9e-0000-4000-8000-0000000000aa"
 ADMINS_GROUP = "9f9f9f9f-0000-4000-8000-0000000000bb"
 
 
-def sign_in(tmp_path: Path, auth: dict, logins: list[dict]) -> dict:
-    """Render the config for `auth` (an `airflow.auth` section) and run the logins through FAB."""
+def run_probe(tmp_path: Path, config_text: str, logins: list[dict], airflow_config: dict = AIRFLOW_CONFIG,
+              tenant: str = TENANT, client: str = CLIENT, public_url: str = PUBLIC_URL) -> dict:
+    """Run the logins through FAB with `config_text` as webserver_config.py and `airflow_config` as airflow.cfg."""
     python = airflow_venv.ensure()
     tmp_path.mkdir(parents=True, exist_ok=True)
-    sign_in_config = AuthConfig.model_validate(auth).entra
     config = tmp_path / "webserver_config.py"
-    config.write_text(webserver_config(sign_in_config, TENANT, CLIENT))
+    config.write_text(config_text)
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps({
-        "config": str(config), "token_file": str(tmp_path / "azure-identity-token"), "tenant_id": TENANT,
-        "client_id": CLIENT, "public_url": PUBLIC_URL, "airflow_config": AIRFLOW_CONFIG, "logins": logins,
+        "config": str(config), "token_file": str(tmp_path / "azure-identity-token"), "tenant_id": tenant,
+        "client_id": client, "public_url": public_url, "airflow_config": airflow_config, "logins": logins,
     }))
     result = tmp_path / "result.json"
     run = subprocess.run(
@@ -55,6 +56,11 @@ def sign_in(tmp_path: Path, auth: dict, logins: list[dict]) -> dict:
     )
     assert run.returncode == 0, run.stderr[-4000:]
     return json.loads(result.read_text())
+
+
+def sign_in(tmp_path: Path, auth: dict, logins: list[dict]) -> dict:
+    """Render the config for `auth` (an `airflow.auth` section) and run the logins through FAB."""
+    return run_probe(tmp_path, webserver_config(AuthConfig.model_validate(auth).entra, TENANT, CLIENT), logins)
 
 
 def login(oid: str, token: str, signed_by_stranger: bool = False, **claims) -> dict:
@@ -146,3 +152,26 @@ def test_group_claim_maps_group_object_ids_and_refuse_keeps_strangers_out(tmp_pa
     assert refused["registration"] is False
     assert refused["logins"][0]["user_roles"] is None
     assert len(refused["token_requests"]) == 1  # Entra signed Bob in; Airflow refused him
+
+
+def test_prods_release_values_sign_in_as_rendered(project_preview, tmp_path):
+    """The config and airflow.cfg sections exactly as prod's Helm release carries them, run by FAB."""
+    result = project_preview("prod", False)
+    values = result.one("kubernetes:helm.sh/v3:Release").inputs["values"]
+    client = result.one("azuread:index/application:Application").outputs["clientId"]
+    tenant = AzureMocks("airflow-aks", "prod").tenant_id
+    base_url = values["config"]["api"]["base_url"]
+    airflow_config = {section: values["config"][section] for section in ("core", "fab", "api")}
+    airflow_config["core"] = {"auth_manager": airflow_config["core"]["auth_manager"]}
+    probe = run_probe(
+        tmp_path, values["apiServer"]["apiServerConfig"],
+        [login(ALICE, "prod-sa-token", email="alice@example.com", roles=["Airflow.Op"])],
+        airflow_config=airflow_config, tenant=tenant, client=client, public_url=base_url,
+    )
+    only = probe["logins"][0]
+    assert only["authorize_query"]["redirect_uri"] == result.outputs["entraSignInRedirectUri"]
+    assert only["authorize_query"]["client_id"] == client
+    assert probe["token_requests"][0]["form"]["client_assertion"] == ["prod-sa-token"]
+    assert "client_secret" not in probe["token_requests"][0]["form"]
+    assert only["user_roles"] == ["Op", "Public"]
+    assert probe["unexpected_requests"] == []
