@@ -10,6 +10,7 @@ from . import (
     images,
     keyvault,
     kubernetes_rbac,
+    oauth_secrets,
     storage,
 )
 
@@ -23,6 +24,7 @@ ALL_POLICIES = [
     *airflow_release.POLICIES,
     *alerting.POLICIES,
     *images.POLICIES,
+    *oauth_secrets.POLICIES,
     cost.idle_monthly_cost,
 ]
 """Every policy of the pack, in report order."""
