@@ -159,8 +159,8 @@ def auth_values(config: AirflowConfig, app: EntraApp | None) -> dict[str, Any]:
     """
     values: dict[str, Any] = {"config": {"core": {"auth_manager": FAB_AUTH_MANAGER}}}
     sign_in = config.auth.entra_sign_in
-    if sign_in is None:
-        return values
+    if sign_in is None or not config.auth.signs_in_with_entra:
+        return values  # FAB's default: users and passwords in the metadata database
     if app is None:
         raise ValueError("auth mode entra needs the app registration's ids")
     rendered: Input[str] = pulumi.Output.all(app.tenant_id, app.client_id).apply(

@@ -124,10 +124,18 @@ class AuthConfig(ConfigSection):
         "with tlsSecretName).",
     )
     entra: EntraSignInConfig = Field(default_factory=EntraSignInConfig)
+    break_glass: bool = Field(
+        False,
+        description="With mode entra: sign in with Airflow's database for a while (a one-time local admin, "
+        "docs/runbooks/entra-break-glass.md) while the app registration, its app role assignments and its "
+        "federated credential stay as they are. Set it back to false as soon as Entra sign-in works again.",
+    )
 
     def airflow_problems(self, access: str, tls_secret_name: str | None, create_user_job: bool):
         """Rules across `airflow.*` settings, paths relative to `airflow`."""
         if self.mode != "entra":
+            if self.break_glass:
+                yield ("auth", "breakGlass"), "applies only with auth.mode entra (database sign-in is already on)"
             return
         if access != "ingress":
             yield ("ui", "access"), (
@@ -144,4 +152,10 @@ class AuthConfig(ConfigSection):
 
     @property
     def entra_sign_in(self) -> EntraSignInConfig | None:
+        """The Entra settings when the stack keeps an app registration (also during break-glass)."""
         return self.entra if self.mode == "entra" else None
+
+    @property
+    def signs_in_with_entra(self) -> bool:
+        """Whether the API server's login is Entra's right now (not during break-glass)."""
+        return self.mode == "entra" and not self.break_glass

@@ -157,3 +157,12 @@ def test_values_fragment_entra_carries_the_config_and_proxy_fix():
     with pytest.raises(ValueError, match="app registration"):
         auth_values(config, None)
 
+
+def test_break_glass_signs_in_with_the_database_and_keeps_the_app_registration():
+    config = parse({**entra(), "auth": {"mode": "entra", "breakGlass": True}}).config.airflow
+    assert config.auth.entra_sign_in is not None  # the app registration stays in the stack
+    assert auth_values(config, EntraApp(TENANT, CLIENT)) == {"config": {"core": {"auth_manager": FAB_AUTH_MANAGER}}}
+    assert "airflow-aks:airflow.auth.breakGlass: applies only with auth.mode entra" in problems(
+        {"auth": {"breakGlass": True}}
+    )[0]
+
