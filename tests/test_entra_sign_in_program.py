@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from components.airflow_auth import FAB_AUTH_MANAGER, app_role_id, webserver_config
-from components.workload_identity import TOKEN_AUDIENCE
+from facts.workload_identity import TOKEN_AUDIENCE
 from offline import UNKNOWN, run_preview
 from offline.azure_mocks import AzureMocks, graph_error
 from stackconfig.auth import AuthConfig

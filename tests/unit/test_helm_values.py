@@ -12,6 +12,7 @@ from support import chart_schema
 from support.config import settings
 
 from components import chart_secrets
+from components.airflow_auth import EntraApp
 from components.helm_values import (
     AZURE_LOAD_BALANCER_PROBE_SOURCE,
     EXECUTOR,
@@ -37,8 +38,13 @@ LOGS = TaskLogs(container_name="airflow-logs", blob_endpoint="https://stexample.
 VAULT_URI = "https://kv-example.vault.azure.net/"
 
 
-def inputs_for(config, client_ids=CLIENT_IDS, secrets: dict | None = None) -> ValuesInputs:
+ENTRA_APP = EntraApp("72f988bf-0000-4000-8000-00000000aaaa", "3c1d2e4f-0000-4000-8000-00000000bbbb")
+
+
+def inputs_for(config, client_ids=CLIENT_IDS, secrets: dict | None = None, entra_app: EntraApp | None = None) -> ValuesInputs:
     """The values' inputs as the program builds them, with plain strings where other components give outputs."""
+    if entra_app is None and config.airflow.auth.entra_sign_in:  # prod signs in with Entra: the app's ids
+        entra_app = ENTRA_APP
     return ValuesInputs(
         config=config.airflow,
         pools=placements(config.cluster),
@@ -46,6 +52,7 @@ def inputs_for(config, client_ids=CLIENT_IDS, secrets: dict | None = None) -> Va
         task_logs=LOGS,
         vault_uri=VAULT_URI,
         secrets=config.secrets.model_copy(update=secrets or {}),
+        entra_app=entra_app,
     )
 
 
@@ -167,7 +174,7 @@ def test_internal_load_balancer_clients_and_probes_reach_the_api_server():
 def test_the_ingress_controller_namespace_reaches_the_api_server():
     peers = values_for(**CASES["ingress"])["apiServer"]["networkPolicy"]["ingress"]["from"]
     assert peers[1:] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "app-routing-system"}}}]
-    custom = values_for("prod", {"ui": {"access": "ingress", "host": "airflow.example.com",
+    custom = values_for("prod", {"ui": {"access": "ingress", "host": "airflow.example.com", "tlsSecretName": "airflow-tls",
                                         "ingressControllerNamespace": "ingress-nginx"}})
     selector = custom["apiServer"]["networkPolicy"]["ingress"]["from"][1]["namespaceSelector"]
     assert selector == {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
@@ -456,7 +463,8 @@ def test_outputs_stay_at_the_leaves():
     """Structure must not depend on values unknown in preview: an opaque object placed as client id stays a leaf."""
     marker = object()
     config = settings("prod").config
-    values = airflow_values(inputs_for(config, client_ids={"airflow": marker, "tasks": marker}))
+    values = airflow_values(inputs_for(config, client_ids={"airflow": marker, "tasks": marker},
+                                       entra_app=EntraApp(marker, marker)))  # type: ignore[arg-type]
     assert values["workers"]["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION] is marker
     plain = airflow_values(inputs_for(config))
 
