@@ -74,3 +74,4 @@ def test_a_configmap_carrying_a_webserver_config_with_a_secret_is_refused():
 )
 def test_references_to_a_secret_and_unknowns_pass(values):
     assert check(values) == []
+

@@ -11,6 +11,8 @@ from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 from ._props import MISSING, get, is_unknown, resource_validator, schema
 
 FEDERATED_CREDENTIAL = "azure-native:managedidentity:FederatedIdentityCredential"
+APP_FEDERATED_CREDENTIAL = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
+"""The same trust on an app registration (Entra sign-in's): same inputs, same rules."""
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 _SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)")
@@ -67,9 +69,10 @@ def _check_credential(props: dict, cfg: dict) -> Iterator[str]:
 
 credential_trust = ResourceValidationPolicy(
     name="federated-credential-trust",
-    description="Federated identity credentials must use the token-exchange audience, name one service account "
-                "of an allowed namespace, and trust an https AKS OIDC issuer.",
-    validate=resource_validator({FEDERATED_CREDENTIAL: _check_credential}, CONFIG),
+    description="Federated identity credentials (of managed identities and app registrations) must use the "
+                "token-exchange audience, name one service account of an allowed namespace, and trust an https AKS "
+                "OIDC issuer.",
+    validate=resource_validator(dict.fromkeys((FEDERATED_CREDENTIAL, APP_FEDERATED_CREDENTIAL), _check_credential), CONFIG),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=CONFIG,
     severity=Severity.CRITICAL,
