@@ -26,7 +26,7 @@ APP_ROLE_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,119}$")
 """Entra app role values carry no spaces; this is a strict subset of what Entra allows (no braces or quotes, which
 would end up inside the rendered webserver_config.py and the chart's templated `apiServerConfig`)."""
 
-DEFAULT_ROLE_MAPPING: dict[str, list[str]] = {
+DEFAULT_ROLE_MAPPING: dict[str, list[AirflowRole]] = {
     "Airflow.Admin": ["Admin"],
     "Airflow.Op": ["Op"],
     "Airflow.User": ["User"],

@@ -18,7 +18,8 @@ Airflow's `<option>_secret` and `<option>_cmd` config variants name where a secr
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
