@@ -107,7 +107,7 @@ def test_login_redirects_to_the_tenants_v2_authorize_endpoint_with_an_https_call
 def test_token_request_authenticates_with_the_service_account_token_and_no_secret(app_roles):
     requests = app_roles["token_requests"]
     assert len(requests) == 4
-    for request, expected in zip(requests, ["sa-token-1", "sa-token-2-rotated", "sa-token-3", "sa-token-4"]):
+    for request, expected in zip(requests, ["sa-token-1", "sa-token-2-rotated", "sa-token-3", "sa-token-4"], strict=True):
         assert request["url"] == f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"
         form = request["form"]
         assert form["grant_type"] == ["authorization_code"]

@@ -1,8 +1,9 @@
 """The rule that keeps OAuth client secrets out of Helm values, Airflow config and ConfigMaps."""
 
 import pytest
-from airflow_aks_policies import oauth_secrets as rule
+
 from policy_harness import UNKNOWN, violations
+from airflow_aks_policies import oauth_secrets as rule
 
 from components.airflow_auth import webserver_config
 from stackconfig.auth import AuthConfig
