@@ -2,7 +2,7 @@
 
 import pytest
 
-from policy_harness import UNKNOWN, violations
+from support.policy_harness import UNKNOWN, violations
 from airflow_aks_policies import oauth_secrets as rule
 
 from components.airflow_auth import webserver_config

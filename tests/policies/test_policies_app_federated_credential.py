@@ -1,6 +1,6 @@
 """The federated credential of the Entra sign-in app registration is held to the managed identities' trust rule."""
 
-from policy_harness import violations
+from support.policy_harness import violations
 from airflow_aks_policies import federated_credentials as fc
 
 

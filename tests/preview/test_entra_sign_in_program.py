@@ -4,9 +4,9 @@ credential as Graph answers them, and the chart values carrying the rendered con
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from components.airflow_auth import FAB_AUTH_MANAGER, app_role_id, webserver_config
 from facts.workload_identity import TOKEN_AUDIENCE
@@ -14,7 +14,6 @@ from offline import UNKNOWN, run_preview
 from offline.azure_mocks import AzureMocks, graph_error
 from stackconfig.auth import AuthConfig
 
-ROOT = Path(__file__).resolve().parents[1]
 APP = "azuread:index/application:Application"
 SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
 FIC = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
@@ -128,7 +127,7 @@ def test_an_existing_app_registration_is_used_as_is_and_the_outputs_say_what_to_
     project.mkdir()
     for name in ("Pulumi.yaml", "__main__.py"):
         (project / name).symlink_to(ROOT / name)
-    for folder in ("components", "stackconfig", "policies", "costing"):
+    for folder in ("components", "stackconfig", "policies", "costing", "facts", "reports"):
         (project / folder).symlink_to(ROOT / folder)
     (project / "Pulumi.dev.yaml").write_text(ENTRA_DEV)
     result = run_preview(str(project), "dev", preview=False, policy_pack=False)

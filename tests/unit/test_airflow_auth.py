@@ -1,5 +1,5 @@
 """Sign-in settings (`airflow.auth`) and the pure pieces built from them: the rendered webserver_config.py and the
-chart values fragment. Executing the config under the real FAB is tests/test_entra_sign_in_fab.py."""
+chart values fragment. Executing the config under the real FAB is tests/repository/test_entra_sign_in_fab.py."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The rendered Entra sign-in config, executed by the real Airflow 3.1.8 + FAB auth manager in .venv-airflow.
 
-tests/entra_sign_in_probe.py drives FAB's own login and OAuth callback views against a recording double of Entra's
+tests/support/entra_sign_in_probe.py drives FAB's own login and OAuth callback views against a recording double of Entra's
 endpoints; these tests check what FAB and authlib did with the config: the authorize redirect, the token request's
 client authentication (the service account token as client assertion, never a client secret), id token
 verification, user registration, role mapping and role sync.
@@ -14,14 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from components.airflow_auth import CLIENT_ASSERTION_TYPE, FAB_AUTH_MANAGER, webserver_config
 from offline.azure_mocks import AzureMocks
 from stackconfig.auth import AuthConfig
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-import airflow_venv  # noqa: E402
+import airflow_venv
 
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 CLIENT = "3c1d2e4f-0000-4000-8000-00000000bbbb"
@@ -51,7 +51,7 @@ def run_probe(tmp_path: Path, config_text: str, logins: list[dict], airflow_conf
     }))
     result = tmp_path / "result.json"
     run = subprocess.run(
-        [str(python), str(ROOT / "tests" / "entra_sign_in_probe.py"), str(scenario), str(result)],
+        [str(python), str(ROOT / "tests" / "support" / "entra_sign_in_probe.py"), str(scenario), str(result)],
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert run.returncode == 0, run.stderr[-4000:]
