@@ -122,15 +122,21 @@ config:
 """
 
 
-def test_an_existing_app_registration_is_used_as_is_and_the_outputs_say_what_to_trust(tmp_path):
+def preview_with(tmp_path, stack_file: str):
+    """The project's program with `stack_file` as dev's stack file, previewed with known outputs."""
     project = tmp_path / "project"
     project.mkdir()
-    for name in ("Pulumi.yaml", "__main__.py"):
+    for name in ("Pulumi.yaml", "__main__.py", "pyproject.toml"):
         (project / name).symlink_to(ROOT / name)
     for folder in ("components", "stackconfig", "policies", "costing", "facts", "reports"):
         (project / folder).symlink_to(ROOT / folder)
-    (project / "Pulumi.dev.yaml").write_text(ENTRA_DEV)
-    result = run_preview(str(project), "dev", preview=False, policy_pack=False)
+    (project / "Pulumi.dev.yaml").write_text(stack_file)
+    return run_preview(str(project), "dev", preview=False, policy_pack=True)
+
+
+def test_an_existing_app_registration_is_used_as_is_and_the_outputs_say_what_to_trust(tmp_path):
+    result = preview_with(tmp_path, ENTRA_DEV)
+    assert result.mandatory_violations == []
     assert not [record for record in result.resources if record.type.startswith("azuread:")]
     values = result.one(RELEASE).inputs["values"]
     sign_in = AuthConfig.model_validate(
@@ -145,6 +151,26 @@ def test_an_existing_app_registration_is_used_as_is_and_the_outputs_say_what_to_
     assert trust["audience"] == TOKEN_AUDIENCE
     assert trust["issuer"] == result.outputs["oidcIssuerUrl"]
     assert result.outputs["entraSignInRedirectUri"] == "https://airflow.dev.example.com/auth/oauth-authorized/azure"
+
+
+def test_groups_in_another_tenant_give_a_graph_provider_there_and_no_app_roles(tmp_path):
+    stack_file = ENTRA_DEV.replace(
+        "        clientId: 3c1d2e4f-0000-4000-8000-00000000bbbb\n",
+        "        roleClaim: groups\n        roleMapping: {9f9f9f9f-0000-4000-8000-0000000000bb: Admin}\n",
+    )
+    result = preview_with(tmp_path, stack_file)
+    assert result.mandatory_violations == []
+    app = result.one(APP)
+    provider = result.by_urn(app.provider.rsplit("::", 1)[0])
+    assert provider.type == "pulumi:providers:azuread"
+    assert provider.inputs["tenantId"] == "72f988bf-0000-4000-8000-00000000aaaa"
+    assert app.inputs["groupMembershipClaims"] == ["ApplicationGroup"]
+    assert not app.inputs.get("appRoles")
+    for child in (SERVICE_PRINCIPAL, FIC):
+        assert result.one(child).provider == app.provider
+    values = result.one(RELEASE).inputs["values"]
+    assert "AUTH_OAUTH_ROLE_KEYS = { 'azure': 'groups' }" in values["apiServer"]["apiServerConfig"]
+    assert "login.microsoftonline.com/72f988bf-0000-4000-8000-00000000aaaa/" in values["apiServer"]["apiServerConfig"]
 
 
 class Registration:
