@@ -1,7 +1,8 @@
 """The federated credential of the Entra sign-in app registration is held to the managed identities' trust rule."""
 
-from support.policy_harness import violations
-from airflow_aks_policies import federated_credentials as fc
+from support.policy_harness import airflow_aks_policies, violations
+
+fc = airflow_aks_policies.federated_credentials
 
 
 def test_the_sign_in_apps_federated_credential_is_held_to_the_same_trust():

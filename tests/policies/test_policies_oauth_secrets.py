@@ -1,13 +1,12 @@
 """The rule that keeps OAuth client secrets out of Helm values, Airflow config and ConfigMaps."""
 
 import pytest
-
-from support.policy_harness import UNKNOWN, violations
-from airflow_aks_policies import oauth_secrets as rule
+from support.policy_harness import UNKNOWN, airflow_aks_policies, violations
 
 from components.airflow_auth import webserver_config
 from stackconfig.auth import AuthConfig
 
+rule = airflow_aks_policies.oauth_secrets
 RELEASE = "kubernetes:helm.sh/v3:Release"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 ENTRA_SHAPED = "abc8Q~" + "x1Y2z3W4v5U6t7S8r9Q0p1O2n3M4l5K6"
