@@ -1,17 +1,31 @@
-"""Create or refresh `.venv-airflow`, the venv in which the DAGs in dags/ are imported and tested.
+"""Create or refresh `.venv-airflow`: the Python and the packages of the `apache/airflow` image the chart deploys.
+
+Everything that checks what Airflow reads (the DAGs in dags/, the rendered airflow.cfg, the pods' environment) runs
+in this venv, so it must hold what the image holds: the image's Python (IMAGE_PYTHON) and the versions Airflow's
+published constraints for that release pin. Those constraints (`constraints-<version>` branch of apache/airflow) are
+generated when the release candidate is cut, from the newest packages on the index then; they cannot be downloaded
+here, so `lock` reproduces them by resolving with an upload-date cutoff at that moment (`uv pip compile
+--exclude-newer`), the Airflow distributions themselves cut off at the final release. The result is committed as
+dags/requirements-test.txt (hashes included) and `ensure` installs exactly that (`uv pip sync`).
 
 Airflow and Pulumi pin conflicting versions of grpcio and protobuf, so Airflow gets its own venv instead of a place
-in requirements-dev.txt. Idempotent: it reinstalls only when dags/requirements-test.txt changed. Prints the venv's
-python on success. Usage: `python scripts/airflow_venv.py` (about a minute the first time, instant after).
+in requirements-dev.txt.
+
+Usage (from the repository root, with .venv's python, which has uv and the project's config package):
+  python scripts/airflow_venv.py          create/refresh the venv, print its python (a minute the first time)
+  python scripts/airflow_venv.py lock     re-resolve dags/requirements-test.txt (needs the package index)
 """
 
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
-import venv
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,33 +34,141 @@ REQUIREMENTS = ROOT / "dags" / "requirements-test.txt"
 STAMP = VENV / ".requirements-sha256"
 LOCK = ROOT / ".venv-airflow.lock"
 
+IMAGE_PYTHON = "3.12"
+"""The default Python of the official apache/airflow 3.x images (`apache/airflow:<version>` = `-python3.12`)."""
+
+IMAGE_EXTRAS = (
+    "async", "cncf-kubernetes", "common-io", "fab", "git", "http", "microsoft-azure", "postgres", "statsd",
+)
+"""The extras of the official image (its AIRFLOW_EXTRAS) that this platform uses: executor, auth manager, git DAG
+bundle, Azure logging and secrets, the PostgreSQL metadata database (psycopg2 and asyncpg), statsd metrics."""
+
+
+@dataclass(frozen=True)
+class Release:
+    constraints_cutoff: str
+    """When the release's constraints were generated (its first release candidate reached the index)."""
+    release_cutoff: str
+    """Just after the final release reached the index: the cutoff for Airflow's own distributions."""
+
+
+RELEASES = {
+    # 3.1.8rc1 reached the index on 2026-03-06 (before noon UTC), 3.1.8 on 2026-03-11. Cross-checked against pins
+    # of constraints-3.1.8/constraints-3.12.txt quoted in public notes: alembic 1.18.4, structlog 25.5.0,
+    # pydantic 2.12.5, sqlalchemy 2.0.48, fastapi 0.117.1 all match this resolution.
+    "3.1.8": Release(constraints_cutoff="2026-03-06T12:00:00Z", release_cutoff="2026-03-12T00:00:00Z"),
+}
+AIRFLOW_DISTRIBUTIONS = ("apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk")
+
+
+def image_airflow_version() -> str:
+    """The Airflow version the chart values deploy (stackconfig's ImageConfig default): the one source of truth."""
+    sys.path.insert(0, str(ROOT))
+    from stackconfig.airflow import ImageConfig
+
+    return ImageConfig().airflow_version
+
 
 def venv_python() -> Path:
     return VENV / "bin" / "python"
 
 
+def image_python() -> str:
+    """An interpreter of the image's Python minor version: $AIRFLOW_VENV_PYTHON, python3.X on PATH, or pyenv's."""
+    explicit = os.environ.get("AIRFLOW_VENV_PYTHON")
+    candidates = [explicit] if explicit else []
+    candidates += [shutil.which(f"python{IMAGE_PYTHON}") or ""]
+    pyenv_root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
+    candidates += sorted(glob.glob(f"{pyenv_root}/versions/{IMAGE_PYTHON}.*/bin/python{IMAGE_PYTHON}"), reverse=True)
+    for candidate in filter(None, candidates):
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True
+        )
+        if probe.returncode == 0 and probe.stdout.strip() == IMAGE_PYTHON:
+            return candidate
+    raise RuntimeError(
+        f"no Python {IMAGE_PYTHON} found (the image's Python); install one or set AIRFLOW_VENV_PYTHON to its path"
+    )
+
+
+def uv() -> str:
+    """uv from the running interpreter's environment (requirements-dev.txt installs it into .venv) or PATH."""
+    beside = Path(sys.executable).parent / "uv"
+    found = str(beside) if beside.exists() else shutil.which("uv")
+    if not found:
+        raise RuntimeError("uv is missing: run `make .venv/.installed` (requirements-dev.txt installs it)")
+    return found
+
+
+def compile_command(version: str) -> list[str]:
+    """The `uv pip compile` that reproduces the release's constraints for the image's Python and platform."""
+    if version not in RELEASES:
+        raise RuntimeError(
+            f"no constraints cutoff recorded for Airflow {version}: add it to RELEASES in scripts/airflow_venv.py"
+        )
+    release = RELEASES[version]
+    command = [
+        uv(), "pip", "compile", "-", "--quiet", "--generate-hashes", "--no-header",
+        "--python-version", IMAGE_PYTHON, "--python-platform", "x86_64-manylinux_2_28",
+        "--exclude-newer", release.constraints_cutoff,
+    ]
+    for distribution in AIRFLOW_DISTRIBUTIONS:
+        command += ["--exclude-newer-package", f"{distribution}={release.release_cutoff}"]
+    return command
+
+
+def top_level_requirement(version: str) -> str:
+    return f"apache-airflow[{','.join(IMAGE_EXTRAS)}]=={version}"
+
+
+def lock() -> Path:
+    """Re-resolve dags/requirements-test.txt for the Airflow version stackconfig deploys."""
+    version = image_airflow_version()
+    command = compile_command(version)
+    resolved = subprocess.run(command, input=top_level_requirement(version), capture_output=True, text=True, check=True)
+    release = RELEASES[version]
+    header = (
+        f"# The packages of the apache/airflow:{version} image (Python {IMAGE_PYTHON}) that this platform uses:\n"
+        f"#   {top_level_requirement(version)}\n"
+        f"# resolved like Airflow's constraints-{version}: newest releases uploaded before {release.constraints_cutoff}\n"
+        f"# (Airflow's own distributions before {release.release_cutoff}). Generated by `python scripts/airflow_venv.py\n"
+        "# lock`; do not edit by hand. scripts/airflow_venv.py installs exactly this into .venv-airflow.\n"
+    )
+    REQUIREMENTS.write_text(header + resolved.stdout)
+    return REQUIREMENTS
+
+
 def ensure() -> Path:
-    """The venv's python, after creating the venv or installing changed requirements.
+    """The venv's python, after creating the venv or syncing it to changed requirements.
 
     Holds a file lock, so parallel test workers asking at once install once and never into a half-made venv.
     """
     wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
-    with LOCK.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with LOCK.open("w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
         if venv_python().exists() and STAMP.exists() and STAMP.read_text() == wanted:
             return venv_python()
-        if not venv_python().exists():
-            venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        if VENV.is_symlink():
+            VENV.unlink()
+        if not venv_python().exists() or not _is_image_python(venv_python()):
+            subprocess.run([uv(), "venv", "--quiet", "--clear", "--python", image_python(), str(VENV)], check=True)
         subprocess.run(
-            [str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(REQUIREMENTS)],
-            check=True,
+            [uv(), "pip", "sync", "--quiet", "--python", str(venv_python()), str(REQUIREMENTS)], check=True
         )
         STAMP.write_text(wanted)
     return venv_python()
 
 
+def _is_image_python(python: Path) -> bool:
+    probe = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                           capture_output=True, text=True)
+    return probe.stdout.strip() == IMAGE_PYTHON
+
+
 if __name__ == "__main__":
     try:
-        print(ensure())
+        print(lock() if sys.argv[1:] == ["lock"] else ensure())
     except subprocess.CalledProcessError as exc:
-        sys.exit(f"error: installing {REQUIREMENTS.name} into {VENV.name} failed (exit {exc.returncode})")
+        sys.exit(f"error: `{' '.join(map(str, exc.cmd[:3]))} ...` failed (exit {exc.returncode}) {exc.stderr or ''}")
+    except RuntimeError as exc:
+        sys.exit(f"error: {exc}")
