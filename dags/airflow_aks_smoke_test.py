@@ -14,7 +14,9 @@ each proving one path a real DAG depends on, in the order they depend on each ot
    The log is uploaded when the upstream pod finishes, hence the retries.
 
 Azure SDK imports live inside the tasks so the DAG file parses fast and without Azure libraries on the parser;
-`run_id` arrives as an injected context argument, so each task is callable on its own in tests.
+`run_id` arrives as an injected context argument, so each task is callable on its own in tests. Only APIs of the
+versions the image pins (dags/requirements-test.txt) are used: the remote log IO comes from Airflow's own logging
+config (`airflow.sdk.log.load_remote_log_handler`), as the task runner's upload does.
 """
 
 from __future__ import annotations
@@ -89,11 +91,15 @@ def airflow_aks_smoke_test():
     def find_remote_log(upstream_task_id: str, run_id: str | None = None) -> str:
         from airflow.configuration import conf
         from airflow.providers.microsoft.azure.log.wasb_task_handler import WasbRemoteLogIO
+        from airflow.sdk.log import load_remote_log_handler
 
         template = conf.get("logging", "log_filename_template")
         if not template.startswith(DEFAULT_LOG_TEMPLATE_HEAD):
             raise RuntimeError(f"log_filename_template {template!r} is not the default this check understands")
-        remote = WasbRemoteLogIO.from_config()
+        # The remote log IO the task runner uploads with, built by Airflow's logging config from airflow.cfg.
+        remote = load_remote_log_handler()
+        if not isinstance(remote, WasbRemoteLogIO):
+            raise RuntimeError(f"remote task logging is not Blob storage (wasb): {type(remote).__name__}")
         prefix = log_prefix(remote.remote_base, DAG_ID, run_id, upstream_task_id)
         found = remote.hook.get_blobs_list(container_name=remote.wasb_container, prefix=prefix)
         if not found:
