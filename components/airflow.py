@@ -2,8 +2,8 @@
 
 The release has an explicit name and namespace (no autonaming suffix): the chart derives service account names from
 them and the federated identity credentials must match those names exactly. Pulumi waits for the release (jobs
-included), and the release depends on everything it reads (namespace, Secrets, identities, database), so a first
-`pulumi up` succeeds in one pass.
+included), and the release depends on everything it reads (namespace, Secrets, identities, database, the platform
+DAGs' ConfigMap), so a first `pulumi up` succeeds in one pass.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi import Input, Output, ResourceOptions
 
+from . import platform_dags
+from .chart_config import removed_defaults_yaml
 from .helm_values import ValuesInputs, airflow_values, git_credentials
 
 CHART = "airflow"
@@ -58,6 +60,9 @@ class Airflow(pulumi.ComponentResource):
                 )
             )
 
+        # The platform's own DAGs (smoke test, liveness), their own bundle whatever the team's DAG source is.
+        depends_on.append(platform_dags.config_map(f"{name}-platform-dags", config.release_name, args.namespace, self))
+
         values = airflow_values(args.values)
         release = kubernetes.helm.v3.Release(
             f"{name}-release",
@@ -69,6 +74,7 @@ class Airflow(pulumi.ComponentResource):
                 namespace=args.namespace,
                 create_namespace=False,
                 values=values,
+                value_yaml_files=[pulumi.StringAsset(removed_defaults_yaml())],
                 skip_await=False,
                 wait_for_jobs=True,
                 atomic=True,

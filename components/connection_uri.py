@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 SCHEME = "postgresql"
+ASYNC_SCHEME = "postgresql+asyncpg"
+"""Airflow's async engine (API server endpoints, the Task Execution API) uses asyncpg."""
 DIRECT_PORT = 5432
 PGBOUNCER_PORT = 6432
 """The flexible server's built-in PgBouncer listens on 6432 on the same host name; PostgreSQL itself on 5432."""
@@ -57,3 +59,18 @@ def parse_connection_uri(uri: str) -> MetadataConnection:
         database=unquote(parts.path.lstrip("/")),
         sslmode=sslmode,
     )
+
+
+def build_async_connection_uri(connection: MetadataConnection) -> str:
+    """The same database for the asyncpg driver: `postgresql+asyncpg://...?ssl=require`.
+
+    asyncpg rejects libpq's `sslmode` (`connect() got an unexpected keyword argument 'sslmode'`); its `ssl` parameter
+    takes the same mode names, so `ssl=require` keeps TLS required.
+    """
+    sync = build_connection_uri(connection)
+    return ASYNC_SCHEME + sync.removeprefix(SCHEME).replace(f"?sslmode={connection.sslmode}", f"?ssl={connection.sslmode}")
+
+
+def async_connection_uri(uri: str) -> str:
+    """The async URI for a metadata URI built by `build_connection_uri`."""
+    return build_async_connection_uri(parse_connection_uri(uri))

@@ -28,7 +28,7 @@ from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL, ServiceAcco
 from stackconfig.airflow import AirflowConfig, GitSyncConfig, ServiceConfig
 from stackconfig.secrets import SecretsConfig
 
-from . import chart_secrets, remote_logging, statsd
+from . import chart_secrets, platform_dags, remote_logging, statsd
 from .airflow_auth import EntraApp, auth_values
 from .image_values import deep_merge, image_values
 from .node_pools import Placements, PoolPlacement, core_of
@@ -385,6 +385,8 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         "ingress": ingress,
     }
     for secret in chart_secrets.ALL:
-        _set_path(values, secret.values_key, secret.name(release))
-    values = deep_merge(values, image_values(config, inputs.registry))
+        if secret.values_key is not None:
+            _set_path(values, secret.values_key, secret.name(release))
+    delivered = {**chart_secrets.env_values(release), **platform_dags.values(release)}
+    values = deep_merge(deep_merge(values, image_values(config, inputs.registry)), delivered)
     return deep_merge(values, auth_values(config, inputs.entra_app))

@@ -27,6 +27,7 @@ from stackconfig.secrets import SecretsConfig
 
 from . import chart_secrets
 from .chart_secrets import ChartSecret
+from .connection_uri import async_connection_uri
 from .context import StackContext
 from .database import MetadataCredentials
 from .keyvault import SecretStore
@@ -41,6 +42,7 @@ KEY_VAULT_NAMES: dict[ChartSecret, str] = {
     chart_secrets.FERNET_KEY: "airflow-fernet-key",
     chart_secrets.API_SECRET_KEY: "airflow-api-secret-key",
     chart_secrets.JWT_SECRET: "airflow-jwt-secret",
+    chart_secrets.METADATA_ASYNC_CONNECTION: "airflow-metadata-async-connection",
 }
 """The Key Vault secret behind each Kubernetes Secret the chart reads (outside the backend's lookup prefixes)."""
 METADATA_PASSWORD_NAME = "airflow-metadata-password"
@@ -151,6 +153,9 @@ class AirflowSecrets(pulumi.ComponentResource):
             chart_secrets.FERNET_KEY: fernet_value,
             chart_secrets.API_SECRET_KEY: self._password(f"{name}-api-secret-key", config.api_secret_key_version),
             chart_secrets.JWT_SECRET: self._password(f"{name}-jwt-secret", config.jwt_secret_version),
+            chart_secrets.METADATA_ASYNC_CONNECTION: pulumi.Output.secret(args.database.connection_uri).apply(
+                async_connection_uri
+            ),
         }
 
         vault_opts = pulumi.ResourceOptions(parent=self, depends_on=list(args.store.ready))
