@@ -38,10 +38,13 @@ IMAGE_PYTHON = "3.12"
 """The default Python of the official apache/airflow 3.x images (`apache/airflow:<version>` = `-python3.12`)."""
 
 IMAGE_EXTRAS = (
-    "async", "cncf-kubernetes", "common-io", "fab", "git", "http", "microsoft-azure", "postgres", "statsd",
+    "async", "celery", "cncf-kubernetes", "common-io", "elasticsearch", "fab", "git", "http", "microsoft-azure",
+    "postgres", "statsd",
 )
-"""The extras of the official image (its AIRFLOW_EXTRAS) that this platform uses: executor, auth manager, git DAG
-bundle, Azure logging and secrets, the PostgreSQL metadata database (psycopg2 and asyncpg), statsd metrics."""
+"""The extras of the official image (its AIRFLOW_EXTRAS) that this platform's config touches: executor, auth manager,
+git DAG bundle, Azure logging and secrets, the PostgreSQL metadata database (psycopg2 and asyncpg), statsd metrics,
+and the celery and elasticsearch providers whose sections the chart's default airflow.cfg carries. Adding one of the
+image's other extras changes no pin above (the resolution is the newest release at the cutoff either way)."""
 
 
 @dataclass(frozen=True)

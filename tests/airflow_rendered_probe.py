@@ -1,0 +1,239 @@
+"""Runs INSIDE .venv-airflow, as one Airflow component of a rendered release would: its airflow.cfg, its environment.
+
+Usage: `python airflow_rendered_probe.py SPEC.json OUT.json`. SPEC holds the rendered airflow.cfg, the component's
+resolved environment (Secrets and workload identity webhook variables included), and what to check; the probe
+writes what real Airflow made of it. The network is stubbed at the socket (tests/netstub on PYTHONPATH), so what
+the code tried to reach is recorded in $NETSTUB_LOG and nothing leaves the machine. Called by
+tests/test_airflow_rendered.py, one process per component, as each component is its own process in the cluster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import time
+import uuid
+from argparse import Namespace
+from pathlib import Path
+
+
+def _hosts() -> list[str]:
+    log = os.environ.get("NETSTUB_LOG")
+    if not log or not Path(log).exists():
+        return []
+    return [json.loads(line)["host"] for line in Path(log).read_text().splitlines()]
+
+
+@contextlib.contextmanager
+def _attempts(into: dict, key: str):
+    """Records the hosts the block tried to reach under `into[key]`."""
+    before = len(_hosts())
+    try:
+        yield
+    finally:
+        into[key] = sorted(set(_hosts()[before:]))
+
+
+def lint() -> dict:
+    """`airflow config lint` (the CLI's own function) and every rendered option checked against Airflow's schema."""
+    from airflow.cli.commands import config_command
+    from airflow.configuration import conf
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        config_command.lint_config(Namespace(section=None, option=None, ignore_section=None, ignore_option=None,
+                                             verbose=False))
+    conf.load_providers_configuration()
+    known = conf.configuration_description
+    unknown = []
+    cfg = conf.as_dict(display_source=True, raw=True)
+    for section, options in cfg.items():
+        for option, (_, source) in options.items():
+            if source in ("airflow.cfg", "env var") and option not in known.get(section, {}).get("options", {}):
+                unknown.append(f"[{section}] {option} ({source})")
+    return {"lint_output": out.getvalue(), "unknown_options": sorted(unknown)}
+
+
+def secrets_backend(connection_id: str) -> dict:
+    from airflow.configuration import initialize_secrets_backends
+
+    backends = initialize_secrets_backends()
+    first = backends[0]
+    report: dict = {"backends": [type(b).__module__ + "." + type(b).__name__ for b in backends]}
+    report["vault_url"] = getattr(first, "vault_url", None)
+    client = first.client
+    credential = client._client._config.authentication_policy._credential
+    chain = getattr(credential, "credentials", (credential,))
+    report["credential"] = type(credential).__name__
+    workload = [c for c in chain if type(c).__name__ == "WorkloadIdentityCredential"]
+    if workload:
+        aad = workload[0]._client
+        report["workload_identity"] = {
+            "client_id": aad._client_id, "tenant_id": aad._tenant_id, "token_file": workload[0]._token_file_path,
+        }
+    with _attempts(report, "lookup_reached"):
+        try:
+            first.get_conn_value(connection_id)
+            report["lookup_error"] = None
+        except Exception as exc:  # the network is stubbed: the request must fail, and how it fails is the check
+            report["lookup_error"] = type(exc).__name__
+    return report
+
+
+def remote_logging(connection_id: str) -> dict:
+    import airflow.logging_config
+    from airflow.providers.microsoft.azure.log.wasb_task_handler import WasbRemoteLogIO
+
+    airflow.logging_config.load_logging_config()
+    remote = airflow.logging_config.REMOTE_TASK_LOG
+    report: dict = {"io": type(remote).__name__ if remote else None}
+    if not isinstance(remote, WasbRemoteLogIO):
+        return report
+    report |= {"container": remote.wasb_container, "remote_base": remote.remote_base}
+    with _attempts(report, "connection_lookup_reached"):
+        hook = remote.hook
+        client = hook.get_conn() if hook is not None else None
+    report["hook_conn_id"] = getattr(hook, "conn_id", None)
+    if client is not None:
+        report |= {
+            "account_url": client.url,
+            "credential": type(client.credential).__name__,
+            "account_key": bool(getattr(client.credential, "account_key", None)),
+        }
+    return report
+
+
+def fernet(tokens: list[str]) -> dict:
+    from airflow.models.crypto import get_fernet
+
+    f = get_fernet()
+    decrypted = []
+    for token in tokens:
+        try:
+            decrypted.append(f.decrypt(token.encode()).decode())
+        except Exception as exc:
+            decrypted.append(f"error: {type(exc).__name__}")
+    return {"decrypted": decrypted, "is_encrypted": f.is_encrypted}
+
+
+def issue_task_token(ti_id: str) -> str:
+    """A task's token, made the way the scheduler's executor makes one for each workload it queues."""
+    from airflow.executors.base_executor import BaseExecutor
+
+    return BaseExecutor().jwt_generator.generate(extras={"sub": ti_id})
+
+
+def validate_task_token(token: str) -> dict:
+    """The execution API's own validator (what its JWTBearer dependency calls)."""
+    from airflow.api_fastapi.execution_api.app import _jwt_validator
+
+    try:
+        claims = _jwt_validator().validated_claims(token)
+        return {"accepted": True, "sub": claims.get("sub")}
+    except Exception as exc:
+        return {"accepted": False, "error": type(exc).__name__}
+
+
+def task_pods(template_path: str, overrides_code: str, namespace: str) -> dict:
+    """The pods the KubernetesExecutor builds for a task from the rendered template, plain and with each override."""
+    from kubernetes.client import ApiClient
+
+    from airflow.providers.cncf.kubernetes.pod_generator import PodGenerator
+
+    namespace_vars: dict = {}
+    exec(compile(overrides_code, "docs/airflow.md", "exec"), namespace_vars)
+    overrides = {"default": None} | {k: v["pod_override"] for k, v in namespace_vars.items() if k.startswith("ON_")}
+    base = PodGenerator.deserialize_model_file(template_path)
+    pods = {}
+    for name, override in overrides.items():
+        pod = PodGenerator.construct_pod(
+            dag_id="airflow_aks_smoke_test", task_id="write_and_read_blob", run_id="manual__2025-01-01",
+            pod_id="airflow-aks-smoke-test-write", try_number=1, map_index=-1, date=None,
+            kube_image="apache/airflow:3.1.8", args=["airflow", "tasks", "run"], pod_override_object=override,
+            base_worker_pod=base, namespace=namespace, scheduler_job_id="1",
+        )
+        pods[name] = ApiClient().sanitize_for_serialization(pod)
+    return pods
+
+
+def smoke_tasks(account_url: str) -> dict:
+    """Each smoke-test task's callable run against this (task pod) environment, the network stubbed."""
+    from airflow.models.dagbag import DagBag
+
+    bag = DagBag(dag_folder=os.environ["PROBE_DAG_FOLDER"], include_examples=False)
+    report: dict = {"import_errors": {k: str(v)[-500:] for k, v in bag.import_errors.items()}}
+    dag = bag.dags.get("airflow_aks_smoke_test")
+    if dag is None:
+        return report
+    call = {task_id: task.python_callable for task_id, task in dag.task_dict.items()}
+    # The runbook's connection, where a vault lookup cannot reach it: the environment (after the vault).
+    os.environ["AIRFLOW_CONN_SMOKE_TEST_STORAGE"] = json.dumps(
+        {"conn_type": "wasb", "host": account_url, "extra": {"container_name": "airflow-logs"}}
+    )
+    runs = {}
+    target = None
+    for task_id, arguments in (
+        ("read_connection", lambda: ()),
+        ("write_and_read_blob", lambda: (target,)),
+        ("find_remote_log", lambda: ("write_and_read_blob",)),
+    ):
+        run: dict = {}
+        with _attempts(run, "reached"):
+            try:
+                result = call[task_id](*arguments(), run_id="manual__2025-01-01T00:00:00+00:00") \
+                    if task_id != "read_connection" else call[task_id]()
+                run["result"] = result
+                if task_id == "read_connection":
+                    target = result
+            except Exception as exc:
+                run["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+        runs[task_id] = run
+    report["tasks"] = runs
+    return report
+
+
+def _no_retry_waits() -> None:
+    """Requests still retry as configured, without the back-off sleeps (minutes against a closed network): the Azure
+    SDK's retry policy and MSAL's own token-request retries both wait with time.sleep, and nothing the probe runs
+    needs to wait for anything else."""
+    time.sleep = lambda seconds: None
+
+
+def main(spec_path: str, out_path: str) -> None:
+    started = time.monotonic()
+    spec = json.loads(Path(spec_path).read_text())
+    _no_retry_waits()
+    home = Path(spec["airflow_home"])
+    (home / "airflow.cfg").write_text(spec["airflow_cfg"])
+    os.environ.clear()
+    os.environ.update(spec["env"])
+    os.environ["AIRFLOW_HOME"] = str(home)
+    os.environ["AIRFLOW_CONFIG"] = str(home / "airflow.cfg")
+    report: dict = {"component": spec["component"]}
+    checks = spec["checks"]
+    if "lint" in checks:
+        report["lint"] = lint()
+    if "secrets_backend" in checks:
+        report["secrets_backend"] = secrets_backend(checks["secrets_backend"])
+    if "remote_logging" in checks:
+        report["remote_logging"] = remote_logging(checks["remote_logging"])
+    if "fernet" in checks:
+        report["fernet"] = fernet(checks["fernet"])
+    if "issue_task_token" in checks:
+        ti_id = str(uuid.uuid4())
+        report["task_token"] = {"ti_id": ti_id, "token": issue_task_token(ti_id)}
+    if "validate_task_token" in checks:
+        report["validated"] = {name: validate_task_token(token) for name, token in checks["validate_task_token"].items()}
+    if "task_pods" in checks:
+        report["task_pods"] = task_pods(**checks["task_pods"])
+    if "smoke_tasks" in checks:
+        report["smoke_tasks"] = smoke_tasks(checks["smoke_tasks"])
+    report["elapsed"] = round(time.monotonic() - started, 1)
+    Path(out_path).write_text(json.dumps(report, default=str))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

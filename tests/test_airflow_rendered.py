@@ -1,0 +1,226 @@
+"""Real Airflow (the image's versions, .venv-airflow) on the configuration the real chart renders for each stack.
+
+For dev and prod: `helm template` of the official chart with the program's values (tests/rendered_chart.py), then
+each component's airflow.cfg and environment (the program's Secrets resolved, the workload identity webhook's
+variables added) is handed to tests/airflow_rendered_probe.py, one process per component as in the cluster, with
+the network stubbed at the socket (tests/netstub). Slow (a few Airflow processes per stack), so in a file of its own;
+each stack's probes run in one module-scoped fixture, so xdist workers take the stacks in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+from cryptography.fernet import Fernet
+
+import rendered_chart
+from components import platform_dags
+from components.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
+from components.database import PASSWORD_SPECIALS
+from components.remote_logging import REMOTE_BASE_LOG_FOLDER, REMOTE_LOG_CONN_ID
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import airflow_venv  # noqa: E402
+
+PROBE = ROOT / "tests" / "airflow_rendered_probe.py"
+NETSTUB = ROOT / "tests" / "netstub"
+SERVICES = {"scheduler": "scheduler", "dag-processor": "dag-processor", "api-server": "api-server", "triggerer": "triggerer"}
+"""Deployment `component` label -> the name of its Airflow container."""
+PASSWORD = "Aa0-_.~" + PASSWORD_SPECIALS + "zZ9"
+SMOKE_CONNECTION = "smoke_test_storage"
+DELIBERATE_DEFAULT_CHANGES = ("Changed default value of `executor` in `core`",)
+"""`airflow config lint` notes every option set away from a changed default; the executor is set on purpose."""
+
+
+def airflow_python() -> Path:
+    try:
+        return airflow_venv.ensure()
+    except (subprocess.CalledProcessError, OSError, RuntimeError) as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"cannot create .venv-airflow here ({exc}); run `python scripts/airflow_venv.py`")
+
+
+def overrides_snippet() -> str:
+    """The documented spot/GPU `pod_override` block of docs/airflow.md, run as the docs show it."""
+    text = (ROOT / "docs" / "airflow.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "ON_SPOT" in b]
+    return block
+
+
+def kubelet_config_map_volume(directory: Path, data: dict[str, str]) -> Path:
+    """A ConfigMap volume as the kubelet's atomic writer lays it out: `..<ts>/` files, `..data` link, key links."""
+    stamped = directory / "..2026_01_01_00_00_00.000000001"
+    stamped.mkdir(parents=True)
+    for key, text in data.items():
+        (stamped / key).write_text(text)
+    (directory / "..data").symlink_to(stamped.name)
+    for key in data:
+        (directory / key).symlink_to(f"..data/{key}")
+    return directory
+
+
+def _run(python: Path, work: Path, component: str, env: dict[str, str], cfg: str, checks: dict) -> dict:
+    home = work / component
+    home.mkdir(exist_ok=True)
+    env = env | {"PYTHONPATH": str(NETSTUB), "NETSTUB_LOG": str(home / "net.log"), "PATH": os.environ["PATH"]}
+    spec = {"component": component, "airflow_home": str(home), "airflow_cfg": cfg, "env": env, "checks": checks}
+    (home / "spec.json").write_text(json.dumps(spec))
+    run = subprocess.run(
+        [str(python), "-W", "ignore", str(PROBE), str(home / "spec.json"), str(home / "out.json")],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, f"{component}: {run.stderr[-4000:]}"
+    report = json.loads((home / "out.json").read_text())
+    print(f"{component}: {report['elapsed']}s")
+    return report
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def probed(request, tmp_path_factory):
+    """(rendered release, {component: probe report}, the Fernet tokens the probes were asked to decrypt)."""
+    stack = request.param
+    rendered = rendered_chart.render(stack)
+    python = airflow_python()
+    work = tmp_path_factory.mktemp(f"rendered-{stack}")
+    token_file = work / "azure-identity-token"
+    token_file.write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl")
+    connection = MetadataConnection(
+        user="airflow_admin", password=PASSWORD, host=f"psql-airflow-{stack}.postgres.database.azure.com",
+        port=5432, database="airflow",
+    )
+    secrets = rendered_chart.secret_data(rendered, build_connection_uri(connection), build_async_connection_uri(connection))
+    fernet_value = next(v for (name, _), v in secrets.items() if name.endswith("-fernet-key"))
+    tokens = [Fernet(key).encrypt(f"probe-{i}".encode()).decode() for i, key in enumerate(fernet_value.split(","))]
+    cfg = rendered.airflow_cfg()
+    dags = kubelet_config_map_volume(work / "platform-dags", rendered.platform_dags)
+    account_url = json.loads(
+        next(e["value"] for e in rendered.values["env"] if e["name"] == f"AIRFLOW_CONN_{REMOTE_LOG_CONN_ID.upper()}")
+    )["host"].rstrip("/")
+
+    def environment(pod_spec, labels, container_name):
+        (container,) = [c for c in pod_spec["containers"] if c["name"] == container_name]
+        client_id = rendered_chart.pod_identity(rendered, pod_spec, labels)
+        return rendered_chart.container_env(container, secrets, client_id, str(token_file)), client_id
+
+    reports = {}
+    client_ids = {}
+    for component, container_name in SERVICES.items():
+        template = rendered.deployment(component)["spec"]["template"]
+        env, client_ids[component] = environment(template["spec"], template["metadata"]["labels"], container_name)
+        checks: dict = {"lint": True, "secrets_backend": SMOKE_CONNECTION, "remote_logging": REMOTE_LOG_CONN_ID,
+                        "fernet": tokens}
+        if component == "scheduler":
+            template_path = work / "pod_template_file.yaml"
+            template_path.write_text(rendered.config_map()["pod_template_file.yaml"])
+            checks |= {"issue_task_token": True, "task_pods": {
+                "template_path": str(template_path), "overrides_code": overrides_snippet(),
+                "namespace": rendered.namespace}}
+        if component == "api-server":
+            checks["validate_task_token"] = {"scheduler": reports["scheduler"]["task_token"]["token"]}
+        reports[component] = _run(python, work, component, env, cfg, checks)
+    task_pod = rendered.pod_template()
+    env, client_ids["task"] = environment(task_pod["spec"], task_pod["metadata"]["labels"], rendered_chart.AIRFLOW_CONTAINER)
+    mount = next(m for m in task_pod["spec"]["containers"][0]["volumeMounts"] if m["name"] == platform_dags.VOLUME_NAME)
+    env["PROBE_DAG_FOLDER"] = str(dags)
+    reports["task"] = _run(python, work, "task", env, cfg.replace(mount["mountPath"], str(dags)), {
+        "lint": True, "secrets_backend": SMOKE_CONNECTION, "remote_logging": REMOTE_LOG_CONN_ID, "fernet": tokens,
+        "smoke_tasks": account_url,
+    })
+    return rendered, reports, client_ids
+
+
+COMPONENTS = [*SERVICES, "task"]
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_config_is_lint_clean_and_every_option_is_known(probed, component):
+    _, reports, _ = probed
+    lint = reports[component]["lint"]
+    findings = [line.strip() for line in lint["lint_output"].splitlines() if line.strip().startswith("- ")]
+    assert "No issues found" in lint["lint_output"] or findings, lint["lint_output"]
+    assert [f for f in findings if not any(f"- {d}" in f for d in DELIBERATE_DEFAULT_CHANGES)] == []
+    assert lint["unknown_options"] == []
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_secrets_backend_is_key_vault_with_the_pods_workload_identity(probed, component):
+    rendered, reports, client_ids = probed
+    report = reports[component]["secrets_backend"]
+    kwargs = json.loads(rendered.values["config"]["secrets"]["backend_kwargs"])
+    assert report["backends"][0].endswith("AzureKeyVaultBackend")
+    assert report["vault_url"] == kwargs["vault_url"]
+    assert client_ids[component], f"{component} pod does not get a workload identity"
+    assert report["workload_identity"]["client_id"] == client_ids[component]
+    assert report["workload_identity"]["tenant_id"] == rendered_chart.TENANT_ID
+    vault_host = kwargs["vault_url"].split("/")[2]
+    # With the network stubbed the lookup fails at the vault; it fails as a request error, not a config error.
+    assert vault_host in report["lookup_reached"]
+    assert report["lookup_error"] == "ServiceRequestError"
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_remote_logging_is_wasb_through_workload_identity_without_a_key(probed, component):
+    rendered, reports, _ = probed
+    report = reports[component]["remote_logging"]
+    assert report["io"] == "WasbRemoteLogIO"
+    assert report["remote_base"] == REMOTE_BASE_LOG_FOLDER
+    assert report["container"] == rendered.values["config"]["azure_remote_logging"]["remote_wasb_log_container"]
+    assert report["hook_conn_id"] == REMOTE_LOG_CONN_ID
+    assert report["credential"] == "DefaultAzureCredential"
+    assert report["account_key"] is False
+    assert report["account_url"].startswith("https://") and ".blob.core.windows.net" in report["account_url"]
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_fernet_key_decrypts_with_both_slots_in_every_component(probed, component):
+    _, reports, _ = probed
+    assert reports[component]["fernet"]["decrypted"] == ["probe-0", "probe-1"]
+
+
+def test_a_task_token_from_the_scheduler_is_accepted_by_the_execution_api(probed):
+    _, reports, _ = probed
+    issued = reports["scheduler"]["task_token"]
+    validated = reports["api-server"]["validated"]["scheduler"]
+    assert validated == {"accepted": True, "sub": issued["ti_id"]}
+
+
+@pytest.mark.parametrize("override", ["default", "ON_SPOT", "ON_GPU"])
+def test_task_pods_carry_identity_placement_and_validate(probed, override):
+    rendered, reports, _ = probed
+    pod = reports["scheduler"]["task_pods"][override]
+    spec, labels = pod["spec"], pod["metadata"]["labels"]
+    template = rendered.pod_template()
+    assert spec["serviceAccountName"] == template["spec"]["serviceAccountName"]
+    assert labels["azure.workload.identity/use"] == "true"
+    pool = {"default": "tasks", "ON_SPOT": "spot", "ON_GPU": "gpu"}[override]
+    assert spec["nodeSelector"] == {"airflow-aks/pool": pool}
+    assert {"key": "airflow-aks/pool", "operator": "Equal", "value": pool, "effect": "NoSchedule"} in spec["tolerations"]
+    mounts = {m["name"]: m["mountPath"] for m in spec["containers"][0]["volumeMounts"]}
+    assert mounts[platform_dags.VOLUME_NAME] == platform_dags.MOUNT_PATH
+    kubernetes_validate.validate(pod, "1.30", strict=True)
+
+
+def test_the_platform_dags_load_from_their_bundle_volume_and_run_against_the_task_environment(probed):
+    rendered, reports, _ = probed
+    report = reports["task"]["smoke_tasks"]
+    assert report["import_errors"] == {}
+    tasks = report["tasks"]
+    assert tasks["read_connection"]["result"]["container"] == "airflow-logs"
+    vault_host = json.loads(rendered.values["config"]["secrets"]["backend_kwargs"])["vault_url"].split("/")[2]
+    assert vault_host in tasks["read_connection"]["reached"], "the connection is looked up in Key Vault first"
+    # The blob round trip authenticates with the workload identity: a token request to Entra ID before any blob.
+    assert "ClientAuthenticationError" in tasks["write_and_read_blob"]["error"]
+    assert "login.microsoftonline.com" in tasks["write_and_read_blob"]["reached"]
+    assert not any(".blob.core.windows.net" in host for host in tasks["write_and_read_blob"]["reached"])
+    # The remote log check lists the log container with the same identity, and fails only for want of a token.
+    assert "login.microsoftonline.com" in tasks["find_remote_log"]["reached"]
+    assert "AttributeError" not in tasks["find_remote_log"]["error"]
