@@ -64,6 +64,9 @@ def secrets_backend(connection_id: str) -> dict:
     first = backends[0]
     report: dict = {"backends": [type(b).__module__ + "." + type(b).__name__ for b in backends]}
     report["vault_url"] = getattr(first, "vault_url", None)
+    import inspect
+
+    report["named_parameters"] = sorted(inspect.signature(type(first).__init__).parameters)
     client = first.client
     credential = client._client._config.authentication_policy._credential
     chain = getattr(credential, "credentials", (credential,))

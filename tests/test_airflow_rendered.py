@@ -158,6 +158,9 @@ def test_secrets_backend_is_key_vault_with_the_pods_workload_identity(probed, co
     kwargs = json.loads(rendered.values["config"]["secrets"]["backend_kwargs"])
     assert report["backends"][0].endswith("AzureKeyVaultBackend")
     assert report["vault_url"] == kwargs["vault_url"]
+    # The pinned AzureKeyVaultBackend passes any kwarg it does not name on to SecretClient, where it is ignored (a
+    # `connections_lookup_pattern` there would restrict nothing): every kwarg the program sets must be one it names.
+    assert set(kwargs) <= set(report["named_parameters"]) - {"self", "kwargs"}
     assert client_ids[component], f"{component} pod does not get a workload identity"
     assert report["workload_identity"]["client_id"] == client_ids[component]
     assert report["workload_identity"]["tenant_id"] == rendered_chart.TENANT_ID
