@@ -27,11 +27,12 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import install_helm  # noqa: E402
 
-import chart_schema  # noqa: E402
+from components import platform_dags  # noqa: E402
+from support import chart_schema  # noqa: E402
 from offline import run_preview  # noqa: E402
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -105,7 +106,8 @@ class Rendered:
 def _release(stack: str) -> tuple[str, str, str, str, str]:
     result = run_preview(str(ROOT), stack, preview=False, policy_pack=False)
     release = result.one(RELEASE)
-    (config_map,) = [c for c in result.find("kubernetes:core/v1:ConfigMap") if c.name.endswith("platform-dags-config-map")]
+    dags_name = platform_dags.config_map_name(release.inputs["name"])
+    (config_map,) = [c for c in result.find("kubernetes:core/v1:ConfigMap") if c.inputs["metadata"]["name"] == dags_name]
     files = release.inputs.get("valueYamlFiles") or []
     value_files = [f["text"] for f in files]
     return (
@@ -183,7 +185,7 @@ def container_env(
 
 def pod_identity(rendered: Rendered, pod_spec: dict[str, Any], pod_labels: dict[str, str]) -> str | None:
     """The client id the webhook injects: the pod's service account's annotation, if the pod opts in."""
-    from components.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL
+    from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL
 
     if pod_labels.get(USE_LABEL) != "true":
         return None

@@ -24,17 +24,17 @@ from pathlib import Path
 
 import pytest
 
-import rendered_chart
+from support import rendered_chart
 from components.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
 from components.database import PASSWORD_SPECIALS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import airflow_venv  # noqa: E402
 
-NETSTUB = ROOT / "tests" / "netstub"
-PROBE = ROOT / "tests" / "metadata_db_probe.py"
-RENDERED_PROBE = ROOT / "tests" / "airflow_rendered_probe.py"
+NETSTUB = ROOT / "tests" / "support" / "netstub"
+PROBE = ROOT / "tests" / "support" / "metadata_db_probe.py"
+RENDERED_PROBE = ROOT / "tests" / "support" / "airflow_rendered_probe.py"
 
 
 def _postgres() -> tuple[str, int]:

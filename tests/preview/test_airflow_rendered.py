@@ -1,9 +1,9 @@
 """Real Airflow (the image's versions, .venv-airflow) on the configuration the real chart renders for each stack.
 
-For dev and prod: `helm template` of the official chart with the program's values (tests/rendered_chart.py), then
+For dev and prod: `helm template` of the official chart with the program's values (tests/support/rendered_chart.py), then
 each component's airflow.cfg and environment (the program's Secrets resolved, the workload identity webhook's
-variables added) is handed to tests/airflow_rendered_probe.py, one process per component as in the cluster, with
-the network stubbed at the socket (tests/netstub). Slow (a few Airflow processes per stack), so in a file of its own;
+variables added) is handed to tests/support/airflow_rendered_probe.py, one process per component as in the cluster, with
+the network stubbed at the socket (tests/support/netstub). Slow (a few Airflow processes per stack), so in a file of its own;
 each stack's probes run in one module-scoped fixture, so xdist workers take the stacks in parallel.
 """
 
@@ -20,18 +20,18 @@ import kubernetes_validate
 import pytest
 from cryptography.fernet import Fernet
 
-import rendered_chart
+from support import rendered_chart
 from components import platform_dags
 from components.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
 from components.database import PASSWORD_SPECIALS
 from components.remote_logging import REMOTE_BASE_LOG_FOLDER, REMOTE_LOG_CONN_ID
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import airflow_venv  # noqa: E402
 
-PROBE = ROOT / "tests" / "airflow_rendered_probe.py"
-NETSTUB = ROOT / "tests" / "netstub"
+PROBE = ROOT / "tests" / "support" / "airflow_rendered_probe.py"
+NETSTUB = ROOT / "tests" / "support" / "netstub"
 SERVICES = {"scheduler": "scheduler", "dag-processor": "dag-processor", "api-server": "api-server", "triggerer": "triggerer"}
 """Deployment `component` label -> the name of its Airflow container."""
 PASSWORD = "Aa0-_.~" + PASSWORD_SPECIALS + "zZ9"

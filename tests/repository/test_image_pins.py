@@ -8,7 +8,7 @@ from pathlib import Path
 
 from stackconfig.airflow import ImageConfig
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import airflow_venv  # noqa: E402
 

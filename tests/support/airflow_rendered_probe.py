@@ -2,9 +2,9 @@
 
 Usage: `python airflow_rendered_probe.py SPEC.json OUT.json`. SPEC holds the rendered airflow.cfg, the component's
 resolved environment (Secrets and workload identity webhook variables included), and what to check; the probe
-writes what real Airflow made of it. The network is stubbed at the socket (tests/netstub on PYTHONPATH), so what
+writes what real Airflow made of it. The network is stubbed at the socket (tests/support/netstub on PYTHONPATH), so what
 the code tried to reach is recorded in $NETSTUB_LOG and nothing leaves the machine. Called by
-tests/test_airflow_rendered.py, one process per component, as each component is its own process in the cluster.
+tests/preview/test_airflow_rendered.py, one process per component, as each component is its own process in the cluster.
 """
 
 from __future__ import annotations

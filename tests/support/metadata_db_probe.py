@@ -1,5 +1,5 @@
 """Runs INSIDE .venv-airflow with the metadata connection in the environment: connects Airflow's own sync and async
-engines (`airflow.settings`) and prints one JSON line saying what each did. Used by tests/test_metadata_database.py.
+engines (`airflow.settings`) and prints one JSON line saying what each did. Used by tests/preview/test_metadata_database.py.
 """
 
 from __future__ import annotations

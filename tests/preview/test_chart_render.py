@@ -1,4 +1,4 @@
-"""The official chart rendered with helm for each stack (tests/rendered_chart.py): what Kubernetes would receive."""
+"""The official chart rendered with helm for each stack (tests/support/rendered_chart.py): what Kubernetes would receive."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import configparser
 import kubernetes_validate
 import pytest
 
-import rendered_chart
+from support import rendered_chart
 from components import chart_config, chart_secrets, platform_dags
 
 
