@@ -7,7 +7,8 @@ set -euo pipefail
 
 action="${1:?usage: test_postgres.sh start|stop DIR}"
 dir="${2:?usage: test_postgres.sh start|stop DIR}"
-port="${TEST_POSTGRES_PORT:-54329}"
+# A free port unless one is given, so runs on one machine (other worktrees, CI) never meet.
+port="${TEST_POSTGRES_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 
 bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 as_postgres() { runuser -u postgres -- "$@"; }

@@ -131,9 +131,11 @@ def _free_port() -> int:
 
 
 def _get(url: str, token: str | None = None) -> tuple[int, str]:
+    """Status and body; generous timeout: the execution API's first request builds its versioned app, slowly on a
+    busy 2-core machine."""
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=120) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
