@@ -19,8 +19,8 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 from cryptography.fernet import Fernet
-
 from support import rendered_chart
+
 from components import platform_dags
 from components.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
 from components.database import PASSWORD_SPECIALS

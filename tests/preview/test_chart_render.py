@@ -6,8 +6,8 @@ import configparser
 
 import kubernetes_validate
 import pytest
-
 from support import rendered_chart
+
 from components import chart_config, chart_secrets, platform_dags
 
 

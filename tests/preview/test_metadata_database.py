@@ -23,8 +23,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from support import rendered_chart
+
 from components.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
 from components.database import PASSWORD_SPECIALS
 
@@ -175,10 +175,11 @@ def test_api_server_of_the_rendered_release_starts_on_localhost_and_accepts_a_sc
     port = _free_port()
     # One worker instead of the rendered [api] workers: the same app, less CPU on a shared CI machine.
     env = _component_env(rendered, "api-server", secrets_by_key, token_file) | common | {"AIRFLOW__API__WORKERS": "1"}
-    server = subprocess.Popen(
-        [str(python), "-m", "airflow", "api-server", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "api-server.log", "w"),
-    )
+    with open(tmp_path / "api-server.log", "w") as server_log:
+        server = subprocess.Popen(
+            [str(python), "-m", "airflow", "api-server", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=server_log,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 240

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import install_helm  # noqa: E402
 
 from components import platform_dags  # noqa: E402
-from support import chart_schema  # noqa: E402
 from offline import run_preview  # noqa: E402
+from support import chart_schema  # noqa: E402
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 AIRFLOW_CONTAINER = "base"
@@ -102,7 +102,7 @@ class Rendered:
         return deployment
 
 
-@lru_cache(maxsize=None)
+@cache
 def _release(stack: str) -> tuple[str, str, str, str, str]:
     result = run_preview(str(ROOT), stack, preview=False, policy_pack=False)
     release = result.one(RELEASE)
@@ -116,7 +116,7 @@ def _release(stack: str) -> tuple[str, str, str, str, str]:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def render(stack: str) -> Rendered:
     """`helm template` of the stack's Release (its value files first, then its values, as the provider merges them)."""
     binary, archive = helm(), chart_archive()
