@@ -57,12 +57,6 @@ def test_values_add_the_bundle_next_to_the_teams_and_mount_it_where_it_says():
         assert (mount["name"], mount["mountPath"], mount["readOnly"]) == (volume["name"], platform_dags.MOUNT_PATH, True)
 
 
-def test_merge_combines_maps_and_refuses_to_overwrite_a_value():
-    assert platform_dags.merge({"a": {"b": 1}}, {"a": {"c": 2}}) == {"a": {"b": 1, "c": 2}}
-    with pytest.raises(ValueError, match="'b' is set twice"):
-        platform_dags.merge({"a": {"b": 1}}, {"a": {"b": 2}})
-
-
 def test_the_async_uri_is_asyncpg_with_ssl_required_and_the_same_credentials():
     connection = MetadataConnection("admin", "p-_.~w0rd", "db.postgres.database.azure.com", 5432, "airflow")
     uri = build_async_connection_uri(connection)
