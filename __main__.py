@@ -6,9 +6,11 @@ from pulumi_azure_native import authorization
 from components.airflow import Airflow, AirflowArgs
 from components.alerts import Alerts, AlertsArgs
 from components.cluster import Cluster, ClusterArgs
+from components.concurrency import CapacityInputs
 from components.context import stack_context
 from components.database import MetadataDatabase, MetadataDatabaseArgs
 from components.entra_sign_in import EntraSignIn, EntraSignInArgs
+from components.gpu import GpuDevicePlugin, GpuDevicePluginArgs
 from components.helm_values import ValuesInputs
 from components.identity import WorkloadIdentities, WorkloadIdentitiesArgs
 from components.image_values import upstream_repositories
@@ -19,6 +21,7 @@ from components.network import Network, NetworkArgs
 from components.registry import ContainerRegistry, ContainerRegistryArgs
 from components.secrets import AirflowSecrets, AirflowSecretsArgs
 from components.storage import LogStorage, LogStorageArgs
+from components.warm_capacity import WarmCapacity, WarmCapacityArgs
 from stackconfig import load_stack_config
 
 settings = load_stack_config()
@@ -112,6 +115,7 @@ airflow = Airflow(
             secrets=config.secrets,
             registry=registry.login_server if registry else None,
             entra_app=entra_sign_in.app if entra_sign_in else None,
+            capacity=CapacityInputs.of(config),
         ),
         namespace=airflow_secrets.namespace,
         # Everything the release reads at install time, so a first `pulumi up` succeeds in one pass.
@@ -147,6 +151,20 @@ if config.monitoring.prometheus.enabled:
     pulumi.export("prometheusQueryEndpoint", metrics.query_endpoint)
     if metrics.grafana_endpoint is not None:
         pulumi.export("grafanaEndpoint", metrics.grafana_endpoint)
+if "gpu" in cluster.placements:
+    GpuDevicePlugin("gpu-device-plugin", GpuDevicePluginArgs(cluster.placements["gpu"]), opts=in_cluster)
+if config.airflow.warm_capacity.task_slots:
+    WarmCapacity(
+        "warm-capacity",
+        WarmCapacityArgs(
+            namespace=airflow_secrets.namespace,
+            placement=cluster.placements["tasks"],
+            resources=config.airflow.task_pods.resources.kubernetes(),
+            task_image=f"{config.airflow.image.repository}:{config.airflow.image.reference_tag}",
+            replicas=config.airflow.warm_capacity.task_slots,
+        ),
+        opts=in_cluster,
+    )
 
 pulumi.export("resourceGroupName", ctx.resource_group_name)
 pulumi.export("clusterName", cluster.cluster_name)

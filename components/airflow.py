@@ -17,6 +17,7 @@ from pulumi import Input, Output, ResourceOptions
 
 from . import platform_dags
 from .chart_config import removed_defaults_yaml
+from .concurrency import unknown_shapes
 from .helm_values import ValuesInputs, airflow_values, git_credentials
 
 CHART = "airflow"
@@ -63,6 +64,12 @@ class Airflow(pulumi.ComponentResource):
         # The platform's own DAGs (smoke test, liveness), their own bundle whatever the team's DAG source is.
         depends_on.append(platform_dags.config_map(f"{name}-platform-dags", config.release_name, args.namespace, self))
 
+        for pool in unknown_shapes(args.values.pools):
+            pulumi.log.warn(
+                f"{pool}: vCPUs and memory unknown (facts/vm_sizes.py VM_SHAPES), so its task slots are not counted "
+                "in Airflow's parallelism and default_pool; add the size there or pin airflow.concurrency",
+                resource=self,
+            )
         values = airflow_values(args.values)
         release = kubernetes.helm.v3.Release(
             f"{name}-release",

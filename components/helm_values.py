@@ -31,6 +31,7 @@ from stackconfig.secrets import SecretsConfig
 from . import chart_secrets, platform_dags, remote_logging, statsd
 from .airflow_auth import EntraApp, auth_values
 from .image_values import deep_merge, image_values
+from .concurrency import CapacityInputs, airflow_limits, migrate_job_args
 from .node_pools import Placements, PoolPlacement, core_of
 from .remote_logging import TaskLogs
 from .secrets import rollout_annotations, secrets_backend_config
@@ -110,6 +111,8 @@ class ValuesInputs:
     """Login server of the stack's registry every image is pulled through (`components.image_values`); None: none."""
     entra_app: EntraApp | None = None
     """The app registration of Entra sign-in (auth mode entra; `EntraSignIn.app`)."""
+    capacity: CapacityInputs = field(default_factory=CapacityInputs)
+    """What Airflow's concurrency limits are derived from besides the pools (`CapacityInputs.of(config)`)."""
 
     def airflow_config(self) -> dict[str, dict[str, Input[str]]]:
         """airflow.cfg sections from other components: remote logging, and the Key Vault secrets backend."""
@@ -331,6 +334,7 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
     by_component = {b.component: b for b in bindings(release, config.namespace)}
     tasks = inputs.pools["tasks"]
     api_service, ingress, api_config = _ui(config)
+    limits = airflow_limits(config, inputs.pools, inputs.capacity)
 
     values: dict[str, Any] = {
         "executor": EXECUTOR,
@@ -345,12 +349,12 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         "redis": {"enabled": False},
         "env": [{"name": name, "value": value} for name, value in inputs.env().items()],
         "config": _merge_sections(
-            _executor_config(config), {"api": api_config} if api_config else {}, inputs.airflow_config()
+            _executor_config(config), limits.airflow_config(), {"api": api_config} if api_config else {}, inputs.airflow_config()
         ),
         # Pulumi waits for the release's resources, so the jobs are plain resources rather than Helm hooks, kept
         # until that wait is over (Helm's wait fails on a Job deleted under it). Their pod templates carry none of
         # `pod_annotations`: a Job's template is immutable, so a changed annotation would fail the upgrade.
-        "migrateDatabaseJob": {**_job(config), "enabled": True},
+        "migrateDatabaseJob": {**_job(config), "enabled": True, "args": migrate_job_args(limits)},
         "createUserJob": _create_user_job(config),
         "scheduler": _service("scheduler", config.scheduler, inputs, by_component["scheduler"]),
         "apiServer": {

@@ -132,6 +132,11 @@ def pods_per_node(node: Resources, overhead: Resources, pod: PodSize) -> int:
     return min(cpu // pod.cpu_millicores, memory // pod.memory_mib, slots)
 
 
+def node_task_slots(shape: VmShape, max_pods: int, kubernetes_minor: int, overhead: Resources, pod: PodSize) -> int:
+    """Task pods of one size a node of this shape holds: the cost estimate and Airflow's limits both count this way."""
+    return pods_per_node(allocatable(shape, max_pods, kubernetes_minor), overhead, pod)
+
+
 def kubernetes_minor(version: str | None, default: int) -> int:
     """The minor of "1.33" or "1.33.2"; `default` when the version is not known (e.g. AKS picks it)."""
     match = re.fullmatch(r"1\.([0-9]+)(\.[0-9]+)?", version or "")

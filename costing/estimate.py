@@ -26,10 +26,13 @@ from typing import Any
 
 from facts.vm_sizes import DEFAULT_OS_DISK_GB, VM_SHAPES
 
-from .capacity import PodSize, Resources, allocatable, kubernetes_minor, pods_per_node
+from .capacity import PodSize, Resources, kubernetes_minor, node_task_slots
+from .concurrency import AirflowLimits, read_limits
 from .prices import PriceTable
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+PRIORITY_CLASS = "kubernetes:scheduling.k8s.io/v1:PriorityClass"
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL = "azure-native:containerservice:AgentPool"
 
@@ -71,6 +74,8 @@ SAMPLES_PER_RULE_EVALUATION = 1_000
 DEFAULT_MAX_PODS = 110
 UNKNOWN_MARKERS = frozenset({"[unknown]", "[secret]"})
 BLOCKING_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
+GPU_TAINT_KEY = "nvidia.com/gpu"
+"""The taint GPU pools carry by convention (and AKS's docs): their capacity is one task per GPU."""
 RETENTION_INCLUDED_DAYS = 31
 
 
@@ -100,6 +105,8 @@ class CostLine:
     note: str = ""
     detail: str = ""
     """What this stack has of it (e.g. "0-10 x Standard_D4ads_v5")."""
+    stoppable: bool = False
+    """Billed only while running: a stopped AKS cluster (control plane, node VMs) or PostgreSQL server (compute)."""
 
     @property
     def label(self) -> str:
@@ -113,7 +120,7 @@ class CostLine:
         return {
             "resource": self.resource, "type": self.type, "item": self.item, "detail": self.detail,
             "idleMonthly": _round(self.idle_monthly), "burstHourly": _round(self.burst_hourly, 4),
-            "evictable": self.evictable, "priced": self.priced, "note": self.note,
+            "evictable": self.evictable, "stoppable": self.stoppable, "priced": self.priced, "note": self.note,
         }
 
 
@@ -124,6 +131,7 @@ class PoolCapacity:
     max_count: int
     pods_per_node: int
     spot: bool
+    gpu: bool = False
 
     @property
     def task_pods(self) -> int:
@@ -143,6 +151,25 @@ class CostEstimate:
     """Task pods of the release's request size that fit at full burst, on pools they can schedule on; None when the
     pod size or a pool's shape is unknown."""
     burst_spot_task_pods: int | None
+    burst_gpu_task_pods: int | None = None
+    """One task per GPU on the GPU pools at full burst."""
+    airflow: AirflowLimits | None = None
+    """Airflow's concurrency settings as the release sets them (Airflow's defaults where unset)."""
+    scheduled: dict[str, Any] | None = None
+    """The monthly figure on a stop/start schedule (`costing.schedule.schedule_summary`), for a stack that has one."""
+
+    @property
+    def task_slots(self) -> int | None:
+        """Task pods the nodes hold at full burst, on-demand, spot and GPU together."""
+        parts = (self.burst_task_pods, self.burst_spot_task_pods, self.burst_gpu_task_pods)
+        return None if any(part is None for part in parts) else sum(parts)  # type: ignore[arg-type]
+
+    @property
+    def concurrent_tasks(self) -> int | None:
+        """Tasks that really run at once: the task slots, or fewer when Airflow's own limits are lower."""
+        if self.task_slots is None or self.airflow is None:
+            return None
+        return min(self.task_slots, self.airflow.concurrent_tasks)
 
     @property
     def idle_monthly(self) -> float:
@@ -163,13 +190,24 @@ class CostEstimate:
             "burstHourly": _round(self.burst_hourly, 4),
             "burstTaskPods": self.burst_task_pods,
             "burstSpotTaskPods": self.burst_spot_task_pods,
+            "burstGpuTaskPods": self.burst_gpu_task_pods,
+            "taskSlots": self.task_slots,
+            "concurrentTasks": self.concurrent_tasks,
+            "airflowConcurrency": None if self.airflow is None else {
+                "parallelism": self.airflow.parallelism, "schedulers": self.airflow.schedulers,
+                "defaultPoolSlots": self.airflow.default_pool_slots,
+                "maxActiveTasksPerDag": self.airflow.max_active_tasks_per_dag,
+                "podCreationBatchSize": self.airflow.pod_creation_batch_size,
+                "taskQueuedTimeoutSeconds": self.airflow.task_queued_timeout_seconds,
+                "concurrentTasks": self.airflow.concurrent_tasks},
             "taskPodSize": None if self.task_pod is None else {
                 "cpuMillicores": self.task_pod.cpu_millicores, "memoryMiB": self.task_pod.memory_mib},
             "capacity": [
                 {"pool": c.pool, "vmSize": c.vm_size, "maxCount": c.max_count, "podsPerNode": c.pods_per_node,
-                 "taskPods": c.task_pods, "spot": c.spot}
+                 "taskPods": c.task_pods, "spot": c.spot, "gpu": c.gpu}
                 for c in self.capacity
             ],
+            **({"scheduled": self.scheduled} if self.scheduled is not None else {}),
             "priceTableDate": self.price_table_date,
             "hoursPerMonth": self.hours_per_month,
             "lines": [line.to_json() for line in self.lines],
@@ -232,7 +270,8 @@ def _minutes(value: Any) -> float | None:
     return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
 
 
-def _taints(values: Any) -> tuple[tuple[str, str, str], ...]:
+def parse_taints(values: Any) -> tuple[tuple[str, str, str], ...]:
+    """(key, value, effect) of AKS `key=value:Effect` taint strings; unknown or malformed ones are skipped."""
     parsed = []
     for text in known(values) or []:
         match = _TAINT.fullmatch(str(known(text) or ""))
@@ -260,7 +299,7 @@ def _pool(resource: str, type_: str, props: Mapping[str, Any], kubernetes_versio
         max_pods=None if max_pods is None else int(max_pods),
         spot=str(known(props.get("scaleSetPriority")) or "").lower() == "spot",
         labels={k: v for k, v in (known(props.get("nodeLabels")) or {}).items() if isinstance(known(v), str)},
-        taints=_taints(props.get("nodeTaints")),
+        taints=parse_taints(props.get("nodeTaints")),
         os_disk_type=known(props.get("osDiskType")),
         os_disk_size_gb=None if disk is None or disk == 0 else int(disk),
         kubernetes_version=known(props.get("orchestratorVersion")) or kubernetes_version,
@@ -279,12 +318,13 @@ class _TaskPods:
         if any(pool.labels.get(key) != value for key, value in self.node_selector.items()):
             return False
         return all(
-            effect not in BLOCKING_EFFECTS or any(_tolerates(t, key, value, effect) for t in self.tolerations)
+            effect not in BLOCKING_EFFECTS or any(tolerates(t, key, value, effect) for t in self.tolerations)
             for key, value, effect in pool.taints
         )
 
 
-def _tolerates(toleration: Mapping[str, Any], key: str, value: str, effect: str) -> bool:
+def tolerates(toleration: Mapping[str, Any], key: str, value: str, effect: str) -> bool:
+    """Whether a Kubernetes toleration admits a pod onto nodes with this taint."""
     if toleration.get("effect") not in (None, "", effect):
         return False
     if toleration.get("operator") == "Exists":
@@ -313,6 +353,20 @@ def _task_pods(resources: list[Mapping[str, Any]], warnings: list[str]) -> _Task
     selector = _path(values, "workers", "kubernetes", "nodeSelector") or _path(values, "workers", "nodeSelector") or {}
     tolerations = tuple(t for t in (_path(values, "workers", "tolerations") or []) if isinstance(known(t), dict))
     return _TaskPods(size=size, node_selector=dict(selector), tolerations=tolerations)
+
+
+def _airflow_limits(resources: list[Mapping[str, Any]]) -> AirflowLimits | None:
+    """Airflow's concurrency settings from the release's `config` values and scheduler replicas (chart default 1)."""
+    releases = [r for r in resources if r.get("type") == HELM_RELEASE]
+    if not releases:
+        return None
+    values = known(releases[0].get("inputs", {}).get("values")) or {}
+    replicas = _number(_path(values, "scheduler", "replicas"))
+    if replicas is None and _path(values, "scheduler", "replicas") is not None:
+        return None
+    config = {section: settings for section, settings in (_path(values, "config") or {}).items()
+              if isinstance(known(settings), dict)}
+    return read_limits(config, int(replicas or 1))
 
 
 class _Estimator:
@@ -344,13 +398,13 @@ class _Estimator:
         return None
 
     def hourly(self, region, key, resource, type_, item, idle_units: float, burst_units: float | None = None,
-               evictable: bool = False, note: str = "", detail: str = "") -> None:
+               evictable: bool = False, note: str = "", detail: str = "", stoppable: bool = False) -> None:
         """A per-hour meter used `idle_units` at a time when idle and `burst_units` at full burst."""
         amount = self._price(region, key, resource, type_, item, detail)
         if amount is not None:
             burst = idle_units if burst_units is None else burst_units
             self.lines.append(CostLine(resource, type_, item, amount * idle_units * self.hours, amount * burst,
-                                       evictable=evictable, note=note, detail=detail))
+                                       evictable=evictable, note=note, detail=detail, stoppable=stoppable))
 
     def monthly(self, region, key, resource, type_, item, quantity: float, note: str = "", detail: str = "") -> None:
         """A monthly meter (per GB-month, per month, per 10K operations) at a steady `quantity`."""
@@ -377,7 +431,7 @@ class _Estimator:
 
     def cluster(self, name, type_, props, region):
         tier = _path(props, "sku", "tier") or "Free"
-        self.hourly(region, f"aks/{tier}", name, type_, "AKS control plane", 1, detail=f"{tier} tier")
+        self.hourly(region, f"aks/{tier}", name, type_, "AKS control plane", 1, detail=f"{tier} tier", stoppable=True)
         version = known(props.get("kubernetesVersion"))
         for profile in known(props.get("agentPoolProfiles")) or []:
             if isinstance(known(profile), dict):
@@ -409,7 +463,7 @@ class _Estimator:
             key = f"{'vm-spot' if pool.spot else 'vm'}/{pool.vm_size}"
             note = "spot: evictable at any time, priced at the spot rate" if pool.spot else ""
             self.hourly(region, key, pool.resource, pool.type, item, pool.min_count, pool.max_count,
-                        evictable=pool.spot, note=note, detail=detail)
+                        evictable=pool.spot, note=note, detail=detail, stoppable=True)
             if pool.os_disk_type != "Ephemeral":
                 self.os_disks(region, pool, pool.vm_size, pool.min_count, pool.max_count)
 
@@ -435,7 +489,8 @@ class _Estimator:
         if sku is None:
             self.unpriced(name, type_, "PostgreSQL compute", "SKU unknown")
         else:
-            self.hourly(region, f"postgres/{sku}", name, type_, "PostgreSQL compute", copies, detail=f"{sku}{suffix}")
+            self.hourly(region, f"postgres/{sku}", name, type_, "PostgreSQL compute", copies, detail=f"{sku}{suffix}",
+                        stoppable=True)
         size = _number(_path(props, "storage", "storageSizeGB")) or 32
         storage_type = _path(props, "storage", "type") or "Premium_LRS"
         self.monthly(region, f"postgres-storage/{storage_type}", name, type_, "PostgreSQL storage", size * copies,
@@ -523,15 +578,44 @@ class _Estimator:
         sku = _path(props, "sku", "name") or "Standard"
         self.hourly(region, f"load-balancer/{sku}", name, type_, "load balancer", 1, detail=sku)
 
+    def warm_capacity(self, records: list[Mapping[str, Any]]) -> None:
+        """Nodes that placeholder pods (a Deployment at a negative PriorityClass) keep up beyond a pool's minimum:
+        paid around the clock, so priced as the pool's "kept warm" line."""
+        negative = {known(_path(r.get("inputs"), "metadata", "name")) for r in records if r.get("type") == PRIORITY_CLASS
+                    and (_number(_path(r.get("inputs"), "value")) or 0) < 0}
+        region = self.cluster_region or self.default_region
+        for record in (r for r in records if r.get("type") == DEPLOYMENT):
+            spec = _path(record.get("inputs"), "spec", "template", "spec") or {}
+            replicas = _number(_path(record.get("inputs"), "spec", "replicas"))
+            if known(spec.get("priorityClassName")) not in negative - {None} or not replicas:
+                continue
+            requests = _path((known(spec.get("containers")) or [{}])[0], "resources", "requests") or {}
+            placeholders = _TaskPods(PodSize.from_requests(requests), dict(known(spec.get("nodeSelector")) or {}),
+                                     tuple(t for t in known(spec.get("tolerations")) or [] if isinstance(t, dict)))
+            pool = next((p for p in self.pools if placeholders.fits(p)), None)
+            shape = VM_SHAPES.get(pool.vm_size or "") if pool else None
+            if pool is None or shape is None or pool.min_count is None:
+                self.warnings.append(f"warm capacity of {record.get('name')}: no pool of known shape holds its pods")
+                continue
+            minor = kubernetes_minor(pool.kubernetes_version or self.kubernetes_version, default=29)
+            per_node = node_task_slots(shape, pool.max_pods or DEFAULT_MAX_PODS, minor, self.assumptions.node_overhead,
+                                       placeholders.size)
+            extra = max(0, -(-int(replicas) // max(per_node, 1)) - pool.min_count)
+            detail = f"{extra} x {pool.vm_size} for {int(replicas)} placeholder pods"
+            self.hourly(region, f"vm/{pool.vm_size}", record.get("name", "?"), DEPLOYMENT, f"{pool.name} pool, kept warm",
+                        extra, 0, note="placeholder pods keep these nodes up; tasks preempt them and start at once",
+                        detail=detail, stoppable=True)
+
     # -- capacity -----------------------------------------------------------------------------------------------
-    def capacity(self, task_pods: _TaskPods | None) -> tuple[tuple[PoolCapacity, ...], int | None, int | None]:
+    def capacity(self, task_pods: _TaskPods | None) -> tuple[tuple[PoolCapacity, ...], int | None, int | None, int | None]:
         if task_pods is None:
-            return (), None, None
+            return (), None, None, None
         overhead = self.assumptions.node_overhead
         found: list[PoolCapacity] = []
         complete = True
         for pool in self.pools:
-            if not (task_pods.fits(pool) or pool.spot):
+            gpu = any(key == GPU_TAINT_KEY for key, _, _ in pool.taints)
+            if not (task_pods.fits(pool) or pool.spot or gpu):
                 continue
             shape = VM_SHAPES.get(pool.vm_size or "")
             if shape is None or pool.max_count is None:
@@ -547,12 +631,11 @@ class _Estimator:
                 max_pods = DEFAULT_MAX_PODS
                 self.warnings.append(f"{pool.name} pool sets no maxPods; capacity assumes {DEFAULT_MAX_PODS}")
             minor = kubernetes_minor(pool.kubernetes_version or self.kubernetes_version, default=29)
-            node = allocatable(shape, max_pods, minor)
-            found.append(PoolCapacity(pool.name, pool.vm_size or "", pool.max_count,
-                                      pods_per_node(node, overhead, task_pods.size), pool.spot))
-        regular = sum(c.task_pods for c in found if not c.spot)
-        spot = sum(c.task_pods for c in found if c.spot)
-        return tuple(found), (regular if complete else None), (spot if complete else None)
+            per_node = shape.gpus if gpu else node_task_slots(shape, max_pods, minor, overhead, task_pods.size)
+            found.append(PoolCapacity(pool.name, pool.vm_size or "", pool.max_count, per_node, pool.spot, gpu))
+        totals = [sum(c.task_pods for c in found if kind(c)) if complete else None
+                  for kind in (lambda c: not (c.spot or c.gpu), lambda c: c.spot and not c.gpu, lambda c: c.gpu)]
+        return tuple(found), totals[0], totals[1], totals[2]
 
 
 DISK_TIERS_GB = (("P4", 32), ("P6", 64), ("P10", 128), ("P15", 256), ("P20", 512), ("P30", 1024),
@@ -588,8 +671,17 @@ def estimate(resources: Iterable[Mapping[str, Any]], prices: PriceTable, assumpt
     for record in records:
         estimator.resource(record)
     estimator.price_pools()
+    estimator.warm_capacity(records)
     task_pods = _task_pods(records, estimator.warnings)
-    capacity, burst, spot = estimator.capacity(task_pods)
+    capacity, burst, spot, gpu = estimator.capacity(task_pods)
+    airflow = _airflow_limits(records)
+    slots = None if None in (burst, spot, gpu) else burst + spot + gpu  # type: ignore[operator]
+    if airflow is not None and slots is not None and airflow.concurrent_tasks < slots:
+        estimator.warnings.append(
+            f"Airflow runs at most {airflow.concurrent_tasks} tasks at once (parallelism {airflow.parallelism} x "
+            f"{airflow.schedulers} scheduler(s), default_pool {airflow.default_pool_slots} slots) of the {slots} task "
+            "slots the nodes provide"
+        )
     return CostEstimate(
         currency=prices.currency,
         price_table_date=prices.retrieved,
@@ -600,4 +692,6 @@ def estimate(resources: Iterable[Mapping[str, Any]], prices: PriceTable, assumpt
         capacity=capacity,
         burst_task_pods=burst,
         burst_spot_task_pods=spot,
+        burst_gpu_task_pods=gpu,
+        airflow=airflow,
     )

@@ -19,6 +19,8 @@ class VmShape:
     memory_gib: float
     gpus: int = 0
     temp_disk_gb: int = 0
+    gpu_driver: str = ""
+    """NVIDIA driver family AKS installs on a GPU size: "CUDA" (datacenter compute) or "GRID" (vGPU/graphics)."""
 
 
 VM_SHAPES: dict[str, VmShape] = {
@@ -40,9 +42,24 @@ VM_SHAPES: dict[str, VmShape] = {
     "Standard_E4ads_v5": VmShape(4, 32, temp_disk_gb=150),
     "Standard_E8ads_v5": VmShape(8, 64, temp_disk_gb=300),
     # gpu-accelerated/ncast4v3-series
-    "Standard_NC4as_T4_v3": VmShape(4, 28, gpus=1, temp_disk_gb=180),
-    "Standard_NC8as_T4_v3": VmShape(8, 56, gpus=1, temp_disk_gb=360),
+    "Standard_NC4as_T4_v3": VmShape(4, 28, gpus=1, temp_disk_gb=180, gpu_driver="CUDA"),
+    "Standard_NC8as_T4_v3": VmShape(8, 56, gpus=1, temp_disk_gb=360, gpu_driver="CUDA"),
+    "Standard_NC16as_T4_v3": VmShape(16, 110, gpus=1, temp_disk_gb=360, gpu_driver="CUDA"),
+    "Standard_NC64as_T4_v3": VmShape(64, 440, gpus=4, temp_disk_gb=2880, gpu_driver="CUDA"),
+    # gpu-accelerated/nca100v4-series
+    "Standard_NC24ads_A100_v4": VmShape(24, 220, gpus=1, temp_disk_gb=64, gpu_driver="CUDA"),
+    # gpu-accelerated/nvadsa10v5-series (whole-GPU size; the smaller ones hold a fraction of a GPU)
+    "Standard_NV36ads_A10_v5": VmShape(36, 440, gpus=1, temp_disk_gb=720, gpu_driver="GRID"),
 }
+
+GPU_DRIVERS_BY_OS_SKU: dict[str, frozenset[str]] = {
+    "AzureLinux": frozenset({"CUDA"}),
+    "Ubuntu": frozenset({"CUDA", "GRID"}),
+}
+"""Driver families AKS can install per node OS. Azure publishes the GRID (vGPU) driver for Ubuntu and RHEL only
+(Azure/azhpc-extensions, NvidiaGPU/Nvidia-GPU-Linux-Resources.json, "GRID" category, SupportedOSVersions), so GRID
+sizes such as the NVadsA10_v5 series need Ubuntu nodes; AMD GPU sizes (NVv4) are not supported on AKS at all
+(learn.microsoft.com/azure/aks/use-nvidia-gpu) and are not listed."""
 
 TEMP_DISK_GB: dict[str, int] = {name: shape.temp_disk_gb for name, shape in VM_SHAPES.items() if shape.temp_disk_gb}
 """Sizes with a temp disk, which can hold an ephemeral OS disk."""

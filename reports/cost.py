@@ -8,14 +8,20 @@ region for resources without a location from the resource group's.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from costing import Assumptions, CostEstimate, Resources, estimate, load_price_table
+from costing.schedule import schedule_summary, workflow_schedule
 from stackconfig.cost import CostConfig
 
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+STOP_START_WORKFLOW = ".github/workflows/dev-hours.yml"
+"""The workflow that stops and starts a stack outside working hours; its cron lines give the scheduled figure."""
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def records(resources: Iterable[Any]) -> list[Mapping[str, Any]]:
@@ -48,7 +54,13 @@ def build(result: Any) -> CostEstimate:
     """The report: the preview's resources priced with the stack's cost assumptions."""
     found = records(result.resources)
     region = next((r["inputs"].get("location") for r in found if r["type"] == RESOURCE_GROUP), None)
-    return estimate(found, load_price_table(), assumptions(cost_config(result)), default_region=region)
+    priced = estimate(found, load_price_table(), assumptions(cost_config(result)), default_region=region)
+    workflow = ROOT / STOP_START_WORKFLOW
+    if workflow.is_file():
+        schedule = workflow_schedule(workflow)
+        if schedule.stack == result.stack:
+            priced = dataclasses.replace(priced, scheduled=schedule_summary(priced, schedule, STOP_START_WORKFLOW))
+    return priced
 
 
 def _money(value: float | None, currency: str, digits: int = 2) -> str:
@@ -61,6 +73,27 @@ def _pods(result: CostEstimate) -> str:
     spot = f" (+{result.burst_spot_task_pods} on spot, evictable)" if result.burst_spot_task_pods else ""
     size = f" of {result.task_pod}" if result.task_pod else ""
     return f"{result.burst_task_pods}{size}{spot}"
+
+
+def _count(value: int | None) -> str:
+    return "unknown" if value is None else str(value)
+
+
+def _concurrency(result: CostEstimate) -> str:
+    """What Airflow runs at once against what the nodes hold, and the Airflow limits behind it."""
+    if result.airflow is None:
+        return _count(result.concurrent_tasks)
+    limits = result.airflow
+    return (f"{_count(result.concurrent_tasks)} of {_count(result.task_slots)} task slots (parallelism "
+            f"{limits.parallelism} x {limits.schedulers} scheduler(s), default_pool {limits.default_pool_slots})")
+
+
+def _scheduled(result: CostEstimate) -> list[str]:
+    if result.scheduled is None:
+        return []
+    s = result.scheduled
+    return [f"on the stop/start schedule of {s['workflow']} ({s['runningHoursPerWeek']:g} h/week running): "
+            f"{s['idleMonthly']:,.2f} {result.currency} idle monthly (always on: {s['alwaysOnIdleMonthly']:,.2f})"]
 
 
 def render(result: CostEstimate) -> str:
@@ -77,6 +110,8 @@ def render(result: CostEstimate) -> str:
         f"  idle monthly:     {_money(result.idle_monthly, result.currency)}",
         f"  burst hourly:     {_money(result.burst_hourly, result.currency, 3)}",
         f"  burst task pods:  {_pods(result)}",
+        f"  concurrent tasks: {_concurrency(result)}",
+        *(f"  {line}" for line in _scheduled(result)),
     ]
     rows += [f"  warning: {warning}" for warning in result.warnings]
     return "\n".join(rows)
@@ -91,6 +126,9 @@ def compare(results: Mapping[str, CostEstimate]) -> str:
         ("burst hourly", [_money(r.burst_hourly, r.currency, 3) for r in results.values()]),
         ("burst task pods", ["unknown" if r.burst_task_pods is None else str(r.burst_task_pods) for r in results.values()]),
         ("spot task pods", [str(r.burst_spot_task_pods or 0) for r in results.values()]),
+        ("GPU task pods", [str(r.burst_gpu_task_pods or 0) for r in results.values()]),
+        ("task slots", [_count(r.task_slots) for r in results.values()]),
+        ("concurrent tasks", [_count(r.concurrent_tasks) for r in results.values()]),
         ("unpriced lines", [str(len(r.unpriced)) for r in results.values()]),
         ("price table", [r.price_table_date for r in results.values()]),
     ]
@@ -107,5 +145,6 @@ def compare(results: Mapping[str, CostEstimate]) -> str:
     rows += ["  ".join([f"{item:<{label}}", *(f"{cells.get(s, '-'):>{width}}" for s in stacks)])
              for item, cells in items.items()]
     for stack, result in results.items():
+        rows += [f"{stack} {line}" for line in _scheduled(result)]
         rows += [f"{stack}: warning: {warning}" for warning in result.warnings]
     return "\n".join(rows)

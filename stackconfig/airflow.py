@@ -10,7 +10,9 @@ from pydantic import Field, SecretStr, field_validator
 
 from .auth import AuthConfig
 from .base import ConfigSection, matching
+from .concurrency import ConcurrencyConfig
 from .types import Cidr, KubernetesName, KubernetesSubdomain
+from .warm import WarmCapacityConfig
 
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 GO_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
@@ -235,6 +237,8 @@ class AirflowConfig(ConfigSection):
     dag_processor: ServiceConfig = Field(default_factory=ServiceConfig)
     triggerer: ServiceConfig = Field(default_factory=ServiceConfig)
     task_pods: TaskPodsConfig = Field(default_factory=TaskPodsConfig)
+    concurrency: ConcurrencyConfig = Field(default_factory=ConcurrencyConfig)
+    warm_capacity: WarmCapacityConfig = Field(default_factory=WarmCapacityConfig)
     git_sync: GitSyncConfig = Field(default_factory=GitSyncConfig)
     ui: UiConfig = Field(default_factory=UiConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)

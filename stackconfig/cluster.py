@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from facts.vm_sizes import MIN_OS_DISK_GB, TEMP_DISK_GB, ephemeral_os_disk_gb
+from facts.vm_sizes import GPU_DRIVERS_BY_OS_SKU, MIN_OS_DISK_GB, TEMP_DISK_GB, VM_SHAPES, ephemeral_os_disk_gb
 
 from .base import ConfigSection, matching
 from .types import Cidr, EntraObjectId, PoolName
@@ -57,10 +57,22 @@ class NodePoolConfig(ConfigSection):
     zones: list[Zone] | None = Field(
         None, description="Availability zones of this pool, a subset of cluster.zones; unset = cluster.zones."
     )
+    os_sku: Literal["AzureLinux", "Ubuntu"] = Field(
+        "AzureLinux",
+        description="Node OS. Azure Linux by default; Ubuntu for GPU sizes whose NVIDIA driver AKS installs on "
+        "Ubuntu only (the GRID-driver NVadsA10_v5 series).",
+    )
 
     def problems(self):
         if self.min_count > self.max_count:
             yield ("minCount",), f"{self.min_count} is greater than maxCount {self.max_count}"
+        shape = VM_SHAPES.get(self.vm_size)
+        if shape is not None and shape.gpus and shape.gpu_driver not in GPU_DRIVERS_BY_OS_SKU[self.os_sku]:
+            yield ("osSku",), (
+                f"{self.os_sku} nodes cannot run {self.vm_size}: it needs NVIDIA's {shape.gpu_driver} driver, which "
+                f"AKS installs on {' and '.join(os for os, drivers in GPU_DRIVERS_BY_OS_SKU.items() if shape.gpu_driver in drivers)} "
+                "only; set osSku: Ubuntu or pick a size with the CUDA driver (e.g. Standard_NC4as_T4_v3)"
+            )
         if 0 < self.os_disk_size_gb < MIN_OS_DISK_GB:
             yield ("osDiskSizeGb",), f"must be 0 (AKS default) or at least {MIN_OS_DISK_GB}"
         elif self.os_disk_type == "Ephemeral":
@@ -210,6 +222,12 @@ class ClusterConfig(ConfigSection):
     def problems(self):
         if self.task_pool.max_count == 0:
             yield ("taskPool", "maxCount"), "must be at least 1: task pods need somewhere to run"
+        if self.gpu_pool.enabled and not getattr(VM_SHAPES.get(self.gpu_pool.vm_size), "gpus", 0):
+            known = ", ".join(name for name, shape in VM_SHAPES.items() if shape.gpus)
+            yield ("gpuPool", "vmSize"), (
+                f"{self.gpu_pool.vm_size} is not a known NVIDIA GPU size (GPUs, driver and OS support are checked "
+                f"from facts/vm_sizes.py); use one of {known}, or add the size there"
+            )
         if self.system_pool.min_count == 0:
             yield ("systemPool", "minCount"), "must be at least 1: the system pool runs CoreDNS and other add-ons"
         if not self.private_cluster and not self.authorized_ip_ranges:

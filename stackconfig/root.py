@@ -12,6 +12,7 @@ from facts.naming import tag_problems
 from .airflow import AirflowConfig
 from .base import ConfigSection, matching
 from .cluster import ClusterConfig
+from .concurrency import concurrency_problems
 from .cost import CostConfig
 from .database import DatabaseConfig, max_user_connections
 from .identity import IdentityConfig
@@ -79,6 +80,8 @@ class StackConfig(ConfigSection):
         yield from self._database_connection_problems()
         for path, message in self.cluster.location_problems(self.location):
             yield ("cluster", *path), message
+        for path, message in concurrency_problems(self.airflow.concurrency, self.cluster):
+            yield ("airflow", "concurrency", *path), message
         for path, message in self.identity.chart_collisions(self.airflow.release_name, self.airflow.namespace):
             yield ("identity", *path), message
 

@@ -37,7 +37,7 @@ def pool_settings(cluster: ClusterConfig, placement: PoolPlacement, node_subnet_
         mode="System" if placement.role == "system" else "User",
         type="VirtualMachineScaleSets",
         os_type="Linux",
-        os_sku="AzureLinux",
+        os_sku=pool.os_sku,
         os_disk_type=pool.os_disk_type,
         os_disk_size_gb=ephemeral_os_disk_gb(pool.vm_size, pool.os_disk_size_gb) if ephemeral else pool.os_disk_size_gb or None,
         orchestrator_version=cluster.kubernetes_version,
@@ -46,6 +46,10 @@ def pool_settings(cluster: ClusterConfig, placement: PoolPlacement, node_subnet_
         node_taints=[taint.aks() for taint in placement.taints] or None,
         vnet_subnet_id=node_subnet_id,
     )
+    if placement.role == "gpu":
+        # AKS installs the NVIDIA driver (said explicitly: "None" would leave GPUs unusable); the device plugin that
+        # makes nvidia.com/gpu allocatable is the GpuDevicePlugin component's DaemonSet.
+        settings.update(gpu_profile=containerservice.GPUProfileArgs(driver="Install"))
     if placement.spot:
         # Evicted spot nodes are deleted (no paid, stopped VMs); -1 pays up to the on-demand price, never more.
         settings.update(scale_set_priority="Spot", scale_set_eviction_policy="Delete", spot_max_price=-1)

@@ -5,6 +5,7 @@ from . import (
     aks,
     alerting,
     azure_rbac,
+    concurrency,
     cost,
     federated_credentials,
     images,
@@ -26,5 +27,7 @@ ALL_POLICIES = [
     *images.POLICIES,
     *oauth_secrets.POLICIES,
     cost.idle_monthly_cost,
+    concurrency.airflow_concurrency,
+    concurrency.gpu_device_plugin,
 ]
 """Every policy of the pack, in report order."""

@@ -3,14 +3,15 @@
 Configured per stack in the pack config (policies/config/<stack>.json), because a CrossGuard policy cannot read stack
 config: `{"idle-monthly-cost": {"maxIdleMonthly": 250}}`. Without `maxIdleMonthly` the policy checks nothing. The usage
 estimates default to those of `stackconfig.cost` and can be overridden in the same object when a stack changes them.
-The pack imports `costing` and `stackconfig` from the project root, which the pack's __main__.py puts on sys.path.
+The pack imports `costing`, `reports` and `stackconfig` from the project root, which the pack's __main__.py puts on sys.path.
 """
 
 from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity, StackValidationArgs, StackValidationPolicy
 
-from costing import Assumptions, Resources, estimate, load_price_table
+from costing import estimate, load_price_table
+from reports.cost import assumptions
 from stackconfig.cost import CostConfig
 
 from ._props import plain
@@ -33,15 +34,7 @@ def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> N
     settings = DEFAULTS.model_copy(update={field: config[key] for key, field in ESTIMATES.items() if key in config})
     records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
     region = next((r["inputs"].get("location") for r in records if r["type"] == RESOURCE_GROUP), None)
-    overhead = settings.node_overhead
-    assumptions = Assumptions(
-        log_ingestion_gb_per_day=settings.log_ingestion_gb_per_day,
-        task_log_storage_gb=settings.task_log_storage_gb,
-        key_vault_operations_per_day=settings.key_vault_operations_per_day,
-        node_overhead=Resources(overhead.cpu_millicores, overhead.memory_mib, overhead.pods),
-        prometheus_active_series=settings.prometheus_active_series,
-    )
-    result = estimate(records, load_price_table(), assumptions, default_region=region)
+    result = estimate(records, load_price_table(), assumptions(settings), default_region=region)
     biggest = sorted((line for line in result.lines if line.idle_monthly is not None),
                      key=lambda line: -(line.idle_monthly or 0.0))[:3]
     top = ", ".join(f"{line.label} {line.idle_monthly:,.0f}" for line in biggest)

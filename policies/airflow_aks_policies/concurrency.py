@@ -1,0 +1,111 @@
+"""Advisory: Airflow's own limits let every task slot the stack pays for run, and queued tasks outlast a cold start.
+
+Reads what the stack really deploys: the node pools (task pods per node by the project's capacity model, `costing`)
+and the Airflow release's `config` values and scheduler replicas. Advisory, because pinning lower limits can be a
+deliberate choice (protecting a small database, a shared API server); the message names the binding limit. The DaemonSet
+share per node is `stackconfig.cost`'s default, since a CrossGuard policy cannot read stack config.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs, StackValidationPolicy
+
+from costing import estimate, load_price_table
+from costing.estimate import BLOCKING_EFFECTS, GPU_TAINT_KEY, parse_taints, tolerates
+
+from ._props import plain
+from .cost import DEFAULTS, assumptions
+
+MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL = "azure-native:containerservice:AgentPool"
+DAEMONSET = "kubernetes:apps/v1:DaemonSet"
+DEVICE_PLUGIN_IMAGE = "nvidia/k8s-device-plugin"
+DURATION = re.compile(r"^([0-9]+)([smh])$")
+SECONDS = {"s": 1, "m": 60, "h": 3600}
+DEFAULT_MAX_NODE_PROVISION_SECONDS = 15 * 60
+"""The cluster autoscaler's max-node-provision-time when the profile does not set it."""
+
+
+def _seconds(duration: object) -> int | None:
+    match = DURATION.fullmatch(str(duration or ""))
+    return int(match.group(1)) * SECONDS[match.group(2)] if match else None
+
+
+def validate_airflow_concurrency(args: StackValidationArgs, report_violation) -> None:
+    records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
+    result = estimate(records, load_price_table(), assumptions(DEFAULTS))
+    limits, slots = result.airflow, result.task_slots
+    if limits is None or slots is None:
+        return
+    if limits.concurrent_tasks < slots:
+        binding = ("default_pool slots" if limits.default_pool_slots < limits.parallelism * limits.schedulers
+                   else "[core] parallelism x scheduler replicas")
+        report_violation(
+            f"Airflow runs at most {limits.concurrent_tasks} tasks at once (parallelism {limits.parallelism} x "
+            f"{limits.schedulers} scheduler(s), default_pool {limits.default_pool_slots} slots; {binding} binds) but "
+            f"the pools provide {slots} task slots: {slots - limits.concurrent_tasks} paid slots can never run a task. "
+            "Unset airflow.concurrency.parallelism / defaultPoolSlots to derive them, or lower the pools' maxCount."
+        )
+    clusters = [r for r in records if r["type"] == MANAGED_CLUSTER]
+    profile = (clusters[0]["inputs"].get("autoScalerProfile") or {}) if clusters else {}
+    provision = _seconds(profile.get("maxNodeProvisionTime")) or DEFAULT_MAX_NODE_PROVISION_SECONDS
+    if clusters and limits.task_queued_timeout_seconds <= provision:
+        report_violation(
+            f"[scheduler] task_queued_timeout {limits.task_queued_timeout_seconds} s is not longer than the "
+            f"autoscaler's max node provision time {provision} s: a task on a pool at zero fails before its node "
+            "is ready. Unset airflow.concurrency.taskQueuedTimeoutSeconds to derive it."
+        )
+
+
+airflow_concurrency = StackValidationPolicy(
+    name="airflow-concurrency",
+    description="Airflow's parallelism x schedulers and default_pool slots cover every task slot the node pools "
+    "provide (on-demand, spot, GPU), and task_queued_timeout outlasts the autoscaler's node provisioning.",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    validate=validate_airflow_concurrency,
+    remediation_steps="Leave airflow.concurrency unset so the program derives the limits from the pools, or lower "
+    "the pools' maxCount to what Airflow may run.",
+)
+
+
+def _runs_on(daemonset: dict, pool: dict) -> bool:
+    """The DaemonSet's pods may run on the pool's nodes: its node selector matches, every taint is tolerated."""
+    spec = ((daemonset.get("spec") or {}).get("template") or {}).get("spec") or {}
+    labels = pool.get("nodeLabels") or {}
+    selector = spec.get("nodeSelector") or {}
+    if any(labels.get(key) != value for key, value in selector.items()):
+        return False
+    tolerations = [t for t in spec.get("tolerations") or [] if isinstance(t, dict)]
+    return all(effect not in BLOCKING_EFFECTS or any(tolerates(t, key, value, effect) for t in tolerations)
+               for key, value, effect in parse_taints(pool.get("nodeTaints")))
+
+
+def validate_gpu_device_plugin(args: StackValidationArgs, report_violation) -> None:
+    records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
+    gpu_pools = [r["inputs"] for r in records if r["type"] == AGENT_POOL
+                 and any(key == GPU_TAINT_KEY for key, _, _ in parse_taints(r["inputs"].get("nodeTaints")))]
+    plugins = [r["inputs"] for r in records if r["type"] == DAEMONSET and any(
+        DEVICE_PLUGIN_IMAGE in str(c.get("image", "")) for c in
+        (((r["inputs"].get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers") or [])]
+    for pool in gpu_pools:
+        if not any(_runs_on(plugin, pool) for plugin in plugins):
+            name = pool.get("agentPoolName") or pool.get("name") or "?"
+            report_violation(
+                f"GPU pool '{name}' has no NVIDIA device plugin DaemonSet that selects and tolerates its nodes: "
+                "nvidia.com/gpu never becomes allocatable and GPU task pods stay Pending."
+            )
+
+
+gpu_device_plugin = StackValidationPolicy(
+    name="gpu-device-plugin",
+    description="Every node pool tainted nvidia.com/gpu runs the NVIDIA device plugin (a DaemonSet of "
+    "nvidia/k8s-device-plugin whose node selector and tolerations match the pool), so GPUs are allocatable.",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    validate=validate_gpu_device_plugin,
+    remediation_steps="Deploy the device plugin with the pool's node selector and tolerations (components/gpu.py "
+    "does when cluster.gpuPool.enabled), or remove the GPU pool.",
+)
