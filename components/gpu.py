@@ -11,7 +11,7 @@ the taints the cluster puts on the pool).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as kubernetes
@@ -75,8 +75,8 @@ class GpuDevicePlugin(pulumi.ComponentResource):
         labels = {"app.kubernetes.io/name": "nvidia-device-plugin", "app.kubernetes.io/version": DEVICE_PLUGIN_VERSION}
         daemonset = kubernetes.apps.v1.DaemonSet(
             f"{name}-daemonset",
-            metadata={"name": NAME, "namespace": NAMESPACE, "labels": labels},
-            spec=daemonset_spec(args.placement),
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=NAME, namespace=NAMESPACE, labels=labels),
+            spec=cast(Any, daemonset_spec(args.placement)),  # the plain manifest shape, checked by kubernetes-validate
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.daemonset_name = daemonset.metadata.name

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as kubernetes
@@ -85,16 +85,18 @@ class WarmCapacity(pulumi.ComponentResource):
         selector = {**LABELS, "airflow-aks/placeholder-for": args.placement.role}
         kubernetes.apps.v1.Deployment(
             f"{name}-placeholders",
-            metadata={"name": f"warm-capacity-{args.placement.role}", "namespace": args.namespace, "labels": LABELS,
-                      "annotations": {"pulumi.com/skipAwait": "true"}},
-            spec={
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
+                name=f"warm-capacity-{args.placement.role}", namespace=args.namespace, labels=LABELS,
+                annotations={"pulumi.com/skipAwait": "true"},
+            ),
+            spec=cast(Any, {  # the plain manifest shape, checked by kubernetes-validate
                 "replicas": args.replicas,
                 "selector": {"matchLabels": selector},
                 "template": {
                     "metadata": {"labels": selector},
                     "spec": placeholder_pod_spec(args.placement, args.resources, PRIORITY_CLASS, args.task_image),
                 },
-            },
+            }),
             # skipAwait: a placeholder waits for the autoscaler's node, and a preempted one for the next: `pulumi up`
             # need not wait for them to be ready.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[priority]),
