@@ -13,7 +13,7 @@ from components.entra_sign_in import EntraSignIn, EntraSignInArgs
 from components.gpu import GpuDevicePlugin, GpuDevicePluginArgs
 from components.helm_values import ValuesInputs
 from components.identity import WorkloadIdentities, WorkloadIdentitiesArgs
-from components.image_values import upstream_repositories
+from components.image_values import airflow_repository, upstream_repositories
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.metrics import Metrics, MetricsArgs
 from components.monitoring import Monitoring, MonitoringArgs
@@ -160,7 +160,9 @@ if config.airflow.warm_capacity.task_slots:
             namespace=airflow_secrets.namespace,
             placement=cluster.placements["tasks"],
             resources=config.airflow.task_pods.resources.kubernetes(),
-            task_image=f"{config.airflow.image.repository}:{config.airflow.image.reference_tag}",
+            # The task pods' own image, through the stack's registry when there is one.
+            task_image=f"{airflow_repository(config.airflow, registry.login_server if registry else None)}"
+            f":{config.airflow.image.reference_tag}",
             replicas=config.airflow.warm_capacity.task_slots,
         ),
         opts=in_cluster,

@@ -30,8 +30,8 @@ from stackconfig.secrets import SecretsConfig
 
 from . import chart_secrets, platform_dags, remote_logging, statsd
 from .airflow_auth import EntraApp, auth_values
-from .image_values import deep_merge, image_values
 from .concurrency import CapacityInputs, airflow_limits, migrate_job_args
+from .image_values import deep_merge, image_values
 from .node_pools import Placements, PoolPlacement, core_of
 from .remote_logging import TaskLogs
 from .secrets import rollout_annotations, secrets_backend_config

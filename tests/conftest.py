@@ -57,8 +57,6 @@ def write_program(tmp_path):
 def airflow_python() -> Path:
     """The interpreter of .venv-airflow (Airflow 3.1.8 for DagBag probes), created on first use; skips where it
     cannot be created (no package index), except under CI=true."""
-    import os
-    import subprocess
 
     sys.path.insert(0, str(ROOT / "scripts"))
     import airflow_venv
