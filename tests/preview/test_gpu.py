@@ -137,7 +137,8 @@ def test_the_documented_gpu_override_gives_a_valid_pod_on_the_gpu_pool(airflow_p
     assert tolerated(pool.inputs["nodeTaints"], pod["spec"]["tolerations"])
     [container] = pod["spec"]["containers"]
     assert container["resources"]["limits"][GPU_RESOURCE] == "1"
-    assert container["image"].startswith("apache/airflow:")  # the override keeps the task image
+    template = release.inputs["values"]["images"]["pod_template"]
+    assert container["image"] == f"{template['repository']}:{template['tag']}"  # the override keeps the task image
 
 
 def test_the_policy_pack_finds_the_gpu_pool_served_by_the_plugin():
