@@ -33,6 +33,18 @@ def subscription_of(arm_id: str) -> str:
     return match.group(1)
 
 
+def role_subscription(scope: pulumi.Input[str]) -> pulumi.Input[str]:
+    """The subscription to resolve a role in, known at preview so the policy pack can judge the grant there.
+
+    A scope given as text (from config: a registry or a DAG's data in another subscription) names its own
+    subscription. A scope that is an output is a resource this program creates, which lives in the provider's
+    subscription: the client configuration's, an invoke answered during preview, unlike the scope's id.
+    """
+    if isinstance(scope, str):
+        return subscription_of(scope)
+    return authorization.get_client_config_output().subscription_id
+
+
 def assign_role(
     name: str,
     *,
@@ -52,7 +64,9 @@ def assign_role(
     return authorization.RoleAssignment(
         name,
         scope=scope,
-        role_definition_id=pulumi.Output.from_input(scope).apply(lambda s: role_definition_id(subscription_of(s), role)),
+        role_definition_id=pulumi.Output.from_input(role_subscription(scope)).apply(
+            lambda subscription: role_definition_id(subscription, role)
+        ),
         role_assignment_name=pulumi.Output.all(scope, principal_key).apply(
             lambda parts: role_assignment_name(parts[0], guid, parts[1])
         ),

@@ -141,9 +141,14 @@ def resource_validator(checks: Mapping[str, Check], config_schema: PolicyConfigS
             return
         cfg = config(args, config_schema) if config_schema else {}
         for message in check(props_of(args), cfg):
-            report_violation(message, None)
+            report_violation(f"{subject(args.resource_type, args.name)}: {message}", None)
 
     return validate
+
+
+def subject(resource_type: str, name: str) -> str:
+    """How a message names the resource it is about: ``RoleAssignment 'deployer-cluster-admin'``."""
+    return f"{resource_type.rsplit(':', 1)[-1]} {name!r}"
 
 
 def require(value: Any, label: str, accepted: Callable[[Any], bool] = is_true,

@@ -1,15 +1,25 @@
-"""Azure RBAC: no wildcard or escalating custom roles, no privileged or broadly scoped role assignments.
+"""Azure RBAC: every grant judged by what it can do; assignments allow-listed per stack, principal-aware.
 
-Role definition ids arrive in several accepted forms (bare GUID, ``/providers/Microsoft.Authorization/
-roleDefinitions/<guid>``, the same under ``/subscriptions/<sub>``), in any case, sometimes with whitespace or a
-trailing slash; scopes likewise. Everything is normalised by :func:`role_guid` and :func:`scope_level` first so
-no spelling slips past a rule.
+* ``azure-role-assignment-allowlist``: role assignments and PIM eligibility/assignment schedules may grant only the
+  roles of the stack's allow-list (GUID + name, scope levels, scope resource types, optionally the principals), or
+  a custom role defined in the same stack whose effective permissions carry no dangerous capability. A role id that
+  does not parse is rejected. A dangerous capability of an allow-listed role must be accepted in its entry
+  (``accept``), so widening the list means naming what the role can do.
+* ``azure-custom-role-capabilities``: custom role definitions must carry none of the capabilities of
+  :data:`rbac_model.CAPABILITIES` and be assignable only below subscription scope.
+* ``azure-role-assignment-scope``: never at root, management group or subscription (resource group per stack).
+* ``azure-template-deployment-grants``: ARM template deployments must not contain role assignments, role
+  definitions, PIM requests, locks or policy (the pack cannot evaluate template expressions), unless allow-listed.
+* ``azure-grant-visibility`` (advisory): what is still unknown at preview is decided at ``pulumi up``.
+
+A condition on an assignment narrows *which* resources it applies to, never what the role can do there, so it is no
+reason to pass an assignment.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+import json
+from typing import Any, Iterator, Optional
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -20,137 +30,58 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from facts import roles
-
-from ._props import get, is_true, is_unknown, known_items, norm, props_of, resource_validator, schema, wildcard_match
+from . import rbac_model
+from ._props import config, get, is_true, is_unknown, known_items, props_of, resource_validator, schema, subject
+from .rbac_model import describe, parse_scope, role_guid
 
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
-
-PRIVILEGED_ROLES = {guid: name for name, guid in roles.PRIVILEGED_ROLES.items()}
-"""Built-in roles that can write anything or grant access (by GUID): never assigned unless allow-listed. The list is
-the program's own (facts/roles.py), so the program, this rule and the bootstrap delegation cannot disagree."""
-
-BROAD_DATA_PLANE_ROLES = {
-    "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
-    "8b54135c-b56d-4d72-a534-26097cfdc8d8": "Key Vault Data Access Administrator",
-    "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
-    "17d1049b-9a84-46fb-8f53-869881c3d3ab": "Storage Account Contributor",
-}
-"""Built-in roles broader than a workload needs (all data plus access management, or account keys)."""
-
-ESCALATION_OPERATIONS = (
-    "Microsoft.Authorization/roleAssignments/write",
-    "Microsoft.Authorization/roleDefinitions/write",
-    "Microsoft.Authorization/elevateAccess/Action",
-    "Microsoft.Authorization/roleAssignmentScheduleRequests/write",
-    "Microsoft.Authorization/roleEligibilityScheduleRequests/write",
+PIM_TYPES = (
+    "azure-native:authorization:PimRoleEligibilitySchedule",
+    "azure-native:authorization:RoleEligibilityScheduleRequest",
+    "azure-native:authorization:RoleAssignmentScheduleRequest",
 )
-"""Operations that let a principal grant itself (or anyone) more access."""
-
-_GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_ROLE_ID = re.compile(rf"(?:.*/providers/microsoft\.authorization/roledefinitions/)?({_GUID})")
-
-
-def _compact(text: str) -> str:
-    """Lower case, no whitespace, no repeated or trailing slashes."""
-    return re.sub(r"/+", "/", re.sub(r"\s+", "", norm(text))).rstrip("/")
-
-
-def role_guid(role_definition_id: str) -> str | None:
-    """The lower-case GUID of a role definition id in any accepted form, or None if it is not one."""
-    match = _ROLE_ID.fullmatch(_compact(role_definition_id))
-    return match.group(1) if match else None
-
-
-def scope_level(scope: str) -> str:
-    """One of root, management-group, subscription, resource-group, resource or unrecognised."""
-    segments = [segment for segment in _compact(scope).split("/") if segment]
-    if not segments:
-        return "root"
-    if segments[:3] == ["providers", "microsoft.management", "managementgroups"]:
-        return "management-group" if len(segments) <= 4 else "resource"
-    if segments[0] == "subscriptions":
-        if len(segments) == 2:
-            return "subscription"
-        if len(segments) == 4 and segments[2] == "resourcegroups":
-            return "resource-group"
-        if len(segments) > 4:
-            return "resource"
-    return "unrecognised"
-
+GRANT_TYPES = (ROLE_ASSIGNMENT, *PIM_TYPES)
+DEPLOYMENT_TYPES = tuple(f"azure-native:resources:{kind}" for kind in (
+    "Deployment", "DeploymentAtScope", "DeploymentAtSubscriptionScope", "DeploymentAtManagementGroupScope",
+    "DeploymentAtTenantScope", "DeploymentStackAtResourceGroup", "DeploymentStackAtSubscription",
+    "DeploymentStackAtManagementGroup"))
 
 TOO_BROAD_SCOPES = ("root", "management-group", "subscription", "unrecognised")
+DEPLOYER = "deployer"
 
 
-# --- custom role definitions ---------------------------------------------------------------------------------
+# --- config -----------------------------------------------------------------------------------------------------
 
-def _permission_blocks(props: dict) -> Iterator[tuple[int, dict]]:
-    for index, block in known_items(get(props, "permissions")):
-        if isinstance(block, dict):
-            yield index, block
-
-
-def dangerous_permissions(props: dict) -> Iterator[str]:
-    """Wildcard and privilege-escalation grants in a custom role (notActions never make them safe)."""
-    for index, block in _permission_blocks(props):
-        for key in ("actions", "dataActions"):
-            for _, action in known_items(get(block, key)):
-                where = f"permissions[{index}].{key} entry {action!r}"
-                provider = norm(action).split("/", 1)[0]
-                if norm(action) == "*":
-                    yield f"{where} grants every operation"
-                elif provider == "*" and norm(action) != "*/read":
-                    yield f"{where} grants an operation on every resource provider"
-                elif key == "actions":
-                    escalations = [op for op in ESCALATION_OPERATIONS if wildcard_match(action, op)]
-                    if escalations:
-                        yield f"{where} allows privilege escalation ({', '.join(escalations)})"
-
-
-def _check_role_definition(props: dict, _cfg: dict) -> Iterator[str]:
-    yield from dangerous_permissions(props)
-    scopes = get(props, "assignableScopes")
-    if is_unknown(scopes):
-        return
-    if not scopes:
-        yield "assignableScopes is not set: list the resource or resource-group scopes the role may be assigned at"
-    for index, scope in known_items(scopes):
-        level = scope_level(scope)
-        if level in TOO_BROAD_SCOPES:
-            yield f"assignableScopes[{index}] {scope!r} is a {level} scope: narrow it to a resource group or resource"
-
-
-def _check_broad_definition(props: dict, _cfg: dict) -> Iterator[str]:
-    for index, block in _permission_blocks(props):
-        for key in ("actions", "dataActions"):
-            for _, action in known_items(get(block, key)):
-                segments = norm(action).split("/")
-                if len(segments) >= 2 and segments[0] != "*" and segments[1] == "*":
-                    yield (f"permissions[{index}].{key} entry {action!r} grants every operation of provider "
-                           f"{segments[0]!r}: list the resource types and operations the workload needs")
-
-
-# --- role assignments ----------------------------------------------------------------------------------------
-
-PRIVILEGED_ASSIGNMENT_CONFIG = schema(
-    allowedRoleDefinitionIds={
+ALLOWLIST_CONFIG = schema(
+    allowedRoles={
+        "type": "array",
+        "default": rbac_model.role_facts()["defaultAllowList"],
+        "description": "Built-in roles this stack may assign: roleDefinitionId (GUID), name, scopeLevels, optional "
+                       "scopeTypes (ARM resource types of the scope), principals (object ids, or 'deployer' for "
+                       "deployerPrincipalIds) and accept (dangerous capabilities accepted for this entry). "
+                       "Default: exactly the roles this program assigns (azure_roles.json).",
+        "items": {
+            "type": "object", "required": ["roleDefinitionId", "name"],
+            "properties": {
+                "roleDefinitionId": {"type": "string"}, "name": {"type": "string"},
+                "scopeLevels": {"type": "array", "items": {"enum": ["resource", "resource-group"]}},
+                "scopeTypes": {"type": "array", "items": {"type": "string"}},
+                "principals": {"type": "array", "items": {"type": "string"}},
+                "accept": {"type": "array", "items": {"enum": list(rbac_model.CAPABILITY_KEYS)}},
+            },
+        },
+    },
+    deployerPrincipalIds={
         "type": "array", "items": {"type": "string"}, "default": [],
-        "description": "GUIDs of privileged built-in roles this stack may assign anyway (break-glass only).",
+        "description": "Object ids of who runs `pulumi up` on this stack (the stack's identity.deployerObjectId): "
+                       "the only principals an entry with principals ['deployer'] admits.",
+    },
+    allowCustomRolesDefinedInStack={
+        "type": "boolean", "default": True,
+        "description": "Whether a custom role defined in this stack with no dangerous capability may be assigned.",
     },
 )
-
-
-def _check_privileged_assignment(props: dict, cfg: dict) -> Iterator[str]:
-    role_id = get(props, "roleDefinitionId")
-    if is_unknown(role_id) or not isinstance(role_id, str):
-        return
-    guid = role_guid(role_id)
-    allowed = {role_guid(item) for item in cfg["allowedRoleDefinitionIds"]}
-    if guid in PRIVILEGED_ROLES and guid not in allowed:
-        yield (f"assigns the privileged built-in role {PRIVILEGED_ROLES[guid]} ({guid}): use the narrowest "
-               f"built-in or custom role for the job, or allow-list the GUID in allowedRoleDefinitionIds")
-
 
 ASSIGNMENT_SCOPE_CONFIG = schema(
     allowResourceGroupScope={
@@ -159,87 +90,267 @@ ASSIGNMENT_SCOPE_CONFIG = schema(
     },
 )
 
+DEPLOYMENT_CONFIG = schema(
+    allowedDeployments={
+        "type": "array", "items": {"type": "string"}, "default": [],
+        "description": "Names of template deployments reviewed by hand that may contain grants.",
+    },
+)
 
-def _check_assignment_scope(props: dict, cfg: dict) -> Iterator[str]:
-    scope = get(props, "scope")
-    if is_unknown(scope) or not isinstance(scope, str):
+
+# --- helpers ------------------------------------------------------------------------------------------------------
+
+def _known_str(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) and not is_unknown(value) else None
+
+
+def _role_label(guid: str) -> str:
+    name = rbac_model.role_name(guid)
+    return f"{name} ({guid})" if name else f"role {guid}"
+
+
+def _entries(cfg: dict) -> dict[str, dict]:
+    return {guid: entry for entry in cfg["allowedRoles"] if (guid := role_guid(entry.get("roleDefinitionId")))}
+
+
+def _admitted_principals(entry: dict, cfg: dict) -> Optional[set[str]]:
+    principals = entry.get("principals")
+    if not principals:
+        return None
+    admitted = set()
+    for principal in principals:
+        if principal == DEPLOYER:
+            admitted |= {p.lower() for p in cfg["deployerPrincipalIds"]}
+        else:
+            admitted.add(principal.lower())
+    return admitted
+
+
+def _fix(cfg: dict) -> str:
+    names = sorted({e["name"] for e in cfg["allowedRoles"]})
+    return (f"assign one of the allow-listed roles ({', '.join(names)}) on the single resource the principal uses, "
+            "or a custom role with only the operations it needs")
+
+
+def check_allowlisted(props: dict, cfg: dict, definitions: dict[str, dict]) -> Iterator[str]:
+    """Why one grant (assignment or PIM request) is not allowed; ``definitions`` are the stack's custom roles."""
+    role_id, scope_text, principal = (get(props, key) for key in ("roleDefinitionId", "scope", "principalId"))
+    if is_unknown(role_id):
         return
-    level = scope_level(scope)
-    if level in TOO_BROAD_SCOPES or (level == "resource-group" and not is_true(cfg["allowResourceGroupScope"])):
-        yield (f"is scoped at {level} scope {scope!r}: scope it to the single resource the principal uses "
-               f"(vault, storage container, cluster, ...)")
+    guid = role_guid(role_id)
+    if guid is None:
+        yield (f"roleDefinitionId {role_id!r} is not a role definition id: use "
+               "/subscriptions/<s>/providers/Microsoft.Authorization/roleDefinitions/<guid> (hyphenated GUID)")
+        return
+    entry = _entries(cfg).get(guid)
+    if entry is None:
+        yield from _check_unlisted(guid, cfg, definitions)
+        return
+    name = entry["name"]
+    findings = rbac_model.builtin_capabilities(guid)
+    unaccepted = [f for f in findings if f.capability not in (entry.get("accept") or [])]
+    if unaccepted:
+        yield (f"{name} ({guid}) is allow-listed but can {describe(unaccepted)}, which its entry does not accept: "
+               f"list {sorted({f.capability for f in unaccepted})} in its 'accept' with a principal and scope "
+               "restriction, or use a narrower role")
+    if not is_unknown(scope_text):
+        scope = parse_scope(scope_text)
+        levels = entry.get("scopeLevels") or ["resource"]
+        if scope.level not in levels:
+            yield (f"{name} is allowed at {'/'.join(levels)} scope only, not at {scope.level} scope "
+                   f"{scope_text!r}: assign it on the single resource")
+        elif scope.level == "resource" and entry.get("scopeTypes") and not any(
+                (scope.resource_type or "").lower() == t.lower() for t in entry["scopeTypes"]):
+            yield (f"{name} is allowed only on {', '.join(entry['scopeTypes'])}, not on a {scope.resource_type}: "
+                   "assign it on the resource it is meant for")
+    admitted = _admitted_principals(entry, cfg)
+    if admitted is not None:
+        who = "the configured deployer" if entry.get("principals") == [DEPLOYER] else f"{sorted(admitted)}"
+        if not admitted:
+            yield (f"{name} is allowed only for the deployer, and the policy config names none: set "
+                   "deployerPrincipalIds to the stack's identity.deployerObjectId")
+        elif is_unknown(principal):
+            # The deployer's id is always known up front (config or getClientConfig); an id that is unknown at
+            # preview belongs to an identity this stack creates, which is never the deployer.
+            yield (f"{name} can {describe(findings) or 'administer the resource'} and is allowed only for {who}; "
+                   "this principal is created by the stack (its id is unknown), so it is not: grant the workload a "
+                   "narrow role instead")
+        elif not isinstance(principal, str) or principal.strip().lower() not in admitted:
+            yield (f"{name} can {describe(findings) or 'administer the resource'} and is allowed only for {who}, "
+                   f"not principal {principal!r}: grant this principal a narrow role instead")
 
 
-def _check_broad_assignment(props: dict, _cfg: dict) -> Iterator[str]:
-    role_id = get(props, "roleDefinitionId")
-    if isinstance(role_id, str) and not is_unknown(role_id):
-        guid = role_guid(role_id)
-        if guid in BROAD_DATA_PLANE_ROLES:
-            yield (f"assigns the broad data-plane role {BROAD_DATA_PLANE_ROLES[guid]} ({guid}): prefer a "
-                   f"reader/user/contributor role on the single resource")
+def _check_unlisted(guid: str, cfg: dict, definitions: dict[str, dict]) -> Iterator[str]:
+    definition = definitions.get(guid)
+    if definition is None:
+        findings = rbac_model.builtin_capabilities(guid)
+        can = f" It can {describe(findings)}." if findings else ""
+        known = "a built-in role" if rbac_model.role_name(guid) else "neither a built-in role the pack knows nor a " \
+                                                                    "custom role defined in this stack"
+        yield (f"{_role_label(guid)} is not allow-listed for this stack ({known}).{can} Fix: {_fix(cfg)}; "
+               "or add the role to allowedRoles, naming what it can do in 'accept'")
+        return
+    if not is_true(cfg["allowCustomRolesDefinedInStack"]):
+        yield f"custom role {guid} is not allow-listed (allowCustomRolesDefinedInStack is false). Fix: {_fix(cfg)}"
+        return
+    findings = rbac_model.analyse(get(definition, "permissions"))
+    if findings:
+        yield (f"assigns custom role {get(definition, 'roleName')!r} ({guid}), which can {describe(findings)}. "
+               "Fix: list only the operations the workload needs (notActions do not make a wildcard safe)")
 
 
-# --- stack rule: assignments of wildcard roles defined in the same stack ------------------------------------------
-
-def _defined_guid(definition) -> str | None:
+def _definition_guid(props: dict) -> Optional[str]:
     for key in ("roleDefinitionId", "name", "id"):
-        value = get(props_of(definition), key)
-        if isinstance(value, str) and not is_unknown(value) and role_guid(value):
-            return role_guid(value)
+        if (guid := role_guid(_known_str(get(props, key)))) is not None:
+            return guid
     return None
 
 
-def _assigned_definitions(assignment, definitions: list) -> list:
-    """Role definitions the assignment's roleDefinitionId comes from (dependency) or names (same GUID)."""
-    linked = [dep for dep in assignment.property_dependencies.get("roleDefinitionId", [])
-              if dep.resource_type == ROLE_DEFINITION]
-    role_id = get(props_of(assignment), "roleDefinitionId")
-    if isinstance(role_id, str) and not is_unknown(role_id) and role_guid(role_id):
-        linked += [d for d in definitions if d not in linked and _defined_guid(d) == role_guid(role_id)]
-    return linked
+def _validate_allowlist(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    cfg = config(args, ALLOWLIST_CONFIG)
+    definitions: dict[str, dict] = {}
+    linked: dict[str, dict] = {}
+    for resource in args.resources:
+        if resource.resource_type == ROLE_DEFINITION:
+            props = props_of(resource)
+            definitions[resource.urn] = props
+            if (guid := _definition_guid(props)) is not None:
+                linked[guid] = props
+    for resource in args.resources:
+        if resource.resource_type not in GRANT_TYPES:
+            continue
+        props = props_of(resource)
+        by_guid = dict(linked)
+        for dependency in resource.property_dependencies.get("roleDefinitionId", []):
+            if dependency.urn in definitions and (guid := role_guid(_known_str(get(props, "roleDefinitionId")))):
+                by_guid[guid] = definitions[dependency.urn]
+        for message in check_allowlisted(props, cfg, by_guid):
+            report_violation(f"{subject(resource.resource_type, resource.name)}: {message}", resource.urn)
 
 
-def _validate_stack(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    definitions = [r for r in args.resources if r.resource_type == ROLE_DEFINITION]
-    for assignment in (r for r in args.resources if r.resource_type == ROLE_ASSIGNMENT):
-        for definition in _assigned_definitions(assignment, definitions):
-            findings = list(dangerous_permissions(props_of(definition)))
-            if findings:
-                report_violation(
-                    f"assigns custom role {definition.name!r}, which is a wildcard/escalating role: "
-                    + "; ".join(findings), assignment.urn)
+# --- custom role definitions -------------------------------------------------------------------------------------
+
+def _check_role_definition(props: dict, _cfg: dict) -> Iterator[str]:
+    findings = rbac_model.analyse(get(props, "permissions"))
+    for finding in findings:
+        cap = rbac_model.capability(finding.capability)
+        yield (f"can {cap.what} via {finding.via} ({cap.why}): list the exact operations the workload needs")
+    scopes = get(props, "assignableScopes")
+    if is_unknown(scopes):
+        return
+    if not scopes:
+        yield "assignableScopes is not set: list the resource or resource-group scopes the role may be assigned at"
+    for index, scope in known_items(scopes):
+        level = parse_scope(scope).level
+        if level in TOO_BROAD_SCOPES:
+            yield f"assignableScopes[{index}] {scope!r} is a {level} scope: narrow it to a resource group or resource"
+
+
+# --- assignment scope --------------------------------------------------------------------------------------------
+
+def _check_assignment_scope(props: dict, cfg: dict) -> Iterator[str]:
+    scope = get(props, "scope")
+    if is_unknown(scope):
+        return
+    level = parse_scope(scope).level
+    if level in TOO_BROAD_SCOPES or (level == "resource-group" and not is_true(cfg["allowResourceGroupScope"])):
+        yield (f"grants at {level} scope {scope!r}, so the role applies to everything below it: scope it to the "
+               "single resource the principal uses (vault, storage container, cluster, ...)")
+
+
+# --- template deployments --------------------------------------------------------------------------------------------
+
+GRANT_RESOURCE_TYPES = ("microsoft.authorization/",)
+"""Template resources that grant or remove access control: role assignments and definitions, PIM requests, locks,
+policy (all of Microsoft.Authorization)."""
+
+
+def _template_grants(node: Any, path: str = "template") -> Iterator[str]:
+    if isinstance(node, str):
+        try:
+            parsed = json.loads(node)
+        except ValueError:
+            return
+        yield from _template_grants(parsed, path)
+    elif isinstance(node, dict):
+        kind = node.get("type")
+        if isinstance(kind, str) and kind.strip().lower().startswith(GRANT_RESOURCE_TYPES):
+            yield f"{path} declares a {kind} resource"
+        for key, value in node.items():
+            yield from _template_grants(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _template_grants(item, f"{path}[{index}]")
+
+
+def _check_deployment(props: dict, cfg: dict, name: str) -> Iterator[str]:
+    if name in cfg["allowedDeployments"]:
+        return
+    template = get(props, "properties", "template")
+    if is_unknown(template):
+        return
+    for finding in _template_grants(template, "properties.template"):
+        yield (f"{finding}: the pack cannot evaluate template expressions, so a grant inside a deployment would "
+               "pass unseen. Fix: declare the role assignment as an azure-native RoleAssignment resource, or add "
+               "the reviewed deployment's name to allowedDeployments")
+    if isinstance(get(props, "properties", "templateLink"), dict):
+        yield ("properties.templateLink points at a template the pack cannot read, so a grant inside it would pass "
+               "unseen. Fix: inline the template or declare its resources directly")
+
+
+def _validate_deployment(args, report_violation: ReportViolation) -> None:
+    if args.resource_type not in DEPLOYMENT_TYPES:
+        return
+    cfg = config(args, DEPLOYMENT_CONFIG)
+    for message in _check_deployment(props_of(args), cfg, args.name):
+        report_violation(f"{subject(args.resource_type, args.name)}: {message}", None)
+
+
+# --- visibility at preview -----------------------------------------------------------------------------------------
+
+def _check_visibility(props: dict, _cfg: dict) -> Iterator[str]:
+    if is_unknown(get(props, "roleDefinitionId")):
+        yield ("roleDefinitionId is unknown at preview, so no rule can tell which role this grants until `pulumi "
+               "up` (CrossGuard runs again there with known inputs and blocks it then). Fix: derive the role id "
+               "from the client configuration's subscription (an invoke, answered at preview), not from the scope")
+    elif is_unknown(get(props, "scope")):
+        yield ("scope is unknown at preview (a resource this stack creates): the role and principal were judged "
+               "now, the scope level and resource type are judged at `pulumi up`, where CrossGuard runs again "
+               "with known inputs")
 
 
 # --- policies -----------------------------------------------------------------------------------------------------
 
-no_wildcard_custom_role = ResourceValidationPolicy(
-    name="azure-no-wildcard-custom-role",
-    description="Custom Azure roles must not grant '*', cross-provider wildcards or privilege-escalation "
-                "operations in any permission block, and must be assignable only below subscription scope.",
+role_assignment_allowlist = StackValidationPolicy(
+    name="azure-role-assignment-allowlist",
+    description="Role assignments and PIM schedules grant only allow-listed built-in roles (scope levels, scope "
+                "types, principals; dangerous capabilities accepted explicitly) or capability-free custom roles "
+                "defined in the stack; unparseable role ids are rejected.",
+    validate=_validate_allowlist,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=ALLOWLIST_CONFIG,
+    severity=Severity.CRITICAL,
+    remediation_steps="Assign a narrow allow-listed role on the single resource; privileged roles only to the "
+                      "principals their allow-list entry names.",
+)
+
+custom_role_capabilities = ResourceValidationPolicy(
+    name="azure-custom-role-capabilities",
+    description="Custom Azure roles carry no dangerous capability (Microsoft.Authorization writes, secret-revealing "
+                "list*Keys/listCredentials, run commands, identity writes, Key Vault control writes or data "
+                "wildcards, provider- or type-wide wildcards) and are assignable only below subscription scope.",
     validate=resource_validator({ROLE_DEFINITION: _check_role_definition}),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
-    remediation_steps="List the exact operations the workload needs (notActions do not subtract safely); drop "
-                      "Microsoft.Authorization writes; set assignableScopes to resource groups or resources.",
-)
-
-no_privileged_role_assignment = ResourceValidationPolicy(
-    name="azure-no-privileged-role-assignment",
-    description="Role assignments must not grant Owner, Contributor, User Access Administrator or Role Based "
-                "Access Control Administrator unless the role is allow-listed for the stack.",
-    validate=resource_validator({ROLE_ASSIGNMENT: _check_privileged_assignment}, PRIVILEGED_ASSIGNMENT_CONFIG),
-    enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=PRIVILEGED_ASSIGNMENT_CONFIG,
-    severity=Severity.CRITICAL,
-    remediation_steps="Assign a narrow built-in role (e.g. Key Vault Secrets User, Storage Blob Data "
-                      "Contributor) on the single resource instead.",
+    remediation_steps="List the exact operations the workload needs (notActions do not make a wildcard safe); set "
+                      "assignableScopes to resource groups or resources.",
 )
 
 role_assignment_scope = ResourceValidationPolicy(
     name="azure-role-assignment-scope",
-    description="Role assignments must be scoped to a resource (resource group only where the stack allows "
-                "it), never to '/', a management group or a subscription.",
-    validate=resource_validator({ROLE_ASSIGNMENT: _check_assignment_scope}, ASSIGNMENT_SCOPE_CONFIG),
+    description="Role assignments and PIM schedules are scoped to a resource (resource group only where the stack "
+                "allows it), never to '/', a management group or a subscription.",
+    validate=resource_validator(dict.fromkeys(GRANT_TYPES, _check_assignment_scope), ASSIGNMENT_SCOPE_CONFIG),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=ASSIGNMENT_SCOPE_CONFIG,
     severity=Severity.HIGH,
@@ -247,27 +358,25 @@ role_assignment_scope = ResourceValidationPolicy(
                       "the assignment scope.",
 )
 
-no_wildcard_role_assignment = StackValidationPolicy(
-    name="azure-no-wildcard-role-assignment",
-    description="No role assignment may grant a wildcard or escalating custom role defined in the same stack.",
-    validate=_validate_stack,
+template_deployment_grants = ResourceValidationPolicy(
+    name="azure-template-deployment-grants",
+    description="ARM template deployments contain no Microsoft.Authorization resources (role assignments, "
+                "definitions, PIM requests, locks, policy) unless the deployment is allow-listed.",
+    validate=_validate_deployment,
     enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=DEPLOYMENT_CONFIG,
     severity=Severity.CRITICAL,
-    remediation_steps="Fix the custom role definition (see azure-no-wildcard-custom-role) or assign a narrow "
-                      "built-in role instead.",
+    remediation_steps="Declare grants as azure-native RoleAssignment resources so this pack can judge them.",
 )
 
-broad_grants = ResourceValidationPolicy(
-    name="azure-broad-grants",
-    description="Advisory: custom roles with provider-wide wildcards (e.g. Microsoft.Storage/*) and broad "
-                "data-plane admin roles (Key Vault Administrator, Storage Blob Data Owner, ...).",
-    validate=resource_validator({ROLE_DEFINITION: _check_broad_definition,
-                                 ROLE_ASSIGNMENT: _check_broad_assignment}),
+grant_visibility = ResourceValidationPolicy(
+    name="azure-grant-visibility",
+    description="Advisory: a grant whose role id or scope is unknown at preview is judged only at `pulumi up`.",
+    validate=resource_validator(dict.fromkeys(GRANT_TYPES, _check_visibility)),
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.MEDIUM,
-    remediation_steps="Name the resource types and operations explicitly; use the Secrets User / Blob Data "
-                      "Contributor style roles on a single resource.",
+    remediation_steps="Make role ids known at preview (client configuration's subscription).",
 )
 
-POLICIES = [no_wildcard_custom_role, no_privileged_role_assignment, role_assignment_scope,
-            no_wildcard_role_assignment, broad_grants]
+POLICIES = [role_assignment_allowlist, custom_role_capabilities, role_assignment_scope, template_deployment_grants,
+            grant_visibility]

@@ -76,7 +76,7 @@ def test_restricted_private_or_unknown_api_server_passes(profile):
 
 def test_unknown_switches_are_left_to_the_update_but_known_ones_still_report():
     props = changed(("disableLocalAccounts",), UNKNOWN_BOOL, changed(("oidcIssuerProfile", "enabled"), False))
-    assert [m.split(" ")[0] for m in violations(aks.cluster_hardening, MC, props)] == ["oidcIssuerProfile.enabled"]
+    assert [m.split("': ", 1)[-1].split(" ")[0] for m in violations(aks.cluster_hardening, MC, props)] == ["oidcIssuerProfile.enabled"]
 
 
 def test_node_public_ip_is_rejected_on_inline_and_separate_pools():

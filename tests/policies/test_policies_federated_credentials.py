@@ -26,14 +26,14 @@ def test_unknown_issuer_subject_and_audiences_are_left_to_the_update():
 @pytest.mark.parametrize("audiences", [None, [], ["api://azureadtokenexchange"], ["api://AzureADTokenExchange", "x"],
                                        ["https://management.azure.com"]])
 def test_audience_must_be_exactly_token_exchange(audiences):
-    assert [m for m in check(audiences=audiences) if m.startswith("audiences")]
+    assert [m for m in check(audiences=audiences) if m.split("': ", 1)[-1].startswith("audiences")]
 
 
 @pytest.mark.parametrize("subject", [None, "system:serviceaccount:airflow:*", "system:serviceaccount:*:scheduler",
                                      "system:serviceaccount:airflow", " system:serviceaccount:airflow:sa",
                                      "system:serviceaccount:Airflow:sa", "repo:org/repo:ref:refs/heads/main"])
 def test_subject_must_name_one_service_account(subject):
-    assert [m for m in check(subject=subject) if m.startswith("subject")]
+    assert [m for m in check(subject=subject) if m.split("': ", 1)[-1].startswith("subject")]
 
 
 def test_subject_namespace_must_be_allowed():
@@ -46,7 +46,7 @@ def test_subject_namespace_must_be_allowed():
                                     "https://token.actions.githubusercontent.com",
                                     "https://evil.example/oic.prod-aks.azure.com/"])
 def test_issuer_must_be_https_aks_oidc(issuer):
-    assert [m for m in check(issuer=issuer) if m.startswith("issuer")]
+    assert [m for m in check(issuer=issuer) if m.split("': ", 1)[-1].startswith("issuer")]
 
 
 def test_issuer_hosts_are_configurable():

@@ -73,7 +73,7 @@ def test_hardened_account_passes(changes):
 ])
 def test_insecure_or_implicit_account_setting_is_rejected(key, insecure):
     messages = violations(storage.account_hardening, storage.STORAGE_ACCOUNT, account(**{key: insecure}))
-    assert len(messages) == 1 and messages[0].startswith(key)
+    assert len(messages) == 1 and messages[0].split("': ", 1)[-1].startswith(key)
 
 
 @pytest.mark.parametrize("access,rejected", [(None, False), ("None", False), (UNKNOWN, False),

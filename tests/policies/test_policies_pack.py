@@ -103,4 +103,4 @@ def test_unknown_inputs_never_abort_a_rule_in_the_real_analyzer():
     owner = "/providers/Microsoft.Authorization/roleDefinitions/8E3AF657-A8FF-443C-A75C-2FE8C4BCB635"
     props = {"principalId": UNKNOWN, "scope": UNKNOWN, "roleDefinitionId": owner}
     diagnostics = analyze(servicer("prod"), "azure-native:authorization:RoleAssignment", props)
-    assert diagnostics == {"azure-no-privileged-role-assignment": proto.MANDATORY}
+    assert diagnostics == {"azure-grant-visibility": proto.ADVISORY}
