@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
+from . import kubernetes
 from .errors import OfflineError, UnansweredInvoke
 
 # Resource provider namespaces of azure-native modules whose capitalisation cannot be derived from the module name.
@@ -196,6 +197,8 @@ class AzureMocks(Mocks):
             "azure-native:resources:getResourceGroup": self._get_resource_group,
             "azure-native:keyvault:getVault": self._get_vault,
             "azuread:index/getClientConfig:getClientConfig": self._client_config,
+            # ConfigGroup/ConfigFile v1 expand client side: the SDK decodes YAML through this invoke.
+            "kubernetes:yaml:decode": lambda args: {"result": kubernetes.decode(args.get("text") or "")},
         }
         # Graph objects the program created, by type and client id (applications) or object id.
         self.graph: dict[tuple[str, str], dict[Any, Any]] = {}

@@ -143,6 +143,7 @@ def run_preview(
         outputs=dict(monitor.stack_outputs),
         secret_outputs=set(monitor.stack_output_secrets),
         config=dict(stack_config.values),
+        notes=list(monitor.notes),
     )
     if reports:
         result.reports = {report.spec.name: report.build(result) for report in load_reports(project.directory)}

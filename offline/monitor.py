@@ -17,7 +17,8 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
 
-from .errors import UnansweredInvoke
+from . import kubernetes
+from .errors import OfflineError, UnansweredInvoke
 from .values import UNKNOWN, decode_struct, encode_struct, existing_paths, mask
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -140,6 +141,7 @@ class RecordingMonitor(MockMonitor):
         self.stack_outputs: dict[str, Any] = {}
         self.stack_output_secrets: set[str] = set()
         self.unanswered_invokes: list[str] = []
+        self.notes: list[str] = []  # what the engine could not do as the real one would (shown by the CLI)
         # Under plain set_mocks the SDK calls the monitor from its executor threads.
         self._lock = threading.Lock()
 
@@ -245,7 +247,10 @@ class RecordingMonitor(MockMonitor):
             }
         record.import_id = request.importId or None
         if request.type == STACK_TYPE or not request.custom:
-            # Components (and the stack) are not provider resources: nothing for the mocks to answer.
+            # Components (and the stack) are not provider resources: nothing for the mocks to answer, except the
+            # remote components a provider constructs (its children are registered as the provider would).
+            if request.remote and request.type in kubernetes.REMOTE_TYPES:
+                self._construct(record, request)
             return resource_pb2.RegisterResourceResponse(urn=urn)
 
         if self.preview:
@@ -260,6 +265,28 @@ class RecordingMonitor(MockMonitor):
         return resource_pb2.RegisterResourceResponse(
             urn=urn, id=resource_id or "", object=self._settle(record, resource_id, state)
         )
+
+    def _construct(self, component: ResourceRecord, request: Any) -> None:
+        """Register the children the provider's Construct would, each a custom resource parented by the component."""
+        try:
+            objects = kubernetes.construct(component.type, component.name, component.inputs)
+        except kubernetes.NotExpanded as reason:
+            with self._lock:
+                self.notes.append(f"{component.type} '{component.name}' not expanded: {reason}")
+            return
+        except (OSError, ValueError) as exc:
+            raise OfflineError(f"{component.type} '{component.name}': {exc}") from None
+        for type_, name, obj, secrets in objects:
+            urn = self.make_urn(component.urn, type_, name)
+            child = ResourceRecord(urn=urn, type=type_, name=name, parent=component.urn,
+                                   provider=request.provider or None, custom=True, inputs=obj,
+                                   secret_paths=set(secrets))
+            self._record(child)
+            if self.preview:
+                resource_id, state = "", dict(obj)
+            else:
+                resource_id, state = self._mock_state(child, None)
+            self._settle(child, resource_id, state)
 
     def ReadResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)

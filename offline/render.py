@@ -42,6 +42,10 @@ def render(result: PreviewResult) -> str:
     for name in sorted(masked):
         lines.append(f"    {name}: {_display(masked[name])}")
 
+    if result.notes:
+        lines += ["", "Not expanded (no policy saw these objects):"]
+        lines += [f"    - {note}" for note in result.notes]
+
     lines += ["", "Policies:"]
     if result.policy_pack is None:
         lines.append(f"    {result.policy_note}")

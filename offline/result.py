@@ -36,6 +36,7 @@ class PreviewResult:
     violations: list[Violation] = field(default_factory=list)
     policy_pack: str | None = None
     policy_note: str = ""
+    notes: list[str] = field(default_factory=list)
     timing: dict[str, float] = field(default_factory=dict)
     config: dict[str, str] = field(default_factory=dict)
     """The stack configuration the program saw (full keys; secret values are placeholders)."""
@@ -76,6 +77,7 @@ class PreviewResult:
             "resources": [r.to_json() for r in self.resources],
             "outputs": self.masked_outputs(),
             "policy": {"pack": self.policy_pack, "violations": [v.to_json() for v in self.violations]},
+            "notExpanded": list(self.notes),
             **{name: report.to_json() for name, report in self.reports.items()},
             "timing": dict(self.timing),
         }

@@ -14,13 +14,19 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
+from . import airflow_values
 from ._props import MISSING, get, is_false, is_true, is_unknown, known_items, norm, require, resource_validator, schema
 
 HELM_TYPES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
 
 _EXACT_SEMVER = re.compile(r"\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
 _SECURE_TRANSPORTS = ("https://", "oci://")
-_AIRFLOW_CHART = re.compile(r"airflow(-\d[\w.+-]*)?(\.tgz)?")
+_AIRFLOW_CHART = re.compile(r"(apache-)?airflow(-\d[\w.+-]*)?(\.tgz)?")
+AIRFLOW_VALUE_KEYS = ("airflowVersion", "fernetKey", "fernetKeySecretName", "webserverSecretKeySecretName",
+                      "apiSecretKeySecretName", "jwtSecretName", "migrateDatabaseJob", "createUserJob", "dagProcessor",
+                      "triggerer", "airflowPodAnnotations", "executor")
+"""Top-level values only the official Airflow chart reads: a release carrying them is Airflow, whatever its chart
+is called (a mirror, a wrapper chart, a renamed OCI artifact)."""
 _URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:[^@\s/]+@", re.IGNORECASE)
 
 SECRET_VALUES = {
@@ -46,8 +52,18 @@ CONFIG = schema(
 
 
 def is_airflow_chart(chart: Any) -> bool:
-    """True for the official chart by name, repo path, OCI reference or packaged archive."""
-    return isinstance(chart, str) and _AIRFLOW_CHART.fullmatch(norm(chart).rstrip("/").rsplit("/", 1)[-1]) is not None
+    """True for the official chart by name, repo path, OCI reference (tag or digest) or packaged archive."""
+    if not isinstance(chart, str):
+        return False
+    last = norm(chart).rstrip("/").rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0]
+    return _AIRFLOW_CHART.fullmatch(last) is not None
+
+
+def is_airflow_release(props: dict) -> bool:
+    """The official chart by name, or any chart whose values are the Airflow chart's."""
+    values = get(props, "values")
+    return is_airflow_chart(get(props, "chart")) or (
+        isinstance(values, dict) and sum(key in values for key in AIRFLOW_VALUE_KEYS) >= 2)
 
 
 # --- every Helm release -------------------------------------------------------------------------------------------
@@ -112,7 +128,7 @@ def _check_secrets(values: dict) -> Iterator[str]:
 
 
 def _check_airflow_release(props: dict, cfg: dict) -> Iterator[str]:
-    if not is_airflow_chart(get(props, "chart")):
+    if not is_airflow_release(props):
         return
     values = get(props, "values")
     if is_unknown(values):
@@ -120,11 +136,17 @@ def _check_airflow_release(props: dict, cfg: dict) -> Iterator[str]:
     values = {} if values is MISSING else values
     yield from _check_executor(values, cfg)
     yield from _check_secrets(values)
+    yield from airflow_values.config_secrets(values)
+    yield from airflow_values.env_secrets(values)
+    yield from airflow_values.extra_secrets(values)
+    yield from airflow_values.rbac_findings(values)
     yield from require(get(values, "migrateDatabaseJob", "useHelmHooks"), "values.migrateDatabaseJob.useHelmHooks",
                        is_false, "false (as a post-install hook the migration waits for pods that wait for it; "
                        "the chart defaults to true)")
     if is_true(get(values, "multiNamespaceMode")):
-        yield "values.multiNamespaceMode is true: it creates ClusterRoles this policy pack cannot inspect"
+        yield ("values.multiNamespaceMode is true: the chart then grants pod launching and pods/exec through "
+               "ClusterRoles and ClusterRoleBindings (cluster-wide), rendered in the cluster where no policy sees "
+               "them: keep it false")
     if is_true(cfg["forbidCreateUserJob"]):
         yield from require(get(values, "createUserJob", "enabled"), "values.createUserJob.enabled", is_false,
                            "false (the chart's default admin user must not exist on this stack)")

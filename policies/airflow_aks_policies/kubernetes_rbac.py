@@ -1,78 +1,150 @@
-"""Kubernetes RBAC: no wildcard rules, no escalation verbs, no bindings to cluster-admin or system:masters."""
+"""Kubernetes RBAC: what a Role, ClusterRole or binding lets its holder do, whatever shape it arrives in.
+
+Roles and bindings come as the typed kinds, their ``List`` kinds (``items``) and ``Patch`` kinds (server-side
+apply), in any RBAC API version, and as the children the engine sees of YAML, ``ConfigGroup`` and Helm ``Chart``
+(v4) components. A chart installed by ``helm.v3.Release`` renders inside the cluster only, so no IaC policy sees
+its objects; the Airflow release rule checks the values that decide the chart's RBAC instead (airflow_release.py).
+
+Rules follow Kubernetes' documented escalation paths ("Role Based Access Control Good Practices",
+kubernetes.io/docs/concepts/security/rbac-good-practices): ``*`` grants everything including what is added later;
+reading Secrets cluster-wide reads every service account token and credential; ``create`` on
+``serviceaccounts/token`` mints tokens for any service account; ``nodes/proxy`` reaches the kubelet API (exec in
+any pod); ``pods/exec`` and ``pods/attach`` run as any pod's service account; ``impersonate``, ``escalate`` and
+``bind`` grant permissions the holder does not have, except ``bind`` limited by ``resourceNames`` to named roles
+(the documented safe delegation); an ``aggregationRule`` selecting the built-in roles' aggregation labels copies
+their rules.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from typing import Any, Iterator
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
-from ._props import get, known_items, norm, resource_validator
+from ._props import get, is_unknown, known_items, norm, props_of, subject
 
-_RBAC = "kubernetes:rbac.authorization.k8s.io/v1:"
-ROLE_TYPES = (_RBAC + "Role", _RBAC + "ClusterRole")
-BINDING_TYPES = (_RBAC + "RoleBinding", _RBAC + "ClusterRoleBinding")
+_RBAC_TYPE = re.compile(r"kubernetes:rbac\.authorization\.k8s\.io/[^:]+:(ClusterRole|Role|ClusterRoleBinding|RoleBinding)"
+                        r"(List|Patch)?")
 
-ESCALATION_VERBS = ("bind", "escalate", "impersonate")
-ADMIN_ROLES = ("cluster-admin",)
-ADMIN_GROUPS = ("system:masters",)
+ADMIN_ROLES = ("cluster-admin", "admin", "edit")
+"""Built-in ClusterRoles that must not be bound cluster-wide (cluster-admin not even in a namespace)."""
+FORBIDDEN_SUBJECTS = ("system:authenticated", "system:unauthenticated", "system:anonymous", "system:masters",
+                      "system:serviceaccounts")
+"""Groups and users that mean everyone, anyone or bypass RBAC (system:masters)."""
+AGGREGATION_LABELS = ("rbac.authorization.k8s.io/aggregate-to-admin", "rbac.authorization.k8s.io/aggregate-to-edit",
+                      "rbac.authorization.k8s.io/aggregate-to-cluster-admin", "kubernetes.io/bootstrapping")
+READ_VERBS = ("get", "list", "watch", "*")
 
 
-def _rules(props: dict) -> Iterator[tuple[int, dict]]:
-    for index, rule in known_items(get(props, "rules")):
+def _kind(resource_type: str):
+    match = _RBAC_TYPE.fullmatch(resource_type)
+    return (match.group(1), match.group(2) or "") if match else (None, None)
+
+
+def _objects(props: dict, shape: str) -> Iterator[tuple[str, dict]]:
+    """(where, object) of a single object or of each item of a List kind."""
+    if shape == "List":
+        for index, item in known_items(get(props, "items")):
+            if isinstance(item, dict):
+                yield f"items[{index}] ", item
+    else:
+        yield "", props
+
+
+def _values(rule: dict, key: str) -> list[str]:
+    return [str(item).strip() for _, item in known_items(get(rule, key))]
+
+
+def _rule_findings(rule: dict, cluster_wide: bool) -> Iterator[str]:
+    groups, resources, verbs = (_values(rule, key) for key in ("apiGroups", "resources", "verbs"))
+    verbs_l = {norm(v) for v in verbs}
+    names = _values(rule, "resourceNames")
+    for key, values in (("apiGroups", groups), ("resources", resources), ("verbs", verbs)):
+        if any("*" in value for value in values):
+            yield (f"{key} contains '*', which grants every {key[:-1] if key != 'verbs' else 'verb'} including "
+                   f"those added later: list the exact {key} the workload needs")
+
+    def on(resource: str) -> bool:
+        return any(r == resource or r == "*" or (r.endswith("/*") and resource.startswith(r[:-1]))
+                   for r in resources)
+
+    core = not groups or any(g in ("", "*") for g in groups)
+    if cluster_wide and core and on("secrets") and verbs_l & set(READ_VERBS):
+        yield ("reads secrets cluster-wide (every service account token and credential): use a namespaced Role "
+               "with resourceNames for the secrets needed")
+    if core and on("serviceaccounts/token") and verbs_l & {"create", "*"}:
+        yield "creates service account tokens (mint a token for any service account): drop serviceaccounts/token"
+    if core and on("nodes/proxy"):
+        yield "reaches nodes/proxy (the kubelet API: exec into any pod on the node): drop nodes/proxy"
+    for sub in ("pods/exec", "pods/attach"):
+        if cluster_wide and core and on(sub) and verbs_l & {"create", "get", "*"}:
+            yield f"allows {sub} cluster-wide (run as any pod's service account): grant it in one namespace"
+    for verb in ("impersonate", "escalate"):
+        if verb in verbs_l:
+            yield f"grants '{verb}', which lets the holder act with permissions it does not have: remove it"
+    if "bind" in verbs_l and (not names or any("*" in n for n in names)):
+        yield ("grants 'bind' on any role (bind cluster-admin to itself): restrict it with resourceNames to the "
+               "roles it may bind")
+
+
+def _check_role(obj: dict, cluster_wide: bool) -> Iterator[str]:
+    for index, rule in known_items(get(obj, "rules")):
         if isinstance(rule, dict):
-            yield index, rule
+            for finding in _rule_findings(rule, cluster_wide):
+                yield f"rules[{index}] {finding}"
+    for index, selector in known_items(get(obj, "aggregationRule", "clusterRoleSelectors")):
+        if not isinstance(selector, dict):
+            continue
+        labels = dict(get(selector, "matchLabels") or {})
+        keys = set(labels) | {get(e, "key") for _, e in known_items(get(selector, "matchExpressions"))
+                              if isinstance(e, dict)}
+        if not keys:
+            yield (f"aggregationRule.clusterRoleSelectors[{index}] is empty, so it aggregates every ClusterRole "
+                   "(cluster-admin included): select your own label")
+        elif keys & set(AGGREGATION_LABELS):
+            yield (f"aggregationRule.clusterRoleSelectors[{index}] selects {sorted(keys & set(AGGREGATION_LABELS))}, "
+                   "copying the rules of the built-in admin/edit roles: select your own label")
 
 
-def _check_wildcards(props: dict, _cfg: dict) -> Iterator[str]:
-    for index, rule in _rules(props):
-        for key in ("apiGroups", "resources", "verbs"):
-            wildcards = [item for _, item in known_items(get(rule, key)) if "*" in str(item)]
-            if wildcards:
-                yield f"rules[{index}].{key} contains {wildcards}: list the exact {key} the workload needs"
+def _check_binding(obj: dict, cluster_wide: bool) -> Iterator[str]:
+    role = get(obj, "roleRef", "name")
+    if isinstance(role, str) and not is_unknown(role):
+        if role.strip() == "cluster-admin" or (cluster_wide and role.strip() in ADMIN_ROLES):
+            scope = "cluster-wide" if cluster_wide else "in its namespace"
+            yield (f"binds the built-in '{role}' role {scope}: bind a role with only the verbs and resources needed"
+                   + ("" if role.strip() == "cluster-admin" else ", in one namespace"))
+    for index, entry in known_items(get(obj, "subjects")):
+        name = get(entry, "name")
+        if isinstance(name, str) and not is_unknown(name) and name.strip() in FORBIDDEN_SUBJECTS:
+            yield (f"subjects[{index}] is {name.strip()!r}, which "
+                   + ("bypasses RBAC entirely" if name.strip() == "system:masters" else "means every such caller")
+                   + ": bind named service accounts, users or groups")
 
 
-def _check_escalation_verbs(props: dict, _cfg: dict) -> Iterator[str]:
-    for index, rule in _rules(props):
-        verbs = sorted({norm(verb) for _, verb in known_items(get(rule, "verbs"))} & set(ESCALATION_VERBS))
-        if verbs:
-            yield f"rules[{index}].verbs grants {verbs}, which let the holder gain permissions it does not have"
+def _validate(args, report_violation) -> None:
+    kind, shape = _kind(args.resource_type)
+    if kind is None:
+        return
+    props = props_of(args)
+    cluster_wide = kind.startswith("Cluster")
+    check = _check_binding if kind.endswith("Binding") else _check_role
+    for where, obj in _objects(props, shape):
+        for message in check(obj, cluster_wide):
+            report_violation(f"{subject(args.resource_type, args.name)}: {where}{message}", None)
 
 
-def _check_admin_binding(props: dict, _cfg: dict) -> Iterator[str]:
-    role_name = get(props, "roleRef", "name")
-    if isinstance(role_name, str) and norm(role_name) in ADMIN_ROLES:
-        yield f"binds roleRef {role_name!r}: bind a role with only the verbs and resources needed"
-    for index, subject in known_items(get(props, "subjects")):
-        name = get(subject, "name")
-        if isinstance(name, str) and norm(name) in ADMIN_GROUPS:
-            yield f"subjects[{index}] is the {name!r} group, which bypasses RBAC entirely"
-
-
-no_wildcards = ResourceValidationPolicy(
-    name="k8s-rbac-no-wildcards",
-    description="Kubernetes Roles and ClusterRoles must not use '*' in apiGroups, resources or verbs.",
-    validate=resource_validator(dict.fromkeys(ROLE_TYPES, _check_wildcards)),
-    enforcement_level=EnforcementLevel.MANDATORY,
-    severity=Severity.HIGH,
-    remediation_steps="Enumerate the API groups, resources and verbs (e.g. pods: get, list, watch, create).",
-)
-
-no_escalation_verbs = ResourceValidationPolicy(
-    name="k8s-rbac-no-escalation-verbs",
-    description="Kubernetes Roles and ClusterRoles must not grant the bind, escalate or impersonate verbs.",
-    validate=resource_validator(dict.fromkeys(ROLE_TYPES, _check_escalation_verbs)),
+least_privilege = ResourceValidationPolicy(
+    name="k8s-rbac-least-privilege",
+    description="Kubernetes Roles, ClusterRoles and bindings (also List/Patch kinds and objects from YAML, "
+                "ConfigGroup and Chart v4) grant no wildcards, cluster-wide secret reads or exec, token creation, "
+                "nodes/proxy, impersonate/escalate/unrestricted bind or admin aggregation, and bind neither "
+                "cluster-admin/admin/edit cluster-wide nor everyone-groups or system:masters.",
+    validate=_validate,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
-    remediation_steps="Remove bind/escalate/impersonate; create the needed bindings from the deployment instead.",
+    remediation_steps="Enumerate API groups, resources and verbs in a namespaced Role; bind named subjects; "
+                      "restrict bind with resourceNames; give humans Azure RBAC roles on the cluster.",
 )
 
-no_admin_bindings = ResourceValidationPolicy(
-    name="k8s-rbac-no-admin-bindings",
-    description="RoleBindings and ClusterRoleBindings must not bind cluster-admin or the system:masters group.",
-    validate=resource_validator(dict.fromkeys(BINDING_TYPES, _check_admin_binding)),
-    enforcement_level=EnforcementLevel.MANDATORY,
-    severity=Severity.CRITICAL,
-    remediation_steps="Bind a namespaced Role with least privilege; give humans Azure RBAC roles on the cluster.",
-)
-
-POLICIES = [no_wildcards, no_escalation_verbs, no_admin_bindings]
+POLICIES = [least_privilege]

@@ -84,7 +84,8 @@ def test_secret_outputs_are_masked_in_json(up):
 
 def test_json_document_shape(up):
     document = up.to_json()
-    assert set(document) == {"project", "stack", "mode", "resources", "outputs", "policy", "timing"}
+    assert set(document) == {"project", "stack", "mode", "resources", "outputs", "policy", "notExpanded",
+                             "timing"}
     assert (document["project"], document["stack"], document["mode"]) == ("fixture-app", "dev", "up")
     assert document["policy"] == {"pack": None, "violations": []}
     assert set(document["timing"]) == {"load", "program", "policy", "total"}

@@ -23,6 +23,7 @@ EXPECTED_MANDATORY = {
                                  "federated-credential-trust", "helm-chart-pinned", "airflow-release-hardening",
                                  "airflow-alerting",
                                  "images-from-stack-registry"},
+    "policy_k8s_rbac": {"k8s-rbac-least-privilege"},
     "policy_compliant": set(),
 }
 DECIDED_AT_UP = {"policy_wildcard_role": {"azure-role-assignment-allowlist"}}
