@@ -1,4 +1,7 @@
-"""The airflow-aks CrossGuard rules, grouped by area; ``ALL_POLICIES`` is what the pack enforces."""
+"""The airflow-aks CrossGuard rules, grouped by area; ``ALL_POLICIES`` is what the pack enforces.
+
+One import and one line in ``ALL_POLICIES`` per area module, so areas added in parallel merge without conflicts.
+"""
 
 from . import (
     airflow_release,
@@ -11,17 +14,21 @@ from . import (
     images,
     keyvault,
     kubernetes_rbac,
+    network_exposure,
     oauth_secrets,
     storage,
+    workload_trust,
 )
 
 ALL_POLICIES = [
     *azure_rbac.POLICIES,
     *kubernetes_rbac.POLICIES,
     *aks.POLICIES,
+    *network_exposure.POLICIES,
     *keyvault.POLICIES,
     *storage.POLICIES,
     *federated_credentials.POLICIES,
+    *workload_trust.POLICIES,
     *airflow_release.POLICIES,
     *alerting.POLICIES,
     *images.POLICIES,

@@ -48,6 +48,9 @@ def _check_subject(props: dict, cfg: dict) -> Iterator[str]:
                f"(no wildcards, no whitespace)")
     elif match.group(1) not in cfg["allowedNamespaces"]:
         yield f"subject trusts namespace {match.group(1)!r}, not one of {cfg['allowedNamespaces']}"
+    elif match.group(3) == "default":
+        yield ("subject trusts the namespace's 'default' service account, which every pod without its own "
+               "account runs as: trust the workload's named service account")
 
 
 def _check_issuer(props: dict, cfg: dict) -> Iterator[str]:

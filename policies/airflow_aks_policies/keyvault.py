@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
-from ._props import get, is_unknown, norm, require, resource_validator
+from ._props import get, is_unknown, known_items, norm, require, resource_validator
 
 VAULT = "azure-native:keyvault:Vault"
+ACCESS_POLICY = "azure-native:keyvault:AccessPolicy"
 
 
 def _require_true(props: dict, key: str, why: str) -> Iterator[str]:
@@ -19,6 +20,11 @@ def _check_vault(props: dict, _cfg: dict) -> Iterator[str]:
     yield from _require_true(props, "enableRbacAuthorization",
                              "access through Azure RBAC roles, not vault access policies")
     yield from _require_true(props, "enableSoftDelete", "deleted secrets stay recoverable")
+    policies = get(props, "properties", "accessPolicies")
+    if isinstance(policies, list) and any(True for _ in known_items(policies)):
+        yield ("properties.accessPolicies grants vault access outside Azure RBAC (access-policy mode, where any "
+               "principal with vault write can grant itself every secret): remove them and assign Key Vault "
+               "data roles")
     public = get(props, "properties", "publicNetworkAccess")
     default_action = get(props, "properties", "networkAcls", "defaultAction")
     if is_unknown(public) or is_unknown(default_action):
@@ -28,15 +34,21 @@ def _check_vault(props: dict, _cfg: dict) -> Iterator[str]:
                "properties.networkAcls.defaultAction to 'Deny' with explicit ipRules/virtualNetworkRules")
 
 
+def _check_access_policy(props: dict, _cfg: dict) -> Iterator[str]:
+    yield ("is a vault access policy, i.e. access-policy mode: its permissions bypass Azure RBAC and the role "
+           "allow-list. Fix: delete it, set properties.enableRbacAuthorization=true and assign a Key Vault data "
+           "role (e.g. Key Vault Secrets User) on the vault")
+
+
 def _check_purge_protection(props: dict, _cfg: dict) -> Iterator[str]:
     yield from _require_true(props, "enablePurgeProtection", "nobody can purge secrets before retention ends")
 
 
 vault_hardening = ResourceValidationPolicy(
     name="keyvault-hardening",
-    description="Key Vaults must use RBAC authorization, keep soft delete on and deny public network access by "
-                "default.",
-    validate=resource_validator({VAULT: _check_vault}),
+    description="Key Vaults must use RBAC authorization (no inline accessPolicies, no keyvault:AccessPolicy "
+                "resources), keep soft delete on and deny public network access by default.",
+    validate=resource_validator({VAULT: _check_vault, ACCESS_POLICY: _check_access_policy}),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Set properties.enableRbacAuthorization and enableSoftDelete to true and either "

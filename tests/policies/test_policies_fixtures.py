@@ -21,8 +21,8 @@ EXPECTED_MANDATORY = {
     "policy_insecure_settings": {"aks-cluster-hardening", "aks-no-node-public-ip", "keyvault-hardening",
                                  "keyvault-purge-protection", "storage-account-hardening",
                                  "federated-credential-trust", "helm-chart-pinned", "airflow-release-hardening",
-                                 "airflow-alerting",
-                                 "images-from-stack-registry"},
+                                 "airflow-alerting", "images-from-stack-registry",
+                                 "network-no-open-ranges", "federated-credential-stack-trust"},
     "policy_k8s_rbac": {"k8s-rbac-least-privilege"},
     "policy_compliant": set(),
 }

@@ -51,7 +51,7 @@ def test_purge_protection_must_be_on(value):
     assert violations(keyvault.purge_protection, keyvault.VAULT, vault(enablePurgeProtection=UNKNOWN_BOOL)) == []
 
 
-HARDENED_ACCOUNT = {"resourceGroupName": "rg", "kind": "StorageV2", "sku": {"name": "Standard_LRS"},
+HARDENED_ACCOUNT = {"resourceGroupName": "rg", "publicNetworkAccess": "Disabled", "kind": "StorageV2", "sku": {"name": "Standard_LRS"},
                     "enableHttpsTrafficOnly": True, "minimumTlsVersion": "TLS1_2",
                     "allowBlobPublicAccess": False, "allowSharedKeyAccess": False}
 
