@@ -144,7 +144,14 @@ ARM_TYPES: dict[str, ArmType] = {
     "azure-native:authorization:ManagementLockAtResourceGroupLevel": ArmType(
         "Microsoft.Authorization/locks", "lockName"
     ),
+    # Created at any assignable scope, but ARM returns a custom role's id below its subscription.
+    "azure-native:authorization:RoleDefinition": ArmType(
+        "Microsoft.Authorization/roleDefinitions", "roleDefinitionId", scope_input="scope"
+    ),
 }
+
+GUID_NAMED = ("azure-native:authorization:RoleAssignment", "azure-native:authorization:RoleDefinition")
+"""Types azure-native names with a random GUID when the program gives none (the mocks use a stable one)."""
 
 # Inputs that carry a resource's own name when the table has no entry for its type and it has no `<type>Name` input.
 _FALLBACK_NAME_INPUTS = ("resourceName", "name")
@@ -244,12 +251,16 @@ class AzureMocks(Mocks):
         name_input = arm.name_input or next((k for k in (own_name, *_FALLBACK_NAME_INPUTS) if inputs.get(k)), None)
         if import_id:  # read or imported: the existing resource's name is the last segment of its id
             resource_name = import_id.rstrip("/").rsplit("/", 1)[1]
-        elif typ == "azure-native:authorization:RoleAssignment":
-            resource_name = inputs.get("roleAssignmentName") or stable_guid(self.stack, seed)
+        elif typ in GUID_NAMED:
+            resource_name = (inputs.get(name_input) if name_input else None) or stable_guid(self.stack, seed)
         else:
             resource_name = (inputs.get(name_input) if name_input else None) or self.autoname(name, seed)
         path = arm.path.format_map(_Placeholders(inputs))
-        if arm.scope_input:
+        if typ == "azure-native:authorization:RoleDefinition":
+            scope = str(inputs.get("scope") or "")
+            subscription = scope.split("/")[2] if scope.lower().startswith("/subscriptions/") else self.subscription_id
+            prefix = f"/subscriptions/{subscription}"
+        elif arm.scope_input:
             prefix = str(inputs.get(arm.scope_input) or f"/subscriptions/{self.subscription_id}")
         else:
             rg = inputs.get("resourceGroupName", "unknown-resource-group")

@@ -180,7 +180,7 @@ def check_allowlisted(props: dict, cfg: dict, definitions: dict[str, dict]) -> I
                    f"not principal {principal!r}: grant this principal a narrow role instead")
 
 
-def _check_unlisted(guid: str, cfg: dict, definitions: dict[str, dict]) -> Iterator[str]:
+def _check_unlisted(guid: Optional[str], cfg: dict, definitions: dict) -> Iterator[str]:
     definition = definitions.get(guid)
     if definition is None:
         findings = rbac_model.builtin_capabilities(guid)
@@ -190,12 +190,13 @@ def _check_unlisted(guid: str, cfg: dict, definitions: dict[str, dict]) -> Itera
         yield (f"{_role_label(guid)} is not allow-listed for this stack ({known}).{can} Fix: {_fix(cfg)}; "
                "or add the role to allowedRoles, naming what it can do in 'accept'")
         return
+    label = f"custom role {get(definition, 'roleName')!r}" + (f" ({guid})" if guid else "")
     if not is_true(cfg["allowCustomRolesDefinedInStack"]):
-        yield f"custom role {guid} is not allow-listed (allowCustomRolesDefinedInStack is false). Fix: {_fix(cfg)}"
+        yield f"{label} is not allow-listed (allowCustomRolesDefinedInStack is false). Fix: {_fix(cfg)}"
         return
     findings = rbac_model.analyse(get(definition, "permissions"))
     if findings:
-        yield (f"assigns custom role {get(definition, 'roleName')!r} ({guid}), which can {describe(findings)}. "
+        yield (f"assigns {label}, which can {describe(findings)}. "
                "Fix: list only the operations the workload needs (notActions do not make a wildcard safe)")
 
 
@@ -220,11 +221,17 @@ def _validate_allowlist(args: StackValidationArgs, report_violation: ReportViola
         if resource.resource_type not in GRANT_TYPES:
             continue
         props = props_of(resource)
-        by_guid = dict(linked)
-        for dependency in resource.property_dependencies.get("roleDefinitionId", []):
-            if dependency.urn in definitions and (guid := role_guid(_known_str(get(props, "roleDefinitionId")))):
-                by_guid[guid] = definitions[dependency.urn]
-        for message in check_allowlisted(props, cfg, by_guid):
+        sources = [definitions[d.urn] for d in resource.property_dependencies.get("roleDefinitionId", [])
+                   if d.urn in definitions]
+        if is_unknown(get(props, "roleDefinitionId")):
+            # role.id of a custom role created with the stack: unknown at preview, but it is that role.
+            messages = [m for source in sources for m in _check_unlisted(None, cfg, {None: source})]
+        else:
+            by_guid = dict(linked)
+            if sources and (guid := role_guid(_known_str(get(props, "roleDefinitionId")))):
+                by_guid[guid] = sources[0]
+            messages = list(check_allowlisted(props, cfg, by_guid))
+        for message in messages:
             report_violation(f"{subject(resource.resource_type, resource.name)}: {message}", resource.urn)
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from policy_harness import UNKNOWN, policy_resource, stack_violations, violations
 from airflow_aks_policies import keyvault, network_exposure, storage, workload_trust
+from support.policy_harness import UNKNOWN, policy_resource, stack_violations, violations
 
 MC = "azure-native:containerservice:ManagedCluster"
 VAULT = "azure-native:keyvault:Vault"
