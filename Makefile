@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 ARGS ?=
 
-.PHONY: preview test unit bench config-reference plan-snapshot clean
+.PHONY: preview test unit bench config-reference plan-snapshot policy-pack clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ config-reference: $(VENV)/.installed
 ## Record the plan of every stack (tests/snapshots/) after a change that means to alter it.
 plan-snapshot: $(VENV)/.installed
 	$(BIN)/python scripts/plan_snapshot.py --write
+
+## The policy pack as `pulumi policy publish build/policy-pack` archives it (policies/ plus the pure cost model).
+policy-pack: $(VENV)/.installed
+	$(BIN)/python scripts/assemble_policy_pack.py build/policy-pack
 
 clean:
 	rm -rf $(VENV) .pytest_cache

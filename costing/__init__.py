@@ -5,10 +5,12 @@ and counts the task pods the pools hold at full burst (`capacity`). See docs/cos
 """
 
 from .capacity import PodSize, Resources, VmShape, allocatable, pods_per_node
-from .estimate import Assumptions, CostEstimate, CostLine, estimate
+from .estimate import DEFAULT_ASSUMPTIONS, USAGE_ESTIMATES, Assumptions, CostEstimate, CostLine, estimate
 from .prices import PriceTable, load_price_table
 
 __all__ = [
+    "DEFAULT_ASSUMPTIONS",
+    "USAGE_ESTIMATES",
     "Assumptions",
     "CostEstimate",
     "CostLine",

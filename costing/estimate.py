@@ -91,6 +91,26 @@ class Assumptions:
     """Series managed Prometheus ingests (the add-on's default targets plus Airflow's StatsD metrics)."""
 
 
+USAGE_ESTIMATES: dict[str, str] = {
+    "log_ingestion_gb_per_day": "Estimated Log Analytics ingestion per day (GB).",
+    "task_log_storage_gb": "Estimated task logs kept in blob storage (GB).",
+    "key_vault_operations_per_day": "Estimated Key Vault operations per day (secrets backend lookups, CSI refreshes).",
+    "prometheus_active_series": "Estimated series managed Prometheus ingests (the add-on's default Kubernetes "
+    "targets plus Airflow's StatsD metrics), sampled every 30 s.",
+}
+"""The usage estimates of :class:`Assumptions` and what each means (stack config and the cost policy show both)."""
+
+DEFAULT_ASSUMPTIONS = Assumptions(
+    log_ingestion_gb_per_day=1.0,
+    task_log_storage_gb=10.0,
+    key_vault_operations_per_day=10_000,
+    node_overhead=Resources(cpu_millicores=400, memory_mib=700, pods=8),
+    prometheus_active_series=5_000,
+)
+"""Defaults of the estimates and of AKS's per-node DaemonSet requests (CNI, Azure Monitor agent, CSI drivers,
+cloud-node-manager), for stack config and the cost policy alike."""
+
+
 @dataclass(frozen=True)
 class CostLine:
     """One priced (or unpriced) item. Unpriced lines have None amounts and say why in `note`."""

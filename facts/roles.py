@@ -9,7 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-ROLES_FILE = Path(__file__).resolve().parents[1] / "policies" / "airflow_aks_policies" / "azure_roles.json"
+_HERE = Path(__file__).resolve().parent
+ROLES_FILE = next(
+    (path for path in (_HERE.parent / "policies" / "airflow_aks_policies" / "azure_roles.json",  # the checkout
+                       _HERE.parent / "airflow_aks_policies" / "azure_roles.json")  # the assembled policy pack
+     if path.is_file()),
+    _HERE.parent / "policies" / "airflow_aks_policies" / "azure_roles.json",
+)
 """The one table of role facts, owned by the policy pack (which is published without this program) and read here."""
 
 _FACTS = json.loads(ROLES_FILE.read_text(encoding="utf-8"))

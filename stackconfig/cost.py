@@ -9,26 +9,32 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from costing import DEFAULT_ASSUMPTIONS, USAGE_ESTIMATES
+
 from .base import ConfigSection
+
+_DEFAULTS = DEFAULT_ASSUMPTIONS
 
 
 class NodeOverheadConfig(ConfigSection):
     """Requests of the DaemonSets AKS runs on every node (CNI, Azure Monitor agent, CSI drivers, cloud-node-manager):
     check with `kubectl describe node` and tune."""
 
-    cpu_millicores: int = Field(400, ge=0, le=8000, description="CPU requested by AKS DaemonSets per node (millicores).")
-    memory_mib: int = Field(700, ge=0, le=32768, description="Memory requested by AKS DaemonSets per node (MiB).")
-    pods: int = Field(8, ge=0, le=100, description="DaemonSet pods per node (they count against maxPods).")
+    cpu_millicores: int = Field(_DEFAULTS.node_overhead.cpu_millicores, ge=0, le=8000,
+                                description="CPU requested by AKS DaemonSets per node (millicores).")
+    memory_mib: int = Field(_DEFAULTS.node_overhead.memory_mib, ge=0, le=32768,
+                            description="Memory requested by AKS DaemonSets per node (MiB).")
+    pods: int = Field(_DEFAULTS.node_overhead.pods, ge=0, le=100,
+                      description="DaemonSet pods per node (they count against maxPods).")
 
 
 class CostConfig(ConfigSection):
-    log_ingestion_gb_per_day: float = Field(1.0, ge=0, description="Estimated Log Analytics ingestion per day (GB).")
-    task_log_storage_gb: float = Field(10.0, ge=0, description="Estimated task logs kept in blob storage (GB).")
-    key_vault_operations_per_day: float = Field(
-        10_000, ge=0, description="Estimated Key Vault operations per day (secrets backend lookups, CSI refreshes)."
-    )
-    prometheus_active_series: float = Field(
-        5_000, ge=0, description="Estimated series managed Prometheus ingests (the add-on's default Kubernetes "
-        "targets plus Airflow's StatsD metrics), sampled every 30 s."
-    )
+    log_ingestion_gb_per_day: float = Field(_DEFAULTS.log_ingestion_gb_per_day, ge=0,
+                                            description=USAGE_ESTIMATES["log_ingestion_gb_per_day"])
+    task_log_storage_gb: float = Field(_DEFAULTS.task_log_storage_gb, ge=0,
+                                       description=USAGE_ESTIMATES["task_log_storage_gb"])
+    key_vault_operations_per_day: float = Field(_DEFAULTS.key_vault_operations_per_day, ge=0,
+                                                description=USAGE_ESTIMATES["key_vault_operations_per_day"])
+    prometheus_active_series: float = Field(_DEFAULTS.prometheus_active_series, ge=0,
+                                            description=USAGE_ESTIMATES["prometheus_active_series"])
     node_overhead: NodeOverheadConfig = Field(default_factory=NodeOverheadConfig)

@@ -2,23 +2,23 @@
 
 Configured per stack in the pack config (policies/config/<stack>.json), because a CrossGuard policy cannot read stack
 config: `{"idle-monthly-cost": {"maxIdleMonthly": 250}}`. Without `maxIdleMonthly` the policy checks nothing. The usage
-estimates default to those of `stackconfig.cost` and can be overridden in the same object when a stack changes them.
-The pack imports `costing`, `reports` and `stackconfig` from the project root, which the pack's __main__.py puts on sys.path.
+estimates default to the model's own (`costing.DEFAULT_ASSUMPTIONS`, which stack config defaults to as well) and can be
+overridden in the same object when a stack changes them. `costing` is pure; the published pack carries a copy of it
+(scripts/assemble_policy_pack.py), the checkout imports it from the project root.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity, StackValidationArgs, StackValidationPolicy
 
-from costing import estimate, load_price_table
-from reports.cost import assumptions
-from stackconfig.cost import CostConfig
+from costing import DEFAULT_ASSUMPTIONS, USAGE_ESTIMATES, estimate, load_price_table
 
 from ._props import plain
 
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
-DEFAULTS = CostConfig()
-ESTIMATES = {  # policy config key -> CostConfig field
+ESTIMATES = {  # policy config key -> Assumptions field
     "logIngestionGbPerDay": "log_ingestion_gb_per_day",
     "taskLogStorageGb": "task_log_storage_gb",
     "keyVaultOperationsPerDay": "key_vault_operations_per_day",
@@ -31,10 +31,10 @@ def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> N
     cap = config.get("maxIdleMonthly")
     if cap is None:
         return
-    settings = DEFAULTS.model_copy(update={field: config[key] for key, field in ESTIMATES.items() if key in config})
+    assumptions = replace(DEFAULT_ASSUMPTIONS, **{field: config[key] for key, field in ESTIMATES.items() if key in config})
     records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
     region = next((r["inputs"].get("location") for r in records if r["type"] == RESOURCE_GROUP), None)
-    result = estimate(records, load_price_table(), assumptions(settings), default_region=region)
+    result = estimate(records, load_price_table(), assumptions, default_region=region)
     biggest = sorted((line for line in result.lines if line.idle_monthly is not None),
                      key=lambda line: -(line.idle_monthly or 0.0))[:3]
     top = ", ".join(f"{line.label} {line.idle_monthly:,.0f}" for line in biggest)
@@ -63,8 +63,8 @@ idle_monthly_cost = StackValidationPolicy(
         properties={
             "maxIdleMonthly": {"type": "number", "exclusiveMinimum": 0,
                                "description": "Cap on the idle monthly cost in the price table's currency."},
-            **{key: {"type": "number", "minimum": 0, "default": getattr(DEFAULTS, field),
-                     "description": CostConfig.model_fields[field].description}
+            **{key: {"type": "number", "minimum": 0, "default": getattr(DEFAULT_ASSUMPTIONS, field),
+                     "description": USAGE_ESTIMATES[field]}
                for key, field in ESTIMATES.items()},
         },
     ),
