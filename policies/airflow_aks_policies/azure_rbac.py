@@ -19,7 +19,8 @@ reason to pass an assignment.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -100,7 +101,7 @@ DEPLOYMENT_CONFIG = schema(
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
-def _known_str(value: Any) -> Optional[str]:
+def _known_str(value: Any) -> str | None:
     return value if isinstance(value, str) and not is_unknown(value) else None
 
 
@@ -113,7 +114,7 @@ def _entries(cfg: dict) -> dict[str, dict]:
     return {guid: entry for entry in cfg["allowedRoles"] if (guid := role_guid(entry.get("roleDefinitionId")))}
 
 
-def _admitted_principals(entry: dict, cfg: dict) -> Optional[set[str]]:
+def _admitted_principals(entry: dict, cfg: dict) -> set[str] | None:
     principals = entry.get("principals")
     if not principals:
         return None
@@ -180,7 +181,7 @@ def check_allowlisted(props: dict, cfg: dict, definitions: dict[str, dict]) -> I
                    f"not principal {principal!r}: grant this principal a narrow role instead")
 
 
-def _check_unlisted(guid: Optional[str], cfg: dict, definitions: dict) -> Iterator[str]:
+def _check_unlisted(guid: str | None, cfg: dict, definitions: dict) -> Iterator[str]:
     definition = definitions.get(guid)
     if definition is None:
         findings = rbac_model.builtin_capabilities(guid)
@@ -200,7 +201,7 @@ def _check_unlisted(guid: Optional[str], cfg: dict, definitions: dict) -> Iterat
                "Fix: list only the operations the workload needs (notActions do not make a wildcard safe)")
 
 
-def _definition_guid(props: dict) -> Optional[str]:
+def _definition_guid(props: dict) -> str | None:
     for key in ("roleDefinitionId", "name", "id"):
         if (guid := role_guid(_known_str(get(props, key)))) is not None:
             return guid

@@ -9,7 +9,8 @@ AKS authorized API server ranges, Key Vault and storage firewall IP rules, Postg
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
@@ -26,7 +27,7 @@ _PUBLIC_IPV6_MIN_PREFIX = 32
 """An IPv6 range shorter than /32 spans more than a regional internet registry hands one network."""
 
 
-def _network(text: Any) -> Optional[ipaddress._BaseNetwork]:
+def _network(text: Any) -> ipaddress._BaseNetwork | None:
     try:
         return ipaddress.ip_network(str(text).strip(), strict=False)
     except ValueError:

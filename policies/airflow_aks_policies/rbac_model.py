@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any
 
 ROLES_FILE = Path(__file__).resolve().with_name("azure_roles.json")
 
@@ -32,7 +33,7 @@ _ROLE_ID = re.compile(
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def role_facts() -> dict:
     """The parsed azure_roles.json (read once)."""
     return json.loads(ROLES_FILE.read_text(encoding="utf-8"))
@@ -43,14 +44,14 @@ def builtin_roles() -> dict[str, dict]:
     return role_facts()["roles"]
 
 
-def role_name(guid: str) -> Optional[str]:
+def role_name(guid: str) -> str | None:
     known = builtin_roles().get(guid)
     return known["name"] if known else None
 
 
 # --- ids and scopes -------------------------------------------------------------------------------------------
 
-def role_guid(role_definition_id: Any) -> Optional[str]:
+def role_guid(role_definition_id: Any) -> str | None:
     """The lower-case GUID of a role definition id, or None when it is not one.
 
     Accepted: a bare hyphenated GUID, ``/providers/Microsoft.Authorization/roleDefinitions/<guid>`` (tenant level),
@@ -66,8 +67,8 @@ def role_guid(role_definition_id: Any) -> Optional[str]:
 @dataclass(frozen=True)
 class Scope:
     level: str  # root | management-group | subscription | resource-group | resource | unrecognised
-    subscription: Optional[str] = None
-    resource_type: Optional[str] = None  # e.g. Microsoft.KeyVault/vaults, child types joined with '/'
+    subscription: str | None = None
+    resource_type: str | None = None  # e.g. Microsoft.KeyVault/vaults, child types joined with '/'
 
 
 def parse_scope(scope: Any) -> Scope:
@@ -128,7 +129,7 @@ def intersects(first: str, second: str) -> bool:
     """True when some operation matches both patterns."""
     a, b = _norm(first), _norm(second)
 
-    @lru_cache(maxsize=None)
+    @cache
     def walk(i: int, j: int) -> bool:
         if i == len(a) and j == len(b):
             return True

@@ -11,7 +11,8 @@ Airflow release's values create (``<component>.serviceAccount``), a ``ServiceAcc
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
@@ -35,7 +36,7 @@ CONFIG = schema(
 )
 
 
-def release_service_accounts(props: dict) -> Optional[set[tuple[str, str]]]:
+def release_service_accounts(props: dict) -> set[tuple[str, str]] | None:
     """(namespace, name) of the service accounts an Airflow release's values make the chart create; None when
     they cannot be told yet (an autonamed release at preview, unknown values)."""
     values = get(props, "values")

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from airflow_aks_policies import airflow_release as ar
 from airflow_aks_policies import airflow_values
 from support.policy_harness import UNKNOWN, violations

@@ -7,9 +7,8 @@ pass), run through offline's PolicyRunner with the pack's default config plus th
 import json
 
 import pytest
-
-from support.policy_harness import UNKNOWN, policy_resource, stack_violations, violations
 from airflow_aks_policies import azure_rbac, rbac_model
+from support.policy_harness import UNKNOWN, policy_resource, stack_violations, violations
 
 RA = azure_rbac.ROLE_ASSIGNMENT
 RD = azure_rbac.ROLE_DEFINITION

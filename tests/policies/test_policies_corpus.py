@@ -6,10 +6,10 @@ through the offline engine with the stack's pack config, with known outputs and 
 """
 
 import pytest
-
-from offline import run_preview
 from support import FIXTURES
 from support.policy_harness import PACK_DIR
+
+from offline import run_preview
 
 
 def run(fixture, stack, preview):

@@ -1,7 +1,6 @@
 """Open IP ranges, access-policy mode, unset network defaults, and the stack rule for federated credentials."""
 
 import pytest
-
 from airflow_aks_policies import keyvault, network_exposure, storage, workload_trust
 from support.policy_harness import UNKNOWN, policy_resource, stack_violations, violations
 

@@ -4,11 +4,11 @@ import json
 from pathlib import Path
 
 import yaml
-
 from airflow_aks_policies import rbac_model
+from support.policy_harness import PACK_DIR
+
 from facts.roles import BUILTIN_ROLES
 from facts.workload_identity import GRANTABLE_ROLES
-from support.policy_harness import PACK_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"
