@@ -184,6 +184,8 @@ def check_allowlisted(props: dict, cfg: dict, definitions: dict[str, dict]) -> I
 def _check_unlisted(guid: str | None, cfg: dict, definitions: dict) -> Iterator[str]:
     definition = definitions.get(guid)
     if definition is None:
+        if guid is None:
+            return
         findings = rbac_model.builtin_capabilities(guid)
         can = f" It can {describe(findings)}." if findings else ""
         known = "a built-in role" if rbac_model.role_name(guid) else "neither a built-in role the pack knows nor a " \

@@ -46,7 +46,7 @@ def open_ranges(ranges: list[Any], min_prefix: int) -> Iterator[str]:
                 yield f"{text!r} spans /{network.prefixlen} of IPv6"
         elif network.prefixlen < min_prefix:
             yield f"{text!r} is a /{network.prefixlen}, shorter than /{min_prefix}"
-        else:
+        elif isinstance(network, ipaddress.IPv4Network):
             networks.append(network)
     covered = sum(n.num_addresses for n in ipaddress.collapse_addresses(networks))
     if covered >= 2 ** (32 - min_prefix):
