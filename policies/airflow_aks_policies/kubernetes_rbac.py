@@ -109,11 +109,11 @@ def _check_role(obj: dict, cluster_wide: bool) -> Iterator[str]:
 
 def _check_binding(obj: dict, cluster_wide: bool) -> Iterator[str]:
     role = get(obj, "roleRef", "name")
-    if isinstance(role, str) and not is_unknown(role):
-        if role.strip() == "cluster-admin" or (cluster_wide and role.strip() in ADMIN_ROLES):
-            scope = "cluster-wide" if cluster_wide else "in its namespace"
-            yield (f"binds the built-in '{role}' role {scope}: bind a role with only the verbs and resources needed"
-                   + ("" if role.strip() == "cluster-admin" else ", in one namespace"))
+    name = role.strip() if isinstance(role, str) and not is_unknown(role) else None
+    if name == "cluster-admin" or (cluster_wide and name in ADMIN_ROLES):
+        scope = "cluster-wide" if cluster_wide else "in its namespace"
+        yield (f"binds the built-in '{role}' role {scope}: bind a role with only the verbs and resources needed"
+               + ("" if name == "cluster-admin" else ", in one namespace"))
     for index, entry in known_items(get(obj, "subjects")):
         name = get(entry, "name")
         if isinstance(name, str) and not is_unknown(name) and name.strip() in FORBIDDEN_SUBJECTS:
