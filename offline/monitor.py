@@ -283,10 +283,9 @@ class RecordingMonitor(MockMonitor):
                                    secret_paths=set(secrets))
             self._record(child)
             if self.preview:
-                resource_id, state = "", dict(obj)
+                self._settle(child, "", dict(obj))
             else:
-                resource_id, state = self._mock_state(child, None)
-            self._settle(child, resource_id, state)
+                self._settle(child, *self._mock_state(child, None))
 
     def ReadResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
