@@ -85,12 +85,12 @@ def _decode_special(value: struct_pb2.Struct, path: str, secret_paths: set[str])
         return _decode(value["value"], path, secret_paths)
     if sig == RESOURCE_SIG:
         # A resource reference: the engine hands providers the id of a custom resource, else its URN.
-        ref_id = value.get("id", "")
+        ref_id = dict(value.items()).get("id", "")  # a Struct has no .get
         if ref_id == UNKNOWN_SENTINEL:
             return UNKNOWN
         return ref_id or value["urn"]
     if sig == OUTPUT_VALUE_SIG:
-        if value.get("secret"):
+        if dict(value.items()).get("secret"):  # a Struct has no .get
             secret_paths.add(path)
         return _decode(value["value"], path, secret_paths) if "value" in value else UNKNOWN
     # Assets and archives keep their wire shape (path/text/uri) so they stay inspectable.
