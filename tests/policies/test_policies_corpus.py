@@ -12,6 +12,10 @@ from support.policy_harness import PACK_DIR
 from offline import run_preview
 
 
+OTHER_CONCERNS = {"airflow-alerting", "images-from-stack-registry"}
+"""Prod-mandatory rules about monitoring and image sources, which these corpora are not about."""
+
+
 def run(fixture, stack, preview):
     return run_preview(FIXTURES / fixture, stack, preview=preview, policy_pack=PACK_DIR,
                        policy_config=PACK_DIR / "config" / f"{stack}.json", reports=False)
@@ -21,7 +25,7 @@ def run(fixture, stack, preview):
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_attack_is_rejected(stack, preview):
     result = run("policy_corpus_attacks", stack, preview)
-    rejected = {v.urn for v in result.mandatory_violations}
+    rejected = {v.urn for v in result.mandatory_violations if v.policy not in OTHER_CONCERNS}
     attacks = [r for r in result.resources if r.custom and not r.type.startswith("pulumi:")]
     missed = [r.name for r in attacks if not r.name.startswith("base-") and r.urn not in rejected]
     scaffolding = [r.name for r in attacks if r.name.startswith("base-") and r.urn in rejected]
@@ -33,5 +37,5 @@ def test_every_attack_is_rejected(stack, preview):
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_no_least_privilege_setup_is_rejected(stack, preview):
     result = run("policy_corpus_least_privilege", stack, preview)
-    assert [f"{v.policy}: {v.message}" for v in result.mandatory_violations] == []
+    assert [f"{v.policy}: {v.message}" for v in result.mandatory_violations if v.policy not in OTHER_CONCERNS] == []
     assert len([r for r in result.resources if r.custom]) >= 25
