@@ -11,7 +11,6 @@ from support.policy_harness import PACK_DIR
 
 from offline import run_preview
 
-
 OTHER_CONCERNS = {"airflow-alerting", "images-from-stack-registry"}
 """Prod-mandatory rules about monitoring and image sources, which these corpora are not about."""
 
