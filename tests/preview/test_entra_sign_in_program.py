@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 from support import ROOT
 
 from components.airflow_auth import FAB_AUTH_MANAGER, app_role_id, webserver_config
@@ -46,7 +47,8 @@ def test_prod_creates_a_single_tenant_app_with_an_https_callback_and_one_app_rol
     assert "password" not in app
     assert not result.find("azuread:index/applicationPassword:ApplicationPassword")
     # The deployer owns what it creates (Application.ReadWrite.OwnedBy lets it manage nothing else).
-    assert app["owners"] == [AzureMocks("airflow-aks", "prod").object_id]
+    deployer = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]["airflow-aks:identity"]["deployerObjectId"]
+    assert app["owners"] == [deployer]  # the stack's configured deployer (the policy pack names the same one)
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -110,6 +112,8 @@ ENTRA_DEV = """
 config:
   airflow-aks:owner: data-platform
   airflow-aks:costCenter: data-dev
+  airflow-aks:identity:
+    deployerObjectId: 6f1c2b4e-8a3d-4c5f-9e7a-1b2c3d4e5f60  # as policies/config/dev.json names it
   airflow-aks:cluster:
     authorizedIpRanges: [203.0.113.0/24]
   airflow-aks:airflow:
