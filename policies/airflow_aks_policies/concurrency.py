@@ -12,11 +12,10 @@ import re
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs, StackValidationPolicy
 
-from costing import estimate, load_price_table
+from costing import DEFAULT_ASSUMPTIONS, estimate, load_price_table
 from costing.estimate import BLOCKING_EFFECTS, GPU_TAINT_KEY, parse_taints, tolerates
 
 from ._props import plain
-from .cost import DEFAULTS, assumptions
 
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL = "azure-native:containerservice:AgentPool"
@@ -35,7 +34,7 @@ def _seconds(duration: object) -> int | None:
 
 def validate_airflow_concurrency(args: StackValidationArgs, report_violation) -> None:
     records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
-    result = estimate(records, load_price_table(), assumptions(DEFAULTS))
+    result = estimate(records, load_price_table(), DEFAULT_ASSUMPTIONS)
     limits, slots = result.airflow, result.task_slots
     if limits is None or slots is None:
         return
