@@ -46,6 +46,18 @@ done
 [[ -n ${STACK:-} && -n ${REPO:-} && -n ${STATE_ACCOUNT:-} && -n ${STATE_VAULT:-} ]] || usage
 
 step() { printf '\n== %s\n' "$*"; }
+# retry CMD...: a data-plane call made right after the role assignment that allows it can be refused until Azure
+# RBAC propagates (learn.microsoft.com, "Troubleshoot Azure RBAC": changes can take up to 10 minutes).
+RETRY_SECONDS=${RETRY_SECONDS:-20}
+retry() {
+  local attempt
+  for attempt in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29; do
+    "$@" && return 0
+    echo "  refused, probably a role assignment still propagating; retry ${attempt} in ${RETRY_SECONDS}s" >&2
+    sleep "$RETRY_SECONDS"
+  done
+  "$@"
+}
 field() { "$PYTHON" -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(v if isinstance(v,str) else json.dumps(v))' "$PLAN" "$1"; }
 
 step "Reading what stack ${STACK} creates and assigns (offline preview of the program)"
@@ -91,7 +103,7 @@ ME=$(az account show --query user.name --output tsv)
 az role assignment create --assignee "$ME" --role "Key Vault Crypto Officer" --scope "$VAULT_ID" --output none
 az role assignment create --assignee "$ME" --role "Storage Blob Data Contributor" --scope "$CONTAINER_ID" --output none
 az keyvault key show --vault-name "$STATE_VAULT" --name "pulumi-${STACK}" --output none 2>/dev/null \
-  || az keyvault key create --vault-name "$STATE_VAULT" --name "pulumi-${STACK}" --kty RSA --size 3072 --output none
+  || retry az keyvault key create --vault-name "$STATE_VAULT" --name "pulumi-${STACK}" --kty RSA --size 3072 --output none
 KEY_SCOPE=$VAULT_ID/keys/pulumi-$STACK
 
 step "Stack resource group ${GROUP} (role scopes need it before the first deployment)"
@@ -122,11 +134,13 @@ step "Deployer identity id-airflow-deploy-${STACK} (GitHub environment ${STACK})
 DEPLOYER=$(identity "id-airflow-deploy-${STACK}" "$STACK")
 grant "$DEPLOYER" Contributor "$GROUP_ID"
 grant "$DEPLOYER" "Role Based Access Control Administrator" "$GROUP_ID" "$CONDITION"
-"$PYTHON" -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["scopesOutsideResourceGroup"]))' "$PLAN" |
-  while read -r scope; do
-    # `if`, not `&&`: an empty last line would end the loop with status 1 and stop the script under pipefail.
-    if [[ -n $scope ]]; then grant "$DEPLOYER" "Role Based Access Control Administrator" "$scope" "$CONDITION"; fi
-  done
+# Process substitution, not a pipe, so a failed grant stops the script; an empty list prints nothing and the loop
+# does not run (`[[ -n $scope ]] && grant` would end the script under `set -e` on an empty last line).
+while read -r scope; do
+  if [[ -n $scope ]]; then
+    grant "$DEPLOYER" "Role Based Access Control Administrator" "$scope" "$CONDITION"
+  fi
+done < <("$PYTHON" -c 'import json,sys; [print(s) for s in json.load(open(sys.argv[1]))["scopesOutsideResourceGroup"]]' "$PLAN")
 grant "$DEPLOYER" "Storage Blob Data Contributor" "$CONTAINER_ID"
 grant "$DEPLOYER" "Key Vault Crypto User" "$KEY_SCOPE"
 
@@ -149,14 +163,17 @@ SECRETS_PROVIDER="azurekeyvault://${STATE_VAULT}.vault.azure.net/keys/pulumi-${S
 if pulumi stack select "$STACK" 2>/dev/null; then
   pulumi stack change-secrets-provider "$SECRETS_PROVIDER" --stack "$STACK"
 else
-  pulumi stack init "$STACK" --secrets-provider "$SECRETS_PROVIDER"
+  retry pulumi stack init "$STACK" --secrets-provider "$SECRETS_PROVIDER"
 fi
 # Both identities must plan the same role assignments, so the deployer is named in config, not looked up.
 pulumi config set --path identity.deployerObjectId "$DEPLOYER" --stack "$STACK"
 pulumi config set --path identity.deployerPrincipalType ServicePrincipal --stack "$STACK"
 # The program grants this identity AcrPush and the import role on the registry (the plan above included them).
 pulumi config set --path registry.pushPrincipalId "$IMAGES" --stack "$STACK"
-if ! pulumi stack export --stack "$STACK" | grep -q '"azure-native:resources:ResourceGroup"'; then
+# Read the whole export first: `export | grep -q` under pipefail fails with SIGPIPE on a large state once grep
+# has found its match, and the import would run again against a group the stack already holds.
+EXPORTED=$(pulumi stack export --stack "$STACK")
+if ! grep -q '"type": "azure-native:resources:ResourceGroup"' <<<"$EXPORTED"; then
   pulumi import azure-native:resources:ResourceGroup resource-group "$GROUP_ID" \
     --stack "$STACK" --yes --protect=false --generate-code=false
 fi
