@@ -184,5 +184,6 @@ cat <<SETTINGS
   environment ${STACK}:          AZURE_CLIENT_ID=$(az identity show -n "id-airflow-deploy-${STACK}" -g "$STATE_GROUP" --query clientId -o tsv)  PULUMI_BACKEND_URL=azblob://pulumi-state-${STACK}
   environment preview-${STACK}:  AZURE_CLIENT_ID=$(az identity show -n "id-airflow-preview-${STACK}" -g "$STATE_GROUP" --query clientId -o tsv)  PULUMI_BACKEND_URL=azblob://pulumi-state-${STACK}
   environment images-${STACK}:   AZURE_CLIENT_ID=$(az identity show -n "id-airflow-images-${STACK}" -g "$STATE_GROUP" --query clientId -o tsv)  AIRFLOW_IMAGE_REGISTRY=<pulumi stack output containerRegistryLoginServer, after the first up>
+  optional repository variable PULUMI_RUNNERS: runner labels per stack whose API server GitHub-hosted runners cannot reach (docs/bootstrap.md)
   environment ${STACK}: deployment branches = main$( [[ $STACK == prod ]] && echo '; required reviewers = your release approvers')
 SETTINGS

@@ -60,7 +60,16 @@ def test_there_are_workflows_and_stacks():
 def test_workflow_parses_and_grants_nothing_by_default(name):
     document = DOCS[name]
     assert document["name"] and document["on"] and document["jobs"]
-    assert document.get("permissions") == {}, f"{name}: set `permissions: {{}}` at the top; jobs ask for their own"
+    if inherits_from_callers(document):
+        # A called workflow's top-level permissions would apply to its job and can only narrow the caller's grant.
+        assert "permissions" not in document, f"{name}: its jobs take their callers' permissions; declare none"
+    else:
+        assert document.get("permissions") == {}, f"{name}: set `permissions: {{}}` at the top; jobs ask for their own"
+
+
+def inherits_from_callers(document) -> bool:
+    """A reusable-only workflow whose jobs declare no permissions: each caller grants what its call needs."""
+    return set(document["on"]) == {"workflow_call"} and all("permissions" not in j for j in document["jobs"].values())
 
 
 def test_pull_requests_never_run_with_the_base_repository_token():
