@@ -56,6 +56,9 @@ def renamed(name: str, old: str, opts: pulumi.ResourceOptions) -> tuple[str, pul
 def stack_context(settings: StackSettings) -> StackContext:
     """Create the stack's resource group and name suffix and read who deploys; nothing else is registered."""
     config = settings.config
+    # Named in the stack's config, never the signed-in principal, so every runner plans the same role assignments;
+    # a missing setting stops the program here, before the first resource.
+    deployer = config.identity.deployer(settings.project)
     resource_group = resources.ResourceGroup(
         "resource-group",
         resource_group_name=settings.naming.resource_group(),
@@ -72,7 +75,6 @@ def stack_context(settings: StackSettings) -> StackContext:
         keepers={"location": config.location},
     )
     client_config = authorization.get_client_config_output()
-    deployer_id = config.identity.deployer_object_id or client_config.object_id
     return StackContext(
         resource_group_name=resource_group.name,
         location=config.location,
@@ -81,9 +83,9 @@ def stack_context(settings: StackSettings) -> StackContext:
         name_suffix=name_suffix.result,
         tenant_id=client_config.tenant_id,
         deployer=Principal(
-            principal_id=deployer_id,
-            principal_key=deployer_id,
-            principal_type=config.identity.deployer_principal_type,
+            principal_id=deployer.object_id,
+            principal_key=deployer.object_id,
+            principal_type=deployer.principal_type,
         ),
         protect=config.protect_stateful_resources,
     )

@@ -7,7 +7,9 @@ any resource is registered.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
@@ -24,8 +26,23 @@ from facts.workload_identity import (
 )
 
 from .base import ConfigSection
+from .errors import ConfigError, config_key
 from .types import EntraObjectId, KubernetesName
 
+PLACEHOLDER_DEPLOYER = str(uuid.UUID(int=0))
+"""The deployer the stack files carry until the bootstrap writes the real one: the nil GUID, which Entra ID never
+issues. The offline preview works with it; the policy pack reports it (`deployer-placeholder`) and the deploy
+workflow refuses to run with it, since Azure would reject its role assignments halfway through a `pulumi up`."""
+PrincipalType = Literal["User", "Group", "ServicePrincipal"]
+
+
+@dataclass(frozen=True)
+class Deployer:
+    """Who runs `pulumi up` for this stack: cluster admin and Key Vault Secrets Officer, named in config so every
+    runner (the deployer, the read-only previewer, a person) plans the same role assignments."""
+
+    object_id: str
+    principal_type: PrincipalType
 
 def _identity_problem(identity: str) -> str | None:
     if identity in IDENTITIES:
@@ -71,10 +88,14 @@ class ServiceAccountConfig(ConfigSection):
 
 class IdentityConfig(ConfigSection):
     deployer_object_id: EntraObjectId | None = Field(
-        None, description="Object id of who runs `pulumi up`; default: the signed-in principal (getClientConfig)."
+        None,
+        description="Object id of the principal that runs `pulumi up` (required; scripts/bootstrap/bootstrap.sh "
+        f"writes the deployer identity's; {PLACEHOLDER_DEPLOYER} is the stack files' placeholder until then).",
     )
-    deployer_principal_type: Literal["User", "Group", "ServicePrincipal"] = Field(
-        "ServicePrincipal", description="Principal type of the deployer (User when a person deploys with az login)."
+    deployer_principal_type: PrincipalType | None = Field(
+        None,
+        description="Principal type of the deployer (required): ServicePrincipal for the bootstrap's managed "
+        "identity, User when a person deploys with az login, Group for an Entra group.",
     )
     extra_role_assignments: list[RoleGrantConfig] = Field(
         default_factory=list, description="Extra data-plane grants (role, scope, identity) for what DAGs read and write."
@@ -83,6 +104,28 @@ class IdentityConfig(ConfigSection):
         default_factory=list,
         description="Service accounts outside the chart that get a federated credential on an Airflow identity.",
     )
+
+    def deployer(self, project: str) -> Deployer:
+        """The stack's deployer; a ConfigError naming the missing setting when the stack does not say who it is.
+
+        Never the signed-in principal: a previewer or a person would then plan other role assignments (other
+        principal, other names) than the deployer, and a wrong principal type fails with UnmatchedPrincipalType.
+        """
+        missing = [
+            f"{config_key(project, ('identity', key))}: {what}"
+            for key, value, what in (
+                ("deployerObjectId", self.deployer_object_id,
+                 "set the object id of the principal that runs `pulumi up` (scripts/bootstrap/bootstrap.sh writes "
+                 "the deployer identity's; `az ad signed-in-user show --query id` for yourself)"),
+                ("deployerPrincipalType", self.deployer_principal_type,
+                 "set ServicePrincipal, User or Group (the type of identity.deployerObjectId)"),
+            )
+            if value is None
+        ]
+        if missing:
+            raise ConfigError(missing)
+        assert self.deployer_object_id is not None and self.deployer_principal_type is not None
+        return Deployer(self.deployer_object_id, self.deployer_principal_type)
 
     def problems(self):
         subjects = Counter((sa.namespace, sa.service_account) for sa in self.extra_service_accounts)

@@ -263,6 +263,13 @@ def pulumi():
         stacks[stack]["config"][key] = value
         save(state)
         return 0
+    if ARGS[:2] == ["config", "get"]:
+        key = [a for a in ARGS[2:] if not a.startswith("-") and a != stack][0]
+        if key not in stacks[stack]["config"]:
+            print(f"error: configuration key '{key}' not found for stack '{stack}'", file=sys.stderr)
+            return 255
+        print(stacks[stack]["config"][key])
+        return 0
     if ARGS[:2] == ["stack", "export"]:
         resources = [{"urn": f"urn:pulumi:{stack}::airflow-aks::pulumi:pulumi:Stack::airflow-aks-{stack}",
                       "type": "pulumi:pulumi:Stack"}, *stacks[stack]["resources"]]

@@ -16,6 +16,7 @@ from . import (
     kubernetes_rbac,
     network_exposure,
     oauth_secrets,
+    placeholders,
     storage,
     workload_trust,
 )
@@ -33,6 +34,7 @@ ALL_POLICIES = [
     *alerting.POLICIES,
     *images.POLICIES,
     *oauth_secrets.POLICIES,
+    *placeholders.POLICIES,
     cost.idle_monthly_cost,
     concurrency.airflow_concurrency,
     concurrency.gpu_device_plugin,
