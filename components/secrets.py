@@ -222,5 +222,10 @@ class AirflowSecrets(pulumi.ComponentResource):
             resource_group_name=ctx.resource_group_name,
             properties=keyvault.SecretPropertiesArgs(value=pulumi.Output.secret(value), content_type="text/plain"),
             tags=ctx.tag_map,
-            opts=opts,
+            # Retained, not deleted, when it leaves the program: ARM has no delete for secrets, so azure-native
+            # deletes through the vault's data plane, which the firewall refuses to a runner outside the VNet (403
+            # on `pulumi destroy`, on removing a secret, and on a same-name replacement, whose delete would also wipe
+            # the value just written). The data is covered without it: the secret dies with its vault, which
+            # soft-deletes (keyVault.softDeleteRetentionDays) and, on prod, is purge-protected and protected.
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=True)),
         )

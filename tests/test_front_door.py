@@ -1,0 +1,42 @@
+"""What the README promises a newcomer matches what `make test` and CI really need, and the destroy runbook names
+the exact Azure error of a lingering PostgreSQL service association link with the real subnet and the retry."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def two_commands_section() -> str:
+    start = README.index("## Try it without Azure: two commands")
+    return README[start:README.index("\n## ", start + 1)]
+
+
+def test_readme_says_make_test_builds_the_airflow_venv_and_reads_the_chart():
+    section = two_commands_section()
+    assert re.search(r"make test\s+#.*\.venv-airflow.*\.\./shared/airflow-chart", section)
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import airflow_venv
+    import chart_schema  # the one place the chart is looked up
+
+    assert f"../shared/airflow-chart/{chart_schema.CHART_VERSION}/" in section
+    assert "AIRFLOW_CHART_DIR" in section and "AIRFLOW_CHART_DIR" in (ROOT / "tests" / "chart_schema.py").read_text()
+    assert airflow_venv.VENV.name in section and "scripts/airflow_venv.py" in section
+    assert "skipped" in section and "CI=true" in section, "what happens without them, locally and under CI"
+    assert "../shared/airflow-chart/1.20.0" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_destroying_dev_names_the_subnet_error_and_the_retry(project_preview):
+    runbook = (ROOT / "docs" / "runbooks" / "destroying-dev.md").read_text()
+    result = project_preview("dev", policy=False)
+    (postgres,) = [s for s in result.find("azure-native:network:Subnet") if s.inputs.get("delegations")]
+    vnet = result.one("azure-native:network:VirtualNetwork").inputs["virtualNetworkName"]
+    assert 'Code="InUseSubnetCannotBeDeleted"' in runbook and "serviceAssociationLinks" in runbook
+    assert f"--vnet-name {vnet} -n {postgres.inputs['subnetName']}" in runbook
+    assert runbook.count("pulumi destroy --stack dev") >= 2, "the destroy, and its retry once the link is gone"
+    assert "retainOnDelete" in runbook
