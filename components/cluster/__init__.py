@@ -22,6 +22,7 @@ from ..context import StackContext, renamed
 from ..monitoring import ClusterMonitoring
 from ..network import NodeNetwork
 from ..node_pools import PoolPlacement, placements
+from ..rbac_wait import CONTROL_PLANE_PROPAGATION, KUBERNETES_RBAC_PROPAGATION, propagation_wait
 from .access import cluster_identity, control_plane_grants, kubeconfig, kubernetes_provider, once_created
 from .builders import (
     addon_profiles,
@@ -71,13 +72,16 @@ class Cluster(pulumi.ComponentResource):
         grants = control_plane_grants(
             name, control_plane, kubelet, args.nodes.subnet_id, cfg.container_registry_id, self, args.registries
         )
+        grants_ready = propagation_wait(
+            f"{name}-control-plane-rbac-propagation", grants, CONTROL_PLANE_PROPAGATION, child
+        )
 
         system = self.placements["system"]
         workspace_id = args.monitoring.workspace_id
         cluster = containerservice.ManagedCluster(
             *renamed(name, "cluster", pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[*grants, *args.nodes.subnets],
+                depends_on=[*grants, grants_ready, *args.nodes.subnets],
                 # The autoscaler owns node counts; `pulumi up` must not reset them.
                 ignore_changes=["agentPoolProfiles[0].count"],
             )),
@@ -156,7 +160,10 @@ class Cluster(pulumi.ComponentResource):
         deployer_admin = ctx.deployer.grant(admin_name, "Azure Kubernetes Service RBAC Cluster Admin", cluster.id, admin_opts)
 
         self.kubeconfig = kubeconfig(ctx, cluster, cfg.kubelogin_mode, self)
-        self.provider = kubernetes_provider(name, cluster, self.kubeconfig, [deployer_admin, *pools], self)
+        admin_ready = propagation_wait(
+            f"{name}-deployer-rbac-propagation", [deployer_admin], KUBERNETES_RBAC_PROPAGATION, child
+        )
+        self.provider = kubernetes_provider(name, cluster, self.kubeconfig, [admin_ready, *pools], self)
 
         self.cluster_id = cluster.id
         self.cluster_name = cluster.name
