@@ -58,7 +58,7 @@ def runs(tmp_path_factory):
 def plans():
     import offline
 
-    return {stack: bootstrap_plan(offline.run_preview(ROOT, stack, policy_pack=False, cost=False).resources)
+    return {stack: bootstrap_plan(offline.run_preview(ROOT, stack, policy_pack=False, reports=False).resources)
             for stack in ("dev", "prod")}
 
 

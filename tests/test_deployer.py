@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import cli_standins  # noqa: E402
 
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"
-DEPLOYER_ASSIGNMENTS = ("deployer-cluster-admin", "key-vault-deployer-secrets-officer")
+DEPLOYER_ASSIGNMENTS = ("cluster-deployer-cluster-admin", "key-vault-deployer-secrets-officer")
 PERSON = "11111111-2222-3333-4444-555555555555"
 
 
@@ -47,7 +47,7 @@ def test_a_missing_deployer_setting_is_a_config_error_naming_it(identity, missin
         IdentityConfig.model_validate(identity).deployer("airflow-aks")
     assert [p.split(":", 2)[0] + ":" + p.split(":", 2)[1] for p in caught.value.problems] == missing
     with pytest.raises(OfflineError) as program:
-        run_preview(ROOT, "dev", config={"identity": identity}, policy_pack=False, cost=False)
+        run_preview(ROOT, "dev", config={"identity": identity}, policy_pack=False, reports=False)
     for key in missing:
         assert key in str(program.value)
     assert "Traceback" not in str(program.value)
@@ -56,7 +56,7 @@ def test_a_missing_deployer_setting_is_a_config_error_naming_it(identity, missin
 def test_a_principal_type_outside_entras_is_refused():
     with pytest.raises(OfflineError, match="airflow-aks:identity.deployerPrincipalType"):
         run_preview(ROOT, "dev", config={"identity": {"deployerObjectId": PERSON, "deployerPrincipalType": "Robot"}},
-                    policy_pack=False, cost=False)
+                    policy_pack=False, reports=False)
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
@@ -67,7 +67,7 @@ def test_role_assignments_are_the_same_whoever_runs_the_program(monkeypatch, sta
     def plan(signed_in: str):
         original = AzureMocks._client_config
         monkeypatch.setattr(AzureMocks, "_client_config", lambda self, args: {**original(self, args), "objectId": signed_in})
-        result = run_preview(ROOT, stack, preview=preview, policy_pack=False, cost=False)
+        result = run_preview(ROOT, stack, preview=preview, policy_pack=False, reports=False)
         granted = deployer_assignments(result)
         for inputs in granted.values():
             if not preview:  # the name is a function of scope, role and the configured deployer only
@@ -82,7 +82,7 @@ def test_role_assignments_are_the_same_whoever_runs_the_program(monkeypatch, sta
 
 def test_a_person_deploying_dev_is_a_user_everywhere_the_deployer_is_granted():
     result = run_preview(ROOT, "dev", config={"identity": {"deployerObjectId": PERSON, "deployerPrincipalType": "User"}},
-                         policy_pack=False, cost=False)
+                         policy_pack=False, reports=False)
     granted = deployer_assignments(result)
     assert set(granted) == set(DEPLOYER_ASSIGNMENTS)
     assert {(g["principalId"], g["principalType"]) for g in granted.values()} == {(PERSON, "User")}

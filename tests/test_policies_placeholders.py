@@ -87,18 +87,19 @@ def test_fixture_program_is_reported_through_the_offline_engine(preview):
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_example_stacks_get_advisories_and_still_pass(stack, preview):
     result = run_preview(ROOT, stack, preview=preview, policy_pack=PACK_DIR,
-                         policy_config=PACK_DIR / "config" / f"{stack}.json", cost=False)
+                         policy_config=PACK_DIR / "config" / f"{stack}.json", reports=False)
     assert result.mandatory_violations == []
-    flagged = {v.urn.rsplit("::", 1)[-1] for v in result.violations if v.policy == "documentation-ip-ranges"}
-    assert "cluster" in flagged
-    assert ("key-vault" in flagged) == (stack == "dev"), "prod's vault has no IP rule, only its private endpoint"
+    flagged = {v.urn.split("::")[-2].rsplit("$", 1)[-1] for v in result.violations
+               if v.policy == "documentation-ip-ranges"}
+    assert placeholders.MANAGED_CLUSTER in flagged
+    assert (placeholders.VAULT in flagged) == (stack == "dev"), "prod's vault has no IP rule, only its private endpoint"
     deployers = {v.urn.rsplit("::", 1)[-1] for v in result.violations if v.policy == "deployer-placeholder"}
-    assert deployers == {"deployer-cluster-admin", "key-vault-deployer-secrets-officer"}
+    assert deployers == {"cluster-deployer-cluster-admin", "key-vault-deployer-secrets-officer"}
 
 
 def test_a_bootstrapped_stack_with_real_ranges_has_no_placeholder_advisory():
     config = {"identity": {"deployerObjectId": "11111111-2222-3333-4444-555555555555",
                            "deployerPrincipalType": "ServicePrincipal"},
               "cluster": {"authorizedIpRanges": ["20.50.1.0/24"]}, "keyVault": {"allowedIpRanges": ["20.50.1.0/24"]}}
-    result = run_preview(ROOT, "dev", config=config, policy_pack=PACK_DIR, cost=False)
+    result = run_preview(ROOT, "dev", config=config, policy_pack=PACK_DIR, reports=False)
     assert not [v for v in result.violations if v.policy in ("documentation-ip-ranges", "deployer-placeholder")]
