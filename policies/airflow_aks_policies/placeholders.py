@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
@@ -24,7 +25,7 @@ STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 
 DOCUMENTATION_RANGES = tuple(
-    ipaddress.ip_network(cidr) for cidr in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+    ipaddress.IPv4Network(cidr) for cidr in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
 )
 """TEST-NET-1, -2 and -3 (RFC 5737, section 3): reserved for documentation, never routed on the internet."""
 NIL_GUID = str(uuid.UUID(int=0))
@@ -38,10 +39,9 @@ def _documentation_range(value: Any) -> str | None:
         network = ipaddress.ip_network(value.strip(), strict=False)
     except ValueError:
         return None
-    for block in DOCUMENTATION_RANGES:
-        if network.version == block.version and network.subnet_of(block):
-            return str(block)
-    return None
+    if not isinstance(network, ipaddress.IPv4Network):
+        return None
+    return next((str(block) for block in DOCUMENTATION_RANGES if network.subnet_of(block)), None)
 
 
 def _flag(where: str, entries: Any, value_of, what_to_set: str) -> Iterator[str]:

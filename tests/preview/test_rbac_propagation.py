@@ -4,7 +4,6 @@ bounded pulumiverse-time Sleep re-armed whenever one of those assignments is rep
 graph the engine records, for both stacks, with known outputs and as a first preview."""
 
 from components.rbac_wait import CONTROL_PLANE_PROPAGATION, KUBERNETES_RBAC_PROPAGATION
-from stack_modes import preview, result, stack  # noqa: F401 - fixtures
 
 SLEEP = "time:index/sleep:Sleep"
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"

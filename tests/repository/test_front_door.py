@@ -4,9 +4,9 @@ the exact Azure error of a lingering PostgreSQL service association link with th
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
+
 README = (ROOT / "README.md").read_text()
 
 
@@ -22,10 +22,10 @@ def test_readme_says_make_test_builds_the_airflow_venv_and_reads_the_chart():
 
     sys.path.insert(0, str(ROOT / "scripts"))
     import airflow_venv
-    import chart_schema  # the one place the chart is looked up
+    from support import chart_schema  # the one place the chart is looked up
 
     assert f"../shared/airflow-chart/{chart_schema.CHART_VERSION}/" in section
-    assert "AIRFLOW_CHART_DIR" in section and "AIRFLOW_CHART_DIR" in (ROOT / "tests" / "chart_schema.py").read_text()
+    assert "AIRFLOW_CHART_DIR" in section and "AIRFLOW_CHART_DIR" in (ROOT / "tests" / "support" / "chart_schema.py").read_text()
     assert airflow_venv.VENV.name in section and "scripts/airflow_venv.py" in section
     assert "skipped" in section and "CI=true" in section, "what happens without them, locally and under CI"
     assert "../shared/airflow-chart/1.20.0" in (ROOT / ".ci" / "run").read_text()

@@ -5,21 +5,16 @@ placeholder the offline preview accepts but the deploy workflow refuses."""
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT, cli_standins
 
-from offline import OfflineError, run_preview
 from components.role_assignments import role_assignment_name
+from offline import OfflineError, run_preview
 from offline.azure_mocks import AzureMocks
 from stackconfig import ConfigError
 from stackconfig.identity import PLACEHOLDER_DEPLOYER, IdentityConfig
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-import cli_standins  # noqa: E402
 
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 DEPLOYER_ASSIGNMENTS = ("cluster-deployer-cluster-admin", "key-vault-deployer-secrets-officer")
@@ -54,7 +49,7 @@ def test_a_missing_deployer_setting_is_a_config_error_naming_it(identity, missin
 
 
 def test_a_principal_type_outside_entras_is_refused():
-    with pytest.raises(OfflineError, match="airflow-aks:identity.deployerPrincipalType"):
+    with pytest.raises(OfflineError, match=r"airflow-aks:identity\.deployerPrincipalType"):
         run_preview(ROOT, "dev", config={"identity": {"deployerObjectId": PERSON, "deployerPrincipalType": "Robot"}},
                     policy_pack=False, reports=False)
 
@@ -77,7 +72,7 @@ def test_role_assignments_are_the_same_whoever_runs_the_program(monkeypatch, sta
 
     as_deployer = plan("aaaaaaaa-0000-4000-8000-000000000001")
     as_previewer = plan("bbbbbbbb-0000-4000-8000-000000000002")
-    assert as_deployer == as_previewer == {name: (PLACEHOLDER_DEPLOYER, "ServicePrincipal") for name in DEPLOYER_ASSIGNMENTS}
+    assert as_deployer == as_previewer == dict.fromkeys(DEPLOYER_ASSIGNMENTS, (PLACEHOLDER_DEPLOYER, "ServicePrincipal"))
 
 
 def test_a_person_deploying_dev_is_a_user_everywhere_the_deployer_is_granted():

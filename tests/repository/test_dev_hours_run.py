@@ -4,14 +4,9 @@ skip what is already in the wanted state, and refuse prod, a locked group and a 
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-import cli_standins  # noqa: E402
+from support import ROOT, cli_standins
 
 SCRIPT = ROOT / "scripts" / "dev-hours.sh"
 GROUP = "rg-airflow-dev-weu"
@@ -39,8 +34,8 @@ def dev_hours(tmp_path):
         before = len(cli_standins.calls(log))
         completed = subprocess.run(["bash", str(SCRIPT), action, stack], env=env, capture_output=True, text=True,
                                    timeout=60, stdin=subprocess.DEVNULL)
-        changes = [c for c in cli_standins.calls(log)[before:] if c[1:2] == ["aks"] and c[2] in ("stop", "start")
-                   or c[1:3] == ["postgres", "flexible-server"] and c[3] in ("stop", "start")]
+        changes = [c for c in cli_standins.calls(log)[before:] if (c[1:2] == ["aks"] and c[2] in ("stop", "start"))
+                   or (c[1:3] == ["postgres", "flexible-server"] and c[3] in ("stop", "start"))]
         return completed, changes, cli_standins.state_of(state) if state.exists() else {}
 
     return run

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 SCOPES = ("actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues",
           "models", "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses")
 LEVEL = {"none": 0, "read": 1, "write": 2}
-DEFAULT = {**{scope: "none" for scope in SCOPES}, "contents": "read", "packages": "read"}
+DEFAULT = {**dict.fromkeys(SCOPES, "none"), "contents": "read", "packages": "read"}
 
 
 def load(path: Path) -> dict:
@@ -128,7 +128,7 @@ def test_every_job_that_logs_in_with_oidc_can_request_the_token(path, job, input
 def test_the_pull_request_preview_can_comment_and_nothing_else_touches_pull_requests():
     commenting = [path for path, job, inputs, granted in PATHS if comments_on_the_pull_request(job, inputs)]
     assert commenting and all("pull-request.yml" in path for path in commenting)
-    for path, job, inputs, granted in PATHS:
+    for path, _job, _inputs, granted in PATHS:
         wanted = "write" if path in commenting else "none"
         assert granted["pull-requests"] == wanted, f"{path}: pull-requests {granted['pull-requests']}"
 
@@ -167,7 +167,7 @@ def evaluate(text: str, **contexts):
     names.setdefault("vars", Context())
     names.setdefault("inputs", Context())
     names["fromJSON"] = lambda value: json.loads(value, object_hook=Context)
-    return eval(python, {"__builtins__": {}}, names)  # noqa: S307 - the repository's own workflow text
+    return eval(python, {"__builtins__": {}}, names)
 
 
 def reaches_the_api_server(job: dict) -> bool:

@@ -2,7 +2,6 @@
 delete for secrets), which the vault firewall refuses to a runner outside the VNet. The engine records the option,
 so the offline preview shows it for every stack and mode; the vault itself keeps its normal lifecycle."""
 
-from stack_modes import preview, result, stack  # noqa: F401 - fixtures
 
 KV_SECRET = "azure-native:keyvault:Secret"
 VAULT = "azure-native:keyvault:Vault"

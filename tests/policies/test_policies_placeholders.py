@@ -2,16 +2,14 @@
 vault and storage firewalls, and role assignments to the nil-GUID placeholder deployer; rule by rule through the
 offline PolicyRunner, then over a fixture program and the project's own stacks through the offline engine."""
 
-from pathlib import Path
-
 import pytest
+from support import FIXTURES, ROOT
+from support.policy_harness import PACK_DIR, UNKNOWN, airflow_aks_policies, violations
 
 from offline import run_preview
-from policy_harness import PACK_DIR, UNKNOWN, airflow_aks_policies, violations
-from airflow_aks_policies import placeholders
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = Path(__file__).parent / "fixtures" / "policy_documentation_ranges"
+placeholders = airflow_aks_policies.placeholders  # imported through the harness, which puts the pack on sys.path
+FIXTURE = FIXTURES / "policy_documentation_ranges"
 RANGES = placeholders.documentation_ip_ranges
 DEPLOYER = placeholders.deployer_placeholder
 

@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import ROOT, cli_standins
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts" / "bootstrap"))
-import cli_standins  # noqa: E402
-from plan import bootstrap_plan  # noqa: E402
+from plan import bootstrap_plan
 
 SCRIPT = ROOT / "scripts" / "bootstrap" / "bootstrap.sh"
 REPO = "my-org/airflow-aks"
