@@ -4,6 +4,7 @@ final state and the printed instructions are checked. The offline preview the sc
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,7 @@ from pathlib import Path
 import pytest
 from support import ROOT, cli_standins
 
-sys.path.insert(0, str(ROOT / "scripts" / "bootstrap"))
-from plan import bootstrap_plan
+PLAN = ROOT / "scripts" / "bootstrap" / "plan.py"
 
 SCRIPT = ROOT / "scripts" / "bootstrap" / "bootstrap.sh"
 REPO = "my-org/airflow-aks"
@@ -54,9 +54,9 @@ def runs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def plans():
-    import offline
-
-    return {stack: bootstrap_plan(offline.run_preview(ROOT, stack, policy_pack=False, reports=False).resources)
+    """What the script reads: scripts/bootstrap/plan.py's JSON for each stack."""
+    return {stack: json.loads(subprocess.run([sys.executable, str(PLAN), "--stack", stack], capture_output=True,
+                                             text=True, check=True, timeout=300).stdout)
             for stack in ("dev", "prod")}
 
 
@@ -131,9 +131,13 @@ def test_first_run_grants_the_deployer_then_the_previewer_then_initialises_the_s
     assert option(calls[init_at], "--secrets-provider") == f"azurekeyvault://{VAULT}.vault.azure.net/keys/pulumi-{stack}"
     index_of(calls, ["pulumi", "stack", "select", stack], previewer_at)  # tried first, failed: no stack yet
     stack_state = runs.snapshot["stacks"][stack]
+    images_at = index_of(calls, ["az", "identity", "create", "--name", f"id-airflow-images-{stack}"], previewer_at)
+    federated = calls[index_of(calls, ["az", "identity", "federated-credential", "create"], images_at)]
+    assert option(federated, "--subject") == f"repo:{REPO}:environment:images-{stack}"
     assert stack_state["config"] == {
         "identity.deployerObjectId": deployer,
         "identity.deployerPrincipalType": "ServicePrincipal",
+        "registry.pushPrincipalId": principal_of(runs, f"id-airflow-images-{stack}"),
     }
     imported = calls[index_of(calls, ["pulumi", "import", "azure-native:resources:ResourceGroup", "resource-group"],
                               init_at)]
