@@ -14,6 +14,7 @@ from facts.workload_identity import TOKEN_AUDIENCE
 from offline import UNKNOWN, run_preview
 from offline.azure_mocks import AzureMocks, graph_error
 from stackconfig.auth import AuthConfig
+from stackconfig.identity import PLACEHOLDER_DEPLOYER
 
 APP = "azuread:index/application:Application"
 SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
@@ -134,7 +135,10 @@ def preview_with(tmp_path, stack_file: str):
         (project / name).symlink_to(ROOT / name)
     for folder in ("components", "stackconfig", "policies", "costing", "facts", "reports"):
         (project / folder).symlink_to(ROOT / folder)
-    (project / "Pulumi.dev.yaml").write_text(stack_file)
+    # Every stack names its deployer (identity.deployerObjectId/PrincipalType, written by the bootstrap).
+    deployer = "  airflow-aks:identity:\n    deployerObjectId: 00000000-0000-0000-0000-000000000000\n" \
+               "    deployerPrincipalType: ServicePrincipal\n"
+    (project / "Pulumi.dev.yaml").write_text(stack_file.rstrip("\n") + "\n" + deployer)
     return run_preview(str(project), "dev", preview=False, policy_pack=True)
 
 
