@@ -9,7 +9,7 @@ VAULT = "azure-native:keyvault:Vault"
 
 def test_every_key_vault_secret_is_retained_on_delete(result):
     secrets = result.find(KV_SECRET)
-    assert len(secrets) == 5
+    assert secrets, "the program stores its generated secrets in Key Vault"
     assert all(secret.retain_on_delete for secret in secrets), [s.name for s in secrets if not s.retain_on_delete]
     assert all(secret.options_json()["retainOnDelete"] for secret in secrets)
 
