@@ -178,8 +178,9 @@ if ! grep -q '"type": "azure-native:resources:ResourceGroup"' <<<"$EXPORTED"; th
     --stack "$STACK" --yes --protect=false --generate-code=false
 fi
 
-step "Done. Commit Pulumi.${STACK}.yaml, then set in GitHub (Settings > Environments / Variables):"
+step "Done. Commit Pulumi.${STACK}.yaml and policies/config/${STACK}.json, then set in GitHub (Settings > Environments / Variables):"
 cat <<SETTINGS
+  policies/config/${STACK}.json: azure-role-assignment-allowlist.deployerPrincipalIds = ["${DEPLOYER}"] (the pack cannot read stack config; it lets only this principal hold cluster admin and Secrets Officer)
   repository variables:  AZURE_TENANT_ID=${TENANT}  AZURE_SUBSCRIPTION_ID=${SUBSCRIPTION}  PULUMI_STATE_STORAGE_ACCOUNT=${STATE_ACCOUNT}
   environment ${STACK}:          AZURE_CLIENT_ID=$(az identity show -n "id-airflow-deploy-${STACK}" -g "$STATE_GROUP" --query clientId -o tsv)  PULUMI_BACKEND_URL=azblob://pulumi-state-${STACK}
   environment preview-${STACK}:  AZURE_CLIENT_ID=$(az identity show -n "id-airflow-preview-${STACK}" -g "$STATE_GROUP" --query clientId -o tsv)  PULUMI_BACKEND_URL=azblob://pulumi-state-${STACK}

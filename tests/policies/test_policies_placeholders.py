@@ -39,7 +39,7 @@ def test_a_documentation_range_is_named_with_what_to_set(resource, where, value,
     props = {placeholders.MANAGED_CLUSTER: cluster, placeholders.VAULT: vault,
              placeholders.STORAGE_ACCOUNT: account}[resource]("20.50.1.0/24", value)
     (message,) = violations(RANGES, resource, props)
-    assert message.startswith(f"{where} is {value}, inside the documentation range {block} (RFC 5737)")
+    assert f": {where} is {value}, inside the documentation range {block} (RFC 5737)" in message
     setting = {placeholders.MANAGED_CLUSTER: "cluster.authorizedIpRanges", placeholders.VAULT: "keyVault.allowedIpRanges",
                placeholders.STORAGE_ACCOUNT: "storage.allowedIpRanges"}[resource]
     assert f"airflow-aks:{setting}" in message

@@ -14,7 +14,6 @@ from facts.workload_identity import TOKEN_AUDIENCE
 from offline import UNKNOWN, run_preview
 from offline.azure_mocks import AzureMocks, graph_error
 from stackconfig.auth import AuthConfig
-from stackconfig.identity import PLACEHOLDER_DEPLOYER
 
 APP = "azuread:index/application:Application"
 SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
@@ -113,8 +112,6 @@ ENTRA_DEV = """
 config:
   airflow-aks:owner: data-platform
   airflow-aks:costCenter: data-dev
-  airflow-aks:identity:
-    deployerObjectId: 6f1c2b4e-8a3d-4c5f-9e7a-1b2c3d4e5f60  # as policies/config/dev.json names it
   airflow-aks:cluster:
     authorizedIpRanges: [203.0.113.0/24]
   airflow-aks:airflow:

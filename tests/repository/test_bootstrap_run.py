@@ -90,7 +90,8 @@ def principal_of(runs, identity):
 def test_every_run_finishes(runs, stack, attempt):
     completed, _ = runs.results[(stack, attempt)]
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
-    assert f"== Done. Commit Pulumi.{stack}.yaml" in completed.stdout
+    assert f"== Done. Commit Pulumi.{stack}.yaml and policies/config/{stack}.json" in completed.stdout
+    assert "deployerPrincipalIds" in completed.stdout.split("== Done.")[1]
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
