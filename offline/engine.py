@@ -129,6 +129,8 @@ def run_preview(
             if project.main != project.directory and project.main.is_dir():
                 imports.enter_context(program_imports(project.main))  # `main: src/` puts src/ on sys.path too
             context.run(_run_program, project, stack, preview, stack_config.values, stack_config.secret_keys, monitor)
+            # While the program's modules are still imported, so a report shares them instead of importing again.
+            declared = load_reports(project.directory) if reports else []
     except (Exception, SystemExit) as exc:
         raise _program_error(exc, monitor) from exc
     if monitor.unanswered_invokes:
@@ -145,8 +147,7 @@ def run_preview(
         config=dict(stack_config.values),
         notes=list(monitor.notes),
     )
-    if reports:
-        result.reports = {report.spec.name: report.build(result) for report in load_reports(project.directory)}
+    result.reports = {report.spec.name: report.build(result) for report in declared}
     _apply_policy(result, project, stack, policy_pack, policy_config)
     finished = time.perf_counter()
     result.timing = {
