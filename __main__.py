@@ -120,7 +120,12 @@ airflow = Airflow(
         namespace=airflow_secrets.namespace,
         # Everything the release reads at install time, so a first `pulumi up` succeeds in one pass.
         depends_on=[
-            airflow_secrets, workload_identities, database, log_storage, key_vault, *([registry] if registry else [])
+            airflow_secrets,
+            workload_identities,
+            database,
+            log_storage,
+            key_vault,
+            *([registry] if registry else []),
         ],
     ),
     opts=in_cluster,

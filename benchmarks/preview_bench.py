@@ -104,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     if not stacks:
         print(f"no Pulumi.<stack>.yaml in {cwd}", file=sys.stderr)
         return 2
-    header = f"{'stack':<10} {'mode':<8} {'resources':>9} {'preview s':>10} {'floor s':>8} {'ratio':>6} " \
-             f"{'preview MiB':>12} {'floor MiB':>10}"
+    header = (
+        f"{'stack':<10} {'mode':<8} {'resources':>9} {'preview s':>10} {'floor s':>8} {'ratio':>6} "
+        f"{'preview MiB':>12} {'floor MiB':>10}"
+    )
     print(header)
     print("-" * len(header))
     worst: dict[str, float] = {}
@@ -121,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             ratio = preview_s / floor_s
             worst[stack] = max(worst.get(stack, 0.0), ratio)
-            print(f"{stack:<10} {mode:<8} {preview['resources']:>9} {preview_s:>10.2f} {floor_s:>8.2f} {ratio:>6.2f} "
-                  f"{preview['peak_kib'] / 1024:>12.1f} {floor['peak_kib'] / 1024:>10.1f}")
+            print(
+                f"{stack:<10} {mode:<8} {preview['resources']:>9} {preview_s:>10.2f} {floor_s:>8.2f} {ratio:>6.2f} "
+                f"{preview['peak_kib'] / 1024:>12.1f} {floor['peak_kib'] / 1024:>10.1f}"
+            )
     if args.check:
         if "prod" not in worst:
             print("--check: no prod stack found", file=sys.stderr)

@@ -163,9 +163,11 @@ def auth_values(config: AirflowConfig, app: EntraApp | None) -> dict[str, Any]:
         return values  # FAB's default: users and passwords in the metadata database
     if app is None:
         raise ValueError("auth mode entra needs the app registration's ids")
-    rendered: Input[str] = pulumi.Output.all(app.tenant_id, app.client_id).apply(
-        lambda ids: webserver_config(sign_in, ids[0], ids[1])
-    ) if _has_outputs(app) else webserver_config(sign_in, str(app.tenant_id), str(app.client_id))
+    rendered: Input[str] = (
+        pulumi.Output.all(app.tenant_id, app.client_id).apply(lambda ids: webserver_config(sign_in, ids[0], ids[1]))
+        if _has_outputs(app)
+        else webserver_config(sign_in, str(app.tenant_id), str(app.client_id))
+    )
     values["apiServer"] = {"apiServerConfig": rendered}
     values["config"]["fab"] = {"enable_proxy_fix": "True"}
     return values
@@ -173,4 +175,3 @@ def auth_values(config: AirflowConfig, app: EntraApp | None) -> dict[str, Any]:
 
 def _has_outputs(app: EntraApp) -> bool:
     return any(isinstance(value, pulumi.Output) for value in (app.tenant_id, app.client_id))
-

@@ -52,26 +52,74 @@ def connection_threshold(database: DatabaseConfig, alerts: AlertsConfig) -> int 
 def metric_alerts(database: DatabaseConfig, alerts: AlertsConfig) -> list[MetricAlertSpec]:
     postgres = "Microsoft.DBforPostgreSQL/flexibleServers"
     specs = [
-        MetricAlertSpec("database", "postgres-cpu", "Metadata database CPU above 80% for 15 minutes",
-                        "cpu_percent", postgres, "GreaterThan", 80, "Average", 15, "warning"),
-        MetricAlertSpec("database", "postgres-storage", "Metadata database storage above 85% used",
-                        "storage_percent", postgres, "GreaterThan", 85, "Maximum", 15, "error"),
+        MetricAlertSpec(
+            "database",
+            "postgres-cpu",
+            "Metadata database CPU above 80% for 15 minutes",
+            "cpu_percent",
+            postgres,
+            "GreaterThan",
+            80,
+            "Average",
+            15,
+            "warning",
+        ),
+        MetricAlertSpec(
+            "database",
+            "postgres-storage",
+            "Metadata database storage above 85% used",
+            "storage_percent",
+            postgres,
+            "GreaterThan",
+            85,
+            "Maximum",
+            15,
+            "error",
+        ),
     ]
     threshold = connection_threshold(database, alerts)
     if threshold is not None:
-        specs.append(MetricAlertSpec(
-            "database", "postgres-connections",
-            f"Metadata database above {threshold} active connections ({alerts.connection_alert_percent}% of the "
-            f"{max_user_connections(database.sku_name)} user connections of {database.sku_name})",
-            "active_connections", postgres, "GreaterThan", threshold, "Maximum", 5, "warning",
-        ))
+        specs.append(
+            MetricAlertSpec(
+                "database",
+                "postgres-connections",
+                f"Metadata database above {threshold} active connections ({alerts.connection_alert_percent}% of the "
+                f"{max_user_connections(database.sku_name)} user connections of {database.sku_name})",
+                "active_connections",
+                postgres,
+                "GreaterThan",
+                threshold,
+                "Maximum",
+                5,
+                "warning",
+            )
+        )
     specs += [
-        MetricAlertSpec("cluster", "nodes-not-ready", "Cluster nodes NotReady for 15 minutes",
-                        "kube_node_status_condition", "Microsoft.ContainerService/managedClusters",
-                        "GreaterThan", 0, "Average", 15, "error",
-                        dimensions=(("condition", ("Ready",)), ("status2", ("NotReady",)))),
-        MetricAlertSpec("keyVault", "keyvault-availability", "Key Vault request availability below 99%",
-                        "Availability", "Microsoft.KeyVault/vaults", "LessThan", 99, "Average", 15, "error"),
+        MetricAlertSpec(
+            "cluster",
+            "nodes-not-ready",
+            "Cluster nodes NotReady for 15 minutes",
+            "kube_node_status_condition",
+            "Microsoft.ContainerService/managedClusters",
+            "GreaterThan",
+            0,
+            "Average",
+            15,
+            "error",
+            dimensions=(("condition", ("Ready",)), ("status2", ("NotReady",))),
+        ),
+        MetricAlertSpec(
+            "keyVault",
+            "keyvault-availability",
+            "Key Vault request availability below 99%",
+            "Availability",
+            "Microsoft.KeyVault/vaults",
+            "LessThan",
+            99,
+            "Average",
+            15,
+            "error",
+        ),
     ]
     return specs
 
@@ -122,7 +170,9 @@ class Alerts(pulumi.ComponentResource):
                 opts=child,
             )
             self.action_group_id = group.id
-        actions = [monitor.MetricAlertActionArgs(action_group_id=self.action_group_id)] if self.action_group_id else None
+        actions = (
+            [monitor.MetricAlertActionArgs(action_group_id=self.action_group_id)] if self.action_group_id else None
+        )
 
         if cfg.enabled:
             for spec in metric_alerts(args.database, cfg):

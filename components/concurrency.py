@@ -60,16 +60,22 @@ def task_slots(airflow: AirflowConfig, pools: Placements, capacity: CapacityInpu
         if placement is None or shape is None:
             continue
         pool = placement.pool
-        per_node = shape.gpus if role == "gpu" else node_task_slots(
-            shape, pool.max_pods, minor, capacity.daemonset_share(), pod)
+        per_node = (
+            shape.gpus
+            if role == "gpu"
+            else node_task_slots(shape, pool.max_pods, minor, capacity.daemonset_share(), pod)
+        )
         counts[role] = per_node * pool.max_count
     return TaskSlots(on_demand=counts["tasks"], spot=counts["spot"], gpu=counts["gpu"])
 
 
 def unknown_shapes(pools: Placements) -> list[str]:
     """Task pools whose VM size's vCPUs and memory the program does not know: their slots are not counted."""
-    return [f"{role} pool vmSize {pools[role].pool.vm_size}" for role in TASK_ROLES
-            if role in pools and pools[role].pool.vm_size not in VM_SHAPES]
+    return [
+        f"{role} pool vmSize {pools[role].pool.vm_size}"
+        for role in TASK_ROLES
+        if role in pools and pools[role].pool.vm_size not in VM_SHAPES
+    ]
 
 
 def airflow_limits(airflow: AirflowConfig, pools: Placements, capacity: CapacityInputs) -> AirflowLimits:
@@ -93,5 +99,7 @@ def airflow_limits(airflow: AirflowConfig, pools: Placements, capacity: Capacity
 def migrate_job_args(limits: AirflowLimits) -> list[str]:
     """The chart's migration command, then the default pool's slots: `[core] default_pool_task_slot_count` only
     sizes the pool when it is first created, so a later change of the pools would never reach it otherwise."""
-    pool = shlex.join(["airflow", "pools", "set", DEFAULT_POOL, str(limits.default_pool_slots), DEFAULT_POOL_DESCRIPTION])
+    pool = shlex.join(
+        ["airflow", "pools", "set", DEFAULT_POOL, str(limits.default_pool_slots), DEFAULT_POOL_DESCRIPTION]
+    )
     return ["bash", "-c", f"airflow db migrate && exec {pool}"]

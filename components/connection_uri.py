@@ -28,8 +28,10 @@ class MetadataConnection:
     sslmode: str = SSL_MODE
 
     def __repr__(self) -> str:  # keep the password out of logs and assertion messages
-        return f"MetadataConnection(user={self.user!r}, password='***', host={self.host!r}, port={self.port}, " \
-               f"database={self.database!r}, sslmode={self.sslmode!r})"
+        return (
+            f"MetadataConnection(user={self.user!r}, password='***', host={self.host!r}, port={self.port}, "
+            f"database={self.database!r}, sslmode={self.sslmode!r})"
+        )
 
 
 def port_for(pgbouncer: bool) -> int:
@@ -68,7 +70,9 @@ def build_async_connection_uri(connection: MetadataConnection) -> str:
     takes the same mode names, so `ssl=require` keeps TLS required.
     """
     sync = build_connection_uri(connection)
-    return ASYNC_SCHEME + sync.removeprefix(SCHEME).replace(f"?sslmode={connection.sslmode}", f"?ssl={connection.sslmode}")
+    return ASYNC_SCHEME + sync.removeprefix(SCHEME).replace(
+        f"?sslmode={connection.sslmode}", f"?ssl={connection.sslmode}"
+    )
 
 
 def async_connection_uri(uri: str) -> str:

@@ -20,8 +20,7 @@ from .node_pools import PoolPlacement
 
 DEVICE_PLUGIN_VERSION = "v0.20.0"
 DEVICE_PLUGIN_IMAGE = (
-    "nvcr.io/nvidia/k8s-device-plugin:v0.20.0"
-    "@sha256:a61ba9fd8efb82f3a79f877f7580e02c1e8e7593f62473644bc9c79e315c3312"
+    "nvcr.io/nvidia/k8s-device-plugin:v0.20.0@sha256:a61ba9fd8efb82f3a79f877f7580e02c1e8e7593f62473644bc9c79e315c3312"
 )
 """The digest the registry served for the v0.20.0 tag (the image id containerd recorded pulling it, in a published
 `kubectl describe` of the upstream manifest's pod). Check before bumping: `crane digest nvcr.io/nvidia/k8s-device-plugin:<tag>`."""
@@ -44,18 +43,22 @@ def daemonset_spec(placement: PoolPlacement) -> dict[str, Any]:
                 "tolerations": placement.tolerations(),
                 # Evicted last: without it, no GPU on the node can be allocated.
                 "priorityClassName": "system-node-critical",
-                "containers": [{
-                    "name": "nvidia-device-plugin-ctr",
-                    "image": DEVICE_PLUGIN_IMAGE,
-                    "imagePullPolicy": "IfNotPresent",
-                    "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
-                    "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "128Mi"}},
-                    "volumeMounts": [{"name": "kubelet-device-plugins-dir", "mountPath": DEVICE_PLUGINS_DIR}],
-                }],
-                "volumes": [{
-                    "name": "kubelet-device-plugins-dir",
-                    "hostPath": {"path": DEVICE_PLUGINS_DIR, "type": "Directory"},
-                }],
+                "containers": [
+                    {
+                        "name": "nvidia-device-plugin-ctr",
+                        "image": DEVICE_PLUGIN_IMAGE,
+                        "imagePullPolicy": "IfNotPresent",
+                        "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+                        "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "128Mi"}},
+                        "volumeMounts": [{"name": "kubelet-device-plugins-dir", "mountPath": DEVICE_PLUGINS_DIR}],
+                    }
+                ],
+                "volumes": [
+                    {
+                        "name": "kubelet-device-plugins-dir",
+                        "hostPath": {"path": DEVICE_PLUGINS_DIR, "type": "Directory"},
+                    }
+                ],
             },
         },
     }

@@ -175,7 +175,12 @@ def _spread(release_name: str, component: str, core: PoolPlacement) -> list[dict
             "whenUnsatisfiable": "DoNotSchedule" if zonal else "ScheduleAnyway",
             "labelSelector": selector,
         },
-        {"maxSkew": 1, "topologyKey": HOSTNAME_TOPOLOGY_KEY, "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": selector},
+        {
+            "maxSkew": 1,
+            "topologyKey": HOSTNAME_TOPOLOGY_KEY,
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": selector,
+        },
     ]
 
 
@@ -349,7 +354,10 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         "redis": {"enabled": False},
         "env": [{"name": name, "value": value} for name, value in inputs.env().items()],
         "config": _merge_sections(
-            _executor_config(config), limits.airflow_config(), {"api": api_config} if api_config else {}, inputs.airflow_config()
+            _executor_config(config),
+            limits.airflow_config(),
+            {"api": api_config} if api_config else {},
+            inputs.airflow_config(),
         ),
         # Pulumi waits for the release's resources, so the jobs are plain resources rather than Helm hooks, kept
         # until that wait is over (Helm's wait fails on a Job deleted under it). Their pod templates carry none of

@@ -62,7 +62,9 @@ def planned_grants(
     for grant in extra_grants:
         # The config refuses a role that may not be granted before any resource exists, so the name is known here.
         assert grant.role_name is not None, grant.role
-        grants.append(RoleGrant(identity=grant.identity, role=grant.role_name, scope=grant.scope, scope_key=grant.scope))
+        grants.append(
+            RoleGrant(identity=grant.identity, role=grant.role_name, scope=grant.scope, scope_key=grant.scope)
+        )
     return grants
 
 

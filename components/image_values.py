@@ -39,7 +39,10 @@ def image_values(config: AirflowConfig, registry: str | None) -> dict[str, Any]:
     repository = airflow_repository(config, registry)
     images: dict[str, Any] = {
         "airflow": {
-            "repository": repository, "tag": image.tag, "digest": image.digest, "pullPolicy": image.pull_policy
+            "repository": repository,
+            "tag": image.tag,
+            "digest": image.digest,
+            "pullPolicy": image.pull_policy,
         },
         # The pod template has no digest field; `tag@digest` is a valid reference that resolves by digest.
         "pod_template": {"repository": repository, "tag": image.reference_tag, "pullPolicy": image.pull_policy},

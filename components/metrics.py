@@ -157,7 +157,9 @@ class Metrics(pulumi.ComponentResource):
             metadata=kubernetes.meta.v1.ObjectMetaArgs(name=SCRAPE_CONFIG_MAP, namespace=SCRAPER_NAMESPACE),
             data={
                 SCRAPE_CONFIG_KEY: yaml.safe_dump(
-                    scrape_config(args.airflow.namespace, args.airflow.release_name, cfg.prometheus.scrape_interval_seconds),
+                    scrape_config(
+                        args.airflow.namespace, args.airflow.release_name, cfg.prometheus.scrape_interval_seconds
+                    ),
                     sort_keys=False,
                 )
             },

@@ -102,9 +102,7 @@ class Monitoring(pulumi.ComponentResource):
                         monitor.LogAnalyticsDestinationArgs(name=destination, workspace_resource_id=workspace.id)
                     ]
                 ),
-                data_flows=[
-                    monitor.DataFlowArgs(streams=list(CONTAINER_INSIGHTS_STREAMS), destinations=[destination])
-                ],
+                data_flows=[monitor.DataFlowArgs(streams=list(CONTAINER_INSIGHTS_STREAMS), destinations=[destination])],
                 tags=ctx.tag_map,
             )
         self.workspace_id = workspace.id

@@ -88,57 +88,66 @@ def alert_rules(scope: RuleScope) -> list[AlertRule]:
         AlertRule(
             "AirflowMetricsScrapeDown",
             f"(max(up{{{job}}}) or vector(0)) == 0",
-            10, "warning",
+            10,
+            "warning",
             "Airflow's StatsD exporter has not been scraped for 10 minutes: every other Airflow alert is blind.",
         ),
         AlertRule(
             "AirflowSchedulerHeartbeatStopped",
             "(airflow:scheduler_heartbeat:rate5m or vector(0)) == 0",
-            5, "critical",
+            5,
+            "critical",
             "No scheduler has sent a heartbeat for 5 minutes: no task is being scheduled.",
         ),
         AlertRule(
             "AirflowTriggererDown",
             "(airflow:triggerer_heartbeat:rate5m or vector(0)) == 0",
-            10, "error",
+            10,
+            "error",
             "No triggerer has sent a heartbeat for 10 minutes: deferred tasks and sensors do not resume.",
         ),
         AlertRule(
             "AirflowDagImportErrors",
             f"max(airflow_dag_processing_import_errors{{{job}}}) > 0",
-            10, "warning",
+            10,
+            "warning",
             "{{ $value }} DAG files fail to import: their DAGs are missing or stale in Airflow.",
         ),
         AlertRule(
             "AirflowTaskFailureSpike",
             "airflow:ti_failures:increase15m > 5 "
             "and airflow:ti_failures:increase15m / clamp_min(airflow:ti_finished:increase15m, 1) > 0.2",
-            5, "error",
+            5,
+            "error",
             "More than 5 task failures and over 20% of finished tasks failed in the last 15 minutes.",
         ),
         AlertRule(
             "AirflowTasksQueuedTooLong",
             f"sum(airflow_executor_queued_tasks{{{job}}}) > 0 and sum(airflow_executor_running_tasks{{{job}}}) == 0",
-            15, "error",
+            15,
+            "error",
             "Tasks have been queued for 15 minutes while none runs: task pods are not starting.",
         ),
         AlertRule(
             "AirflowPoolStarved",
             f"max by (pool) (airflow_pool_starving_tasks{{{job}}}) > 0",
-            30, "warning",
+            30,
+            "warning",
             "Pool {{ $labels.pool }} has had tasks waiting for a free slot for 30 minutes.",
         ),
         AlertRule(
             "AirflowTaskPodsPendingTooLong",
             f'max by (pod) (kube_pod_status_phase{{namespace="{scope.namespace}", phase="Pending"}}) > 0',
-            15, "error",
+            15,
+            "error",
             "Pod {{ $labels.pod }} has been Pending for 15 minutes: no node fits it or the task pool cannot grow.",
         ),
         AlertRule(
             "AirflowLivenessDagNotSucceeding",
             f'(sum(increase(airflow_dagrun_duration_count{{{job}, dag_id="{LIVENESS_DAG_ID}", state="success"}}'
             f"[{liveness_window}m])) or vector(0)) < 1",
-            5, "critical",
+            5,
+            "critical",
             f"The liveness DAG {LIVENESS_DAG_ID} has not succeeded in two intervals ({liveness_window} minutes): "
             "Airflow is not running tasks end to end.",
         ),
@@ -146,12 +155,43 @@ def alert_rules(scope: RuleScope) -> list[AlertRule]:
 
 
 _IDENTIFIER = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
-_NOT_METRICS = re.compile(r'"[^"]*"|\[[^\]]*\]|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)|\{[^}]*\}')
-PROMQL_WORDS = frozenset({
-    "sum", "max", "min", "avg", "count", "rate", "increase", "irate", "delta", "vector", "scalar", "clamp_min",
-    "clamp_max", "histogram_quantile", "absent", "absent_over_time", "max_over_time", "min_over_time",
-    "avg_over_time", "and", "or", "unless", "by", "without", "offset", "bool", "topk", "time", "le", "label_replace",
-})
+_NOT_METRICS = re.compile(
+    r'"[^"]*"|\[[^\]]*\]|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)|\{[^}]*\}'
+)
+PROMQL_WORDS = frozenset(
+    {
+        "sum",
+        "max",
+        "min",
+        "avg",
+        "count",
+        "rate",
+        "increase",
+        "irate",
+        "delta",
+        "vector",
+        "scalar",
+        "clamp_min",
+        "clamp_max",
+        "histogram_quantile",
+        "absent",
+        "absent_over_time",
+        "max_over_time",
+        "min_over_time",
+        "avg_over_time",
+        "and",
+        "or",
+        "unless",
+        "by",
+        "without",
+        "offset",
+        "bool",
+        "topk",
+        "time",
+        "le",
+        "label_replace",
+    }
+)
 
 
 def metric_names(expression: str) -> set[str]:

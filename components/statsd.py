@@ -78,8 +78,9 @@ MAPPINGS: tuple[Mapping, ...] = (
     # DAG parsing.
     Mapping("dag_processing.import_errors", "airflow_dag_processing_import_errors", "gauge"),
     Mapping("dag_processing.total_parse_time", "airflow_dag_processing_total_parse_time", "gauge"),
-    Mapping("dag_processing.last_run.seconds_ago.*", "airflow_dag_processing_last_run_seconds_ago", "gauge",
-            ("dag_file",)),
+    Mapping(
+        "dag_processing.last_run.seconds_ago.*", "airflow_dag_processing_last_run_seconds_ago", "gauge", ("dag_file",)
+    ),
     # Task outcomes: counters over every DAG, and per DAG and task.
     Mapping("ti_failures", "airflow_ti_failures", "counter"),
     Mapping("ti_successes", "airflow_ti_successes", "counter"),
@@ -93,8 +94,9 @@ MAPPINGS: tuple[Mapping, ...] = (
     Mapping("executor.running_tasks", "airflow_executor_running_tasks", "gauge"),
     Mapping("scheduler.tasks.starving", "airflow_scheduler_tasks_starving", "gauge"),
     Mapping("scheduler.tasks.executable", "airflow_scheduler_tasks_executable", "gauge"),
-    Mapping("scheduler.scheduler_loop_duration", "airflow_scheduler_loop_duration", "timer",
-            buckets=LOOP_DURATION_BUCKETS),
+    Mapping(
+        "scheduler.scheduler_loop_duration", "airflow_scheduler_loop_duration", "timer", buckets=LOOP_DURATION_BUCKETS
+    ),
     # Pools.
     *(_pool(stat) for stat in ("open_slots", "queued_slots", "running_slots", "scheduled_slots", "starving_tasks")),
     # Deferred work.

@@ -28,8 +28,9 @@ PAUSE_UID = 65535
 LABELS = {"app.kubernetes.io/name": "warm-capacity", "app.kubernetes.io/managed-by": "pulumi"}
 
 
-def placeholder_pod_spec(placement: PoolPlacement, resources: Mapping[str, Any], priority_class: str,
-                         task_image: str) -> dict[str, Any]:
+def placeholder_pod_spec(
+    placement: PoolPlacement, resources: Mapping[str, Any], priority_class: str, task_image: str
+) -> dict[str, Any]:
     """Pods that hold a task's requests on the task pool and do nothing else. An init container that only runs
     `true` in the task image pulls it onto the warm node, so a task that preempts a placeholder skips the pull too."""
     hardened = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
@@ -40,19 +41,23 @@ def placeholder_pod_spec(placement: PoolPlacement, resources: Mapping[str, Any],
         "terminationGracePeriodSeconds": 0,
         "automountServiceAccountToken": False,
         "securityContext": {"runAsNonRoot": True, "runAsUser": PAUSE_UID, "seccompProfile": {"type": "RuntimeDefault"}},
-        "initContainers": [{
-            "name": "pull-task-image",
-            "image": task_image,
-            "command": ["true"],
-            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "64Mi"}},
-            "securityContext": hardened,
-        }],
-        "containers": [{
-            "name": "pause",
-            "image": PAUSE_IMAGE,
-            "resources": {key: dict(value) for key, value in resources.items()},
-            "securityContext": hardened,
-        }],
+        "initContainers": [
+            {
+                "name": "pull-task-image",
+                "image": task_image,
+                "command": ["true"],
+                "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "64Mi"}},
+                "securityContext": hardened,
+            }
+        ],
+        "containers": [
+            {
+                "name": "pause",
+                "image": PAUSE_IMAGE,
+                "resources": {key: dict(value) for key, value in resources.items()},
+                "securityContext": hardened,
+            }
+        ],
     }
 
 
@@ -86,17 +91,22 @@ class WarmCapacity(pulumi.ComponentResource):
         kubernetes.apps.v1.Deployment(
             f"{name}-placeholders",
             metadata=kubernetes.meta.v1.ObjectMetaArgs(
-                name=f"warm-capacity-{args.placement.role}", namespace=args.namespace, labels=LABELS,
+                name=f"warm-capacity-{args.placement.role}",
+                namespace=args.namespace,
+                labels=LABELS,
                 annotations={"pulumi.com/skipAwait": "true"},
             ),
-            spec=cast(Any, {  # the plain manifest shape, checked by kubernetes-validate
-                "replicas": args.replicas,
-                "selector": {"matchLabels": selector},
-                "template": {
-                    "metadata": {"labels": selector},
-                    "spec": placeholder_pod_spec(args.placement, args.resources, PRIORITY_CLASS, args.task_image),
+            spec=cast(
+                Any,
+                {  # the plain manifest shape, checked by kubernetes-validate
+                    "replicas": args.replicas,
+                    "selector": {"matchLabels": selector},
+                    "template": {
+                        "metadata": {"labels": selector},
+                        "spec": placeholder_pod_spec(args.placement, args.resources, PRIORITY_CLASS, args.task_image),
+                    },
                 },
-            }),
+            ),
             # skipAwait: a placeholder waits for the autoscaler's node, and a preempted one for the next: `pulumi up`
             # need not wait for them to be ready.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[priority]),

@@ -61,8 +61,15 @@ class PodSize:
 
 
 _MEMORY_UNITS = {
-    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40,
+    "": 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
 }
 _QUANTITY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)([A-Za-z]*)$")
 
@@ -117,7 +124,9 @@ def allocatable(shape: VmShape, max_pods: int, kubernetes_minor: int) -> Resourc
     memory = round(shape.memory_gib * 1024)
     return Resources(
         cpu_millicores=shape.vcpus * 1000 - kube_reserved_cpu(shape.vcpus),
-        memory_mib=memory - kube_reserved_memory(memory, max_pods, kubernetes_minor) - eviction_threshold(kubernetes_minor),
+        memory_mib=memory
+        - kube_reserved_memory(memory, max_pods, kubernetes_minor)
+        - eviction_threshold(kubernetes_minor),
         pods=max_pods,
     )
 

@@ -106,7 +106,9 @@ class Overrides:
     task_queued_timeout_seconds: int | None = None
 
 
-def derive(slots: TaskSlots, schedulers: int, startup: StartupAllowance, overrides: Overrides = Overrides()) -> AirflowLimits:
+def derive(
+    slots: TaskSlots, schedulers: int, startup: StartupAllowance, overrides: Overrides = Overrides()
+) -> AirflowLimits:
     """Limits under which every task slot of every pool (on-demand, spot, GPU) can be running at once; with no slot
     counted (pools of unknown shape) parallelism and the pool keep Airflow's defaults."""
     if slots.total:

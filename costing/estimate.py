@@ -36,32 +36,34 @@ PRIORITY_CLASS = "kubernetes:scheduling.k8s.io/v1:PriorityClass"
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL = "azure-native:containerservice:AgentPool"
 
-FREE_TYPES = frozenset({
-    "azure-native:resources:ResourceGroup",
-    "azure-native:network:VirtualNetwork",
-    "azure-native:network:Subnet",
-    "azure-native:network:NetworkSecurityGroup",
-    "azure-native:network:PrivateDnsZoneGroup",
-    "azure-native:privatedns:VirtualNetworkLink",
-    "azure-native:managedidentity:UserAssignedIdentity",
-    "azure-native:managedidentity:FederatedIdentityCredential",
-    "azure-native:authorization:RoleAssignment",
-    "azure-native:containerservice:MaintenanceConfiguration",
-    "azure-native:keyvault:Secret",
-    "azure-native:storage:BlobContainer",
-    "azure-native:storage:BlobServiceProperties",
-    "azure-native:storage:ManagementPolicy",
-    "azure-native:dbforpostgresql:Database",
-    "azure-native:dbforpostgresql:Configuration",
-    "azure-native:dbforpostgresql:FirewallRule",
-    "azure-native:dbforpostgresql:Administrator",
-    "azure-native:monitor:DiagnosticSetting",
-    "azure-native:monitor:DataCollectionRule",
-    "azure-native:monitor:DataCollectionRuleAssociation",
-    "azure-native:monitor:DataCollectionEndpoint",
-    "azure-native:monitor:ActionGroup",
-    "azure-native:containerregistry:CacheRule",
-})
+FREE_TYPES = frozenset(
+    {
+        "azure-native:resources:ResourceGroup",
+        "azure-native:network:VirtualNetwork",
+        "azure-native:network:Subnet",
+        "azure-native:network:NetworkSecurityGroup",
+        "azure-native:network:PrivateDnsZoneGroup",
+        "azure-native:privatedns:VirtualNetworkLink",
+        "azure-native:managedidentity:UserAssignedIdentity",
+        "azure-native:managedidentity:FederatedIdentityCredential",
+        "azure-native:authorization:RoleAssignment",
+        "azure-native:containerservice:MaintenanceConfiguration",
+        "azure-native:keyvault:Secret",
+        "azure-native:storage:BlobContainer",
+        "azure-native:storage:BlobServiceProperties",
+        "azure-native:storage:ManagementPolicy",
+        "azure-native:dbforpostgresql:Database",
+        "azure-native:dbforpostgresql:Configuration",
+        "azure-native:dbforpostgresql:FirewallRule",
+        "azure-native:dbforpostgresql:Administrator",
+        "azure-native:monitor:DiagnosticSetting",
+        "azure-native:monitor:DataCollectionRule",
+        "azure-native:monitor:DataCollectionRuleAssociation",
+        "azure-native:monitor:DataCollectionEndpoint",
+        "azure-native:monitor:ActionGroup",
+        "azure-native:containerregistry:CacheRule",
+    }
+)
 """Azure resources with no charge of their own (diagnostic settings, data collection rules and endpoints cost
 through what they ingest; an action group's first 1,000 e-mails a month are free; cached images count against
 the registry's included storage)."""
@@ -138,9 +140,16 @@ class CostLine:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "resource": self.resource, "type": self.type, "item": self.item, "detail": self.detail,
-            "idleMonthly": _round(self.idle_monthly), "burstHourly": _round(self.burst_hourly, 4),
-            "evictable": self.evictable, "stoppable": self.stoppable, "priced": self.priced, "note": self.note,
+            "resource": self.resource,
+            "type": self.type,
+            "item": self.item,
+            "detail": self.detail,
+            "idleMonthly": _round(self.idle_monthly),
+            "burstHourly": _round(self.burst_hourly, 4),
+            "evictable": self.evictable,
+            "stoppable": self.stoppable,
+            "priced": self.priced,
+            "note": self.note,
         }
 
 
@@ -213,18 +222,30 @@ class CostEstimate:
             "burstGpuTaskPods": self.burst_gpu_task_pods,
             "taskSlots": self.task_slots,
             "concurrentTasks": self.concurrent_tasks,
-            "airflowConcurrency": None if self.airflow is None else {
-                "parallelism": self.airflow.parallelism, "schedulers": self.airflow.schedulers,
+            "airflowConcurrency": None
+            if self.airflow is None
+            else {
+                "parallelism": self.airflow.parallelism,
+                "schedulers": self.airflow.schedulers,
                 "defaultPoolSlots": self.airflow.default_pool_slots,
                 "maxActiveTasksPerDag": self.airflow.max_active_tasks_per_dag,
                 "podCreationBatchSize": self.airflow.pod_creation_batch_size,
                 "taskQueuedTimeoutSeconds": self.airflow.task_queued_timeout_seconds,
-                "concurrentTasks": self.airflow.concurrent_tasks},
-            "taskPodSize": None if self.task_pod is None else {
-                "cpuMillicores": self.task_pod.cpu_millicores, "memoryMiB": self.task_pod.memory_mib},
+                "concurrentTasks": self.airflow.concurrent_tasks,
+            },
+            "taskPodSize": None
+            if self.task_pod is None
+            else {"cpuMillicores": self.task_pod.cpu_millicores, "memoryMiB": self.task_pod.memory_mib},
             "capacity": [
-                {"pool": c.pool, "vmSize": c.vm_size, "maxCount": c.max_count, "podsPerNode": c.pods_per_node,
-                 "taskPods": c.task_pods, "spot": c.spot, "gpu": c.gpu}
+                {
+                    "pool": c.pool,
+                    "vmSize": c.vm_size,
+                    "maxCount": c.max_count,
+                    "podsPerNode": c.pods_per_node,
+                    "taskPods": c.task_pods,
+                    "spot": c.spot,
+                    "gpu": c.gpu,
+                }
                 for c in self.capacity
             ],
             **({"scheduled": self.scheduled} if self.scheduled is not None else {}),
@@ -358,7 +379,9 @@ def _task_pods(resources: list[Mapping[str, Any]], warnings: list[str]) -> _Task
         warnings.append("no Helm release of Airflow found: task pod size unknown, burst task pods not computed")
         return None
     values = known(releases[0].get("inputs", {}).get("values")) or {}
-    requests = _path(values, "workers", "kubernetes", "resources", "requests") or _path(values, "workers", "resources", "requests")
+    requests = _path(values, "workers", "kubernetes", "resources", "requests") or _path(
+        values, "workers", "resources", "requests"
+    )
     if not requests or known(requests.get("cpu")) is None or known(requests.get("memory")) is None:
         warnings.append(
             "the Airflow release sets no workers.kubernetes.resources.requests (cpu and memory): task pod size unknown, "
@@ -384,8 +407,11 @@ def _airflow_limits(resources: list[Mapping[str, Any]]) -> AirflowLimits | None:
     replicas = _number(_path(values, "scheduler", "replicas"))
     if replicas is None and _path(values, "scheduler", "replicas") is not None:
         return None
-    config = {section: settings for section, settings in (_path(values, "config") or {}).items()
-              if isinstance(known(settings), dict)}
+    config = {
+        section: settings
+        for section, settings in (_path(values, "config") or {}).items()
+        if isinstance(known(settings), dict)
+    }
     return read_limits(config, int(replicas or 1))
 
 
@@ -402,7 +428,9 @@ class _Estimator:
         self.kubernetes_version: str | None = None
 
     # -- pricing primitives -------------------------------------------------------------------------------------
-    def _price(self, region: str | None, key: str, resource: str, type_: str, item: str, detail: str = "") -> float | None:
+    def _price(
+        self, region: str | None, key: str, resource: str, type_: str, item: str, detail: str = ""
+    ) -> float | None:
         """The amount for `key`, or None after recording an unpriced line and a warning."""
         if region is None:
             reason = "region unknown"
@@ -417,14 +445,37 @@ class _Estimator:
         self.warnings.append(f"unpriced: {item} ({resource}): {reason}; add it to costing/prices.json")
         return None
 
-    def hourly(self, region, key, resource, type_, item, idle_units: float, burst_units: float | None = None,
-               evictable: bool = False, note: str = "", detail: str = "", stoppable: bool = False) -> None:
+    def hourly(
+        self,
+        region,
+        key,
+        resource,
+        type_,
+        item,
+        idle_units: float,
+        burst_units: float | None = None,
+        evictable: bool = False,
+        note: str = "",
+        detail: str = "",
+        stoppable: bool = False,
+    ) -> None:
         """A per-hour meter used `idle_units` at a time when idle and `burst_units` at full burst."""
         amount = self._price(region, key, resource, type_, item, detail)
         if amount is not None:
             burst = idle_units if burst_units is None else burst_units
-            self.lines.append(CostLine(resource, type_, item, amount * idle_units * self.hours, amount * burst,
-                                       evictable=evictable, note=note, detail=detail, stoppable=stoppable))
+            self.lines.append(
+                CostLine(
+                    resource,
+                    type_,
+                    item,
+                    amount * idle_units * self.hours,
+                    amount * burst,
+                    evictable=evictable,
+                    note=note,
+                    detail=detail,
+                    stoppable=stoppable,
+                )
+            )
 
     def monthly(self, region, key, resource, type_, item, quantity: float, note: str = "", detail: str = "") -> None:
         """A monthly meter (per GB-month, per month, per 10K operations) at a steady `quantity`."""
@@ -461,12 +512,23 @@ class _Estimator:
         if outbound == "loadBalancer":
             ips = _number(_path(props, "networkProfile", "loadBalancerProfile", "managedOutboundIPs", "count")) or 1
             self.hourly(region, "load-balancer/Standard", name, type_, "outbound load balancer", 1, detail="Standard")
-            self.hourly(region, "public-ip/Standard", name, type_, "outbound public IPs", ips, detail=f"{int(ips)} x Standard")
+            self.hourly(
+                region, "public-ip/Standard", name, type_, "outbound public IPs", ips, detail=f"{int(ips)} x Standard"
+            )
         elif outbound == "managedNATGateway":
             ips = _number(_path(props, "networkProfile", "natGatewayProfile", "managedOutboundIPProfile", "count")) or 1
-            self.hourly(region, "nat-gateway/Standard", name, type_, "managed NAT gateway", 1,
-                        note="data processed not included")
-            self.hourly(region, "public-ip/Standard", name, type_, "outbound public IPs", ips, detail=f"{int(ips)} x Standard")
+            self.hourly(
+                region,
+                "nat-gateway/Standard",
+                name,
+                type_,
+                "managed NAT gateway",
+                1,
+                note="data processed not included",
+            )
+            self.hourly(
+                region, "public-ip/Standard", name, type_, "outbound public IPs", ips, detail=f"{int(ips)} x Standard"
+            )
         # userAssignedNATGateway / userDefinedRouting: the NAT gateway and IPs are resources of their own.
 
     def agent_pool(self, name, type_, props, region):
@@ -482,8 +544,19 @@ class _Estimator:
                 continue
             key = f"{'vm-spot' if pool.spot else 'vm'}/{pool.vm_size}"
             note = "spot: evictable at any time, priced at the spot rate" if pool.spot else ""
-            self.hourly(region, key, pool.resource, pool.type, item, pool.min_count, pool.max_count,
-                        evictable=pool.spot, note=note, detail=detail, stoppable=True)
+            self.hourly(
+                region,
+                key,
+                pool.resource,
+                pool.type,
+                item,
+                pool.min_count,
+                pool.max_count,
+                evictable=pool.spot,
+                note=note,
+                detail=detail,
+                stoppable=True,
+            )
             if pool.os_disk_type != "Ephemeral":
                 self.os_disks(region, pool, pool.vm_size, pool.min_count, pool.max_count)
 
@@ -493,13 +566,23 @@ class _Estimator:
         size = pool.os_disk_size_gb or DEFAULT_OS_DISK_GB
         features = re.sub(r"^Standard_[A-Z]+[0-9]+", "", vm_size).split("_")[0]
         family, prefix = ("Premium_LRS", "P") if "s" in features else ("StandardSSD_LRS", "E")
-        tier = next((name for name, gb in DISK_TIERS_GB if name.startswith(prefix) and gb >= size), f"{prefix}>{size}GB")
+        tier = next(
+            (name for name, gb in DISK_TIERS_GB if name.startswith(prefix) and gb >= size), f"{prefix}>{size}GB"
+        )
         item, detail = f"{pool.name} pool OS disks", f"managed {family} {tier}, {size} GB"
         amount = self._price(region, f"disk/{family}/{tier}", pool.resource, pool.type, item, detail)
         if amount is not None:
-            self.lines.append(CostLine(pool.resource, pool.type, item, amount * low,
-                                       amount * high / self.hours, detail=detail,
-                                       note="osDiskType not Ephemeral: every node pays for a managed OS disk"))
+            self.lines.append(
+                CostLine(
+                    pool.resource,
+                    pool.type,
+                    item,
+                    amount * low,
+                    amount * high / self.hours,
+                    detail=detail,
+                    note="osDiskType not Ephemeral: every node pays for a managed OS disk",
+                )
+            )
 
     def postgres(self, name, type_, props, region):
         sku = _path(props, "sku", "name")
@@ -509,15 +592,38 @@ class _Estimator:
         if sku is None:
             self.unpriced(name, type_, "PostgreSQL compute", "SKU unknown")
         else:
-            self.hourly(region, f"postgres/{sku}", name, type_, "PostgreSQL compute", copies, detail=f"{sku}{suffix}",
-                        stoppable=True)
+            self.hourly(
+                region,
+                f"postgres/{sku}",
+                name,
+                type_,
+                "PostgreSQL compute",
+                copies,
+                detail=f"{sku}{suffix}",
+                stoppable=True,
+            )
         size = _number(_path(props, "storage", "storageSizeGB")) or 32
         storage_type = _path(props, "storage", "type") or "Premium_LRS"
-        self.monthly(region, f"postgres-storage/{storage_type}", name, type_, "PostgreSQL storage", size * copies,
-                     detail=f"{int(size)} GB{suffix}")
+        self.monthly(
+            region,
+            f"postgres-storage/{storage_type}",
+            name,
+            type_,
+            "PostgreSQL storage",
+            size * copies,
+            detail=f"{int(size)} GB{suffix}",
+        )
         if str(_path(props, "backup", "geoRedundantBackup") or "Disabled") == "Enabled":
-            self.monthly(region, "postgres-backup/GRS", name, type_, "PostgreSQL geo-redundant backups", size,
-                         note="assumes backups about the size of the provisioned storage", detail=f"~{int(size)} GB")
+            self.monthly(
+                region,
+                "postgres-backup/GRS",
+                name,
+                type_,
+                "PostgreSQL geo-redundant backups",
+                size,
+                note="assumes backups about the size of the provisioned storage",
+                detail=f"~{int(size)} GB",
+            )
 
     def storage_account(self, name, type_, props, region):
         sku = _path(props, "sku", "name") or ""
@@ -526,14 +632,30 @@ class _Estimator:
         if replication is None:
             self.unpriced(name, type_, "task-log storage", "storage SKU unknown")
             return
-        self.monthly(region, f"blob-hot/{replication}", name, type_, "task-log storage", gb,
-                     note="estimate: cost.taskLogStorageGb", detail=f"~{gb:g} GB hot {replication}")
+        self.monthly(
+            region,
+            f"blob-hot/{replication}",
+            name,
+            type_,
+            "task-log storage",
+            gb,
+            note="estimate: cost.taskLogStorageGb",
+            detail=f"~{gb:g} GB hot {replication}",
+        )
 
     def key_vault(self, name, type_, props, region):
         sku = (_path(props, "properties", "sku", "name") or "standard").lower()
         per_month = self.assumptions.key_vault_operations_per_day * self.hours / 24
-        self.monthly(region, f"key-vault/{sku}", name, type_, "Key Vault operations", per_month / 10_000,
-                     note="estimate: cost.keyVaultOperationsPerDay", detail=f"~{per_month:,.0f}/month")
+        self.monthly(
+            region,
+            f"key-vault/{sku}",
+            name,
+            type_,
+            "Key Vault operations",
+            per_month / 10_000,
+            note="estimate: cost.keyVaultOperationsPerDay",
+            detail=f"~{per_month:,.0f}/month",
+        )
 
     def workspace(self, name, type_, props, region):
         per_day = self.assumptions.log_ingestion_gb_per_day
@@ -542,35 +664,74 @@ class _Estimator:
         if cap is not None and 0 < cap < per_day:  # the workspace stops ingesting at its daily cap
             per_day, note = cap, "the workspace's daily cap (monitoring.dailyQuotaGb)"
         days = self.hours / 24
-        self.monthly(region, "log-analytics/ingestion", name, type_, "log ingestion", per_day * days,
-                     note=note, detail=f"~{per_day:g} GB/day")
+        self.monthly(
+            region,
+            "log-analytics/ingestion",
+            name,
+            type_,
+            "log ingestion",
+            per_day * days,
+            note=note,
+            detail=f"~{per_day:g} GB/day",
+        )
         retention = _number(props.get("retentionInDays")) or RETENTION_INCLUDED_DAYS
         if retention > RETENTION_INCLUDED_DAYS:
             stored = per_day * (retention - RETENTION_INCLUDED_DAYS)
-            self.monthly(region, "log-analytics/retention", name, type_, "log retention", stored,
-                         detail=f"{int(retention)} days, ~{stored:g} GB beyond the {RETENTION_INCLUDED_DAYS} included")
+            self.monthly(
+                region,
+                "log-analytics/retention",
+                name,
+                type_,
+                "log retention",
+                stored,
+                detail=f"{int(retention)} days, ~{stored:g} GB beyond the {RETENTION_INCLUDED_DAYS} included",
+            )
 
     def metrics_workspace(self, name, type_, props, region):
         series = self.assumptions.prometheus_active_series
         samples = series * (self.hours * 3600 / PROMETHEUS_SCRAPE_SECONDS)
-        self.monthly(region, "prometheus/ingestion", name, type_, "metrics ingestion", samples / 10_000_000,
-                     note="estimate: cost.prometheusActiveSeries", detail=f"~{series:,.0f} series, {samples / 1e6:,.0f}M samples")
+        self.monthly(
+            region,
+            "prometheus/ingestion",
+            name,
+            type_,
+            "metrics ingestion",
+            samples / 10_000_000,
+            note="estimate: cost.prometheusActiveSeries",
+            detail=f"~{series:,.0f} series, {samples / 1e6:,.0f}M samples",
+        )
 
     def rule_group(self, name, type_, props, region):
         rules = len(props.get("rules") or [])
         minutes = _minutes(props.get("interval")) or 1
         samples = rules * (self.hours * 60 / minutes) * SAMPLES_PER_RULE_EVALUATION
-        self.monthly(region, "prometheus/query", name, type_, "Prometheus rule evaluations", samples / 10_000_000,
-                     note="estimate: samples read per evaluation", detail=f"{rules} rules every {minutes:g} min")
+        self.monthly(
+            region,
+            "prometheus/query",
+            name,
+            type_,
+            "Prometheus rule evaluations",
+            samples / 10_000_000,
+            note="estimate: samples read per evaluation",
+            detail=f"{rules} rules every {minutes:g} min",
+        )
 
     def metric_alert(self, name, type_, props, region):
-        self.monthly(self.default_region, "metric-alert/time-series", name, type_, "metric alert", 1,
-                     detail="1 monitored time series")
+        self.monthly(
+            self.default_region,
+            "metric-alert/time-series",
+            name,
+            type_,
+            "metric alert",
+            1,
+            detail="1 monitored time series",
+        )
 
     def grafana(self, name, type_, props, region):
         sku = _path(props, "sku", "name") or "Standard"
-        self.hourly(region, f"grafana/{sku}", name, type_, "Managed Grafana", 1, detail=sku,
-                    note="active users not included")
+        self.hourly(
+            region, f"grafana/{sku}", name, type_, "Managed Grafana", 1, detail=sku, note="active users not included"
+        )
 
     def nat_gateway(self, name, type_, props, region):
         self.hourly(region, "nat-gateway/Standard", name, type_, "NAT gateway", 1, note="data processed not included")
@@ -585,8 +746,16 @@ class _Estimator:
         if sku is None:
             self.unpriced(name, type_, "container registry", "registry tier unknown")
             return
-        self.hourly(region, f"container-registry/{sku}", name, type_, "container registry", 1 / 24, detail=sku,
-                    note="billed per day; storage beyond the tier's included amount not included")
+        self.hourly(
+            region,
+            f"container-registry/{sku}",
+            name,
+            type_,
+            "container registry",
+            1 / 24,
+            detail=sku,
+            note="billed per day; storage beyond the tier's included amount not included",
+        )
 
     def private_endpoint(self, name, type_, props, region):
         self.hourly(region, "private-endpoint", name, type_, "private endpoint", 1, note="data processed not included")
@@ -601,8 +770,11 @@ class _Estimator:
     def warm_capacity(self, records: list[Mapping[str, Any]]) -> None:
         """Nodes that placeholder pods (a Deployment at a negative PriorityClass) keep up beyond a pool's minimum:
         paid around the clock, so priced as the pool's "kept warm" line."""
-        negative = {known(_path(r.get("inputs"), "metadata", "name")) for r in records if r.get("type") == PRIORITY_CLASS
-                    and (_number(_path(r.get("inputs"), "value")) or 0) < 0}
+        negative = {
+            known(_path(r.get("inputs"), "metadata", "name"))
+            for r in records
+            if r.get("type") == PRIORITY_CLASS and (_number(_path(r.get("inputs"), "value")) or 0) < 0
+        }
         region = self.cluster_region or self.default_region
         for record in (r for r in records if r.get("type") == DEPLOYMENT):
             spec = _path(record.get("inputs"), "spec", "template", "spec") or {}
@@ -610,24 +782,39 @@ class _Estimator:
             if known(spec.get("priorityClassName")) not in negative - {None} or not replicas:
                 continue
             requests = _path((known(spec.get("containers")) or [{}])[0], "resources", "requests") or {}
-            placeholders = _TaskPods(PodSize.from_requests(requests), dict(known(spec.get("nodeSelector")) or {}),
-                                     tuple(t for t in known(spec.get("tolerations")) or [] if isinstance(t, dict)))
+            placeholders = _TaskPods(
+                PodSize.from_requests(requests),
+                dict(known(spec.get("nodeSelector")) or {}),
+                tuple(t for t in known(spec.get("tolerations")) or [] if isinstance(t, dict)),
+            )
             pool = next((p for p in self.pools if placeholders.fits(p)), None)
             shape = VM_SHAPES.get(pool.vm_size or "") if pool else None
             if pool is None or shape is None or pool.min_count is None:
                 self.warnings.append(f"warm capacity of {record.get('name')}: no pool of known shape holds its pods")
                 continue
             minor = kubernetes_minor(pool.kubernetes_version or self.kubernetes_version, default=29)
-            per_node = node_task_slots(shape, pool.max_pods or DEFAULT_MAX_PODS, minor, self.assumptions.node_overhead,
-                                       placeholders.size)
+            per_node = node_task_slots(
+                shape, pool.max_pods or DEFAULT_MAX_PODS, minor, self.assumptions.node_overhead, placeholders.size
+            )
             extra = max(0, -(-int(replicas) // max(per_node, 1)) - pool.min_count)
             detail = f"{extra} x {pool.vm_size} for {int(replicas)} placeholder pods"
-            self.hourly(region, f"vm/{pool.vm_size}", record.get("name", "?"), DEPLOYMENT, f"{pool.name} pool, kept warm",
-                        extra, 0, note="placeholder pods keep these nodes up; tasks preempt them and start at once",
-                        detail=detail, stoppable=True)
+            self.hourly(
+                region,
+                f"vm/{pool.vm_size}",
+                record.get("name", "?"),
+                DEPLOYMENT,
+                f"{pool.name} pool, kept warm",
+                extra,
+                0,
+                note="placeholder pods keep these nodes up; tasks preempt them and start at once",
+                detail=detail,
+                stoppable=True,
+            )
 
     # -- capacity -----------------------------------------------------------------------------------------------
-    def capacity(self, task_pods: _TaskPods | None) -> tuple[tuple[PoolCapacity, ...], int | None, int | None, int | None]:
+    def capacity(
+        self, task_pods: _TaskPods | None
+    ) -> tuple[tuple[PoolCapacity, ...], int | None, int | None, int | None]:
         if task_pods is None:
             return (), None, None, None
         overhead = self.assumptions.node_overhead
@@ -642,8 +829,9 @@ class _Estimator:
                 complete = False
                 self.warnings.append(
                     f"capacity of the {pool.name} pool unknown: no shape for VM size '{pool.vm_size}' in "
-                    "facts/vm_sizes.py VM_SHAPES" if shape is None else f"capacity of the {pool.name} pool unknown: "
-                    "maxCount unknown"
+                    "facts/vm_sizes.py VM_SHAPES"
+                    if shape is None
+                    else f"capacity of the {pool.name} pool unknown: maxCount unknown"
                 )
                 continue
             max_pods = pool.max_pods
@@ -653,13 +841,27 @@ class _Estimator:
             minor = kubernetes_minor(pool.kubernetes_version or self.kubernetes_version, default=29)
             per_node = shape.gpus if gpu else node_task_slots(shape, max_pods, minor, overhead, task_pods.size)
             found.append(PoolCapacity(pool.name, pool.vm_size or "", pool.max_count, per_node, pool.spot, gpu))
-        totals = [sum(c.task_pods for c in found if kind(c)) if complete else None
-                  for kind in (lambda c: not (c.spot or c.gpu), lambda c: c.spot and not c.gpu, lambda c: c.gpu)]
+        totals = [
+            sum(c.task_pods for c in found if kind(c)) if complete else None
+            for kind in (lambda c: not (c.spot or c.gpu), lambda c: c.spot and not c.gpu, lambda c: c.gpu)
+        ]
         return tuple(found), totals[0], totals[1], totals[2]
 
 
-DISK_TIERS_GB = (("P4", 32), ("P6", 64), ("P10", 128), ("P15", 256), ("P20", 512), ("P30", 1024),
-                 ("E4", 32), ("E6", 64), ("E10", 128), ("E15", 256), ("E20", 512), ("E30", 1024))
+DISK_TIERS_GB = (
+    ("P4", 32),
+    ("P6", 64),
+    ("P10", 128),
+    ("P15", 256),
+    ("P20", 512),
+    ("P30", 1024),
+    ("E4", 32),
+    ("E6", 64),
+    ("E10", 128),
+    ("E15", 256),
+    ("E20", 512),
+    ("E30", 1024),
+)
 """Managed disk tiers and their sizes, smallest first (https://learn.microsoft.com/azure/virtual-machines/disks-types)."""
 
 
@@ -683,8 +885,12 @@ _HANDLERS = {
 }
 
 
-def estimate(resources: Iterable[Mapping[str, Any]], prices: PriceTable, assumptions: Assumptions,
-             default_region: str | None = None) -> CostEstimate:
+def estimate(
+    resources: Iterable[Mapping[str, Any]],
+    prices: PriceTable,
+    assumptions: Assumptions,
+    default_region: str | None = None,
+) -> CostEstimate:
     """Price `resources` (the preview's records) with `prices`; `default_region` for resources without a location."""
     records = [r for r in resources if isinstance(r, Mapping)]
     estimator = _Estimator(prices, assumptions, default_region)

@@ -37,8 +37,10 @@ class StopStartSchedule:
     def running_fraction(self) -> float:
         """Share of the week the stack runs: from each start to the next stop (running at the week's start if the
         last event of the week before was a start)."""
-        events = sorted([(minute, "stop") for cron in self.stops for minute in cron_minutes(cron)]
-                        + [(minute, "start") for cron in self.starts for minute in cron_minutes(cron)])
+        events = sorted(
+            [(minute, "stop") for cron in self.stops for minute in cron_minutes(cron)]
+            + [(minute, "start") for cron in self.starts for minute in cron_minutes(cron)]
+        )
         if not events:
             return 1.0
         running = events[-1][1] == "start"
@@ -80,8 +82,12 @@ def cron_minutes(cron: str) -> list[int]:
     if day != "*" or month != "*":
         raise ScheduleError(f"cron '{cron}': only weekly schedules (day-of-month and month '*') are modelled")
     days = {(d - 1) % 7 for d in _field(weekday, 0, 7, "day of week", cron)}  # cron: Sunday 0/7 -> Monday first
-    return sorted(d * 1440 + h * 60 + m for d in days for h in _field(hour, 0, 23, "hour", cron)
-                  for m in _field(minute, 0, 59, "minute", cron))
+    return sorted(
+        d * 1440 + h * 60 + m
+        for d in days
+        for h in _field(hour, 0, 23, "hour", cron)
+        for m in _field(minute, 0, 59, "minute", cron)
+    )
 
 
 def workflow_schedule(path: Path) -> StopStartSchedule:
@@ -95,8 +101,9 @@ def workflow_schedule(path: Path) -> StopStartSchedule:
     environments = {job.get("environment") for job in (document.get("jobs") or {}).values()}
     if len(environments) != 1 or None in environments:
         raise ScheduleError(f"{path.name}: expected one job environment naming the stack, found {environments}")
-    return StopStartSchedule(stack=environments.pop(), stops=stops,
-                             starts=tuple(cron for cron in crons if cron not in stops))
+    return StopStartSchedule(
+        stack=environments.pop(), stops=stops, starts=tuple(cron for cron in crons if cron not in stops)
+    )
 
 
 def scheduled_monthly(lines: Iterable, fraction: float) -> float:

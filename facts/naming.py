@@ -24,18 +24,41 @@ POSTGRES_SERVER = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
 AKS_CLUSTER = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,61}[a-zA-Z0-9]$")
 AKS_DNS_PREFIX = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,52}[a-zA-Z0-9]$")
 RESOURCE_GROUP = re.compile(r"^[-\w._()]{1,89}[-\w_()]$")
-TAG_NAME_FORBIDDEN = set('<>%&\\?/')
+TAG_NAME_FORBIDDEN = set("<>%&\\?/")
 
 # Short location codes keep names inside Azure's length limits (rg-airflow-dev-weu rather than ...-westeurope).
 _LOCATION_CODES = {
-    "eastus": "eus", "eastus2": "eus2", "westus": "wus", "westus2": "wus2", "westus3": "wus3",
-    "centralus": "cus", "northcentralus": "ncus", "southcentralus": "scus", "westcentralus": "wcus",
-    "canadacentral": "cac", "brazilsouth": "brs", "northeurope": "neu", "westeurope": "weu",
-    "uksouth": "uks", "ukwest": "ukw", "francecentral": "frc", "germanywestcentral": "gwc",
-    "swedencentral": "sdc", "switzerlandnorth": "szn", "norwayeast": "nwe", "polandcentral": "plc",
-    "italynorth": "itn", "spaincentral": "spc", "australiaeast": "aue", "southeastasia": "sea",
-    "eastasia": "ea", "japaneast": "jpe", "koreacentral": "krc", "centralindia": "inc",
-    "southafricanorth": "san", "uaenorth": "uan",
+    "eastus": "eus",
+    "eastus2": "eus2",
+    "westus": "wus",
+    "westus2": "wus2",
+    "westus3": "wus3",
+    "centralus": "cus",
+    "northcentralus": "ncus",
+    "southcentralus": "scus",
+    "westcentralus": "wcus",
+    "canadacentral": "cac",
+    "brazilsouth": "brs",
+    "northeurope": "neu",
+    "westeurope": "weu",
+    "uksouth": "uks",
+    "ukwest": "ukw",
+    "francecentral": "frc",
+    "germanywestcentral": "gwc",
+    "swedencentral": "sdc",
+    "switzerlandnorth": "szn",
+    "norwayeast": "nwe",
+    "polandcentral": "plc",
+    "italynorth": "itn",
+    "spaincentral": "spc",
+    "australiaeast": "aue",
+    "southeastasia": "sea",
+    "eastasia": "ea",
+    "japaneast": "jpe",
+    "koreacentral": "krc",
+    "centralindia": "inc",
+    "southafricanorth": "san",
+    "uaenorth": "uan",
 }
 
 
@@ -91,7 +114,12 @@ class Naming:
         checks = [
             ("storage account", self.storage_account(probe), STORAGE_ACCOUNT, "3-24 lowercase letters and digits"),
             ("Key Vault", self.key_vault(probe), KEY_VAULT, "3-24 letters, digits and single hyphens"),
-            ("PostgreSQL server", self.postgres_server(probe), POSTGRES_SERVER, "3-63 lowercase letters, digits, hyphens"),
+            (
+                "PostgreSQL server",
+                self.postgres_server(probe),
+                POSTGRES_SERVER,
+                "3-63 lowercase letters, digits, hyphens",
+            ),
             ("container registry", self.container_registry(probe), CONTAINER_REGISTRY, "5-50 letters and digits"),
             ("AKS cluster", self.resource("aks"), AKS_CLUSTER, "1-63 letters, digits, '-' and '_'"),
             ("AKS DNS prefix", self.dns_prefix(), AKS_DNS_PREFIX, "1-54 letters, digits and hyphens"),
@@ -132,8 +160,17 @@ def tag_problems(extra: Mapping[str, str]) -> list[tuple[str, str]]:
     for name, value in extra.items():
         if name.lower() in reserved:
             found.append((name, f"is set by the program; choose another name than {sorted(reserved)}"))
-        elif not 1 <= len(name) <= 512 or TAG_NAME_FORBIDDEN & set(name) or name.lower().startswith(("azure", "microsoft", "windows")):
-            found.append((name, "tag names are 1-512 characters without < > % & \\ ? / and not starting with azure, microsoft or windows"))
+        elif (
+            not 1 <= len(name) <= 512
+            or TAG_NAME_FORBIDDEN & set(name)
+            or name.lower().startswith(("azure", "microsoft", "windows"))
+        ):
+            found.append(
+                (
+                    name,
+                    "tag names are 1-512 characters without < > % & \\ ? / and not starting with azure, microsoft or windows",
+                )
+            )
         elif len(str(value)) > 256:
             found.append((name, "tag values are at most 256 characters"))
     return found

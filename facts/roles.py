@@ -11,9 +11,14 @@ from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
 ROLES_FILE = next(
-    (path for path in (_HERE.parent / "policies" / "airflow_aks_policies" / "azure_roles.json",  # the checkout
-                       _HERE.parent / "airflow_aks_policies" / "azure_roles.json")  # the assembled policy pack
-     if path.is_file()),
+    (
+        path
+        for path in (
+            _HERE.parent / "policies" / "airflow_aks_policies" / "azure_roles.json",  # the checkout
+            _HERE.parent / "airflow_aks_policies" / "azure_roles.json",
+        )  # the assembled policy pack
+        if path.is_file()
+    ),
     _HERE.parent / "policies" / "airflow_aks_policies" / "azure_roles.json",
 )
 """The one table of role facts, owned by the policy pack (which is published without this program) and read here."""

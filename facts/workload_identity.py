@@ -57,7 +57,10 @@ IDENTITIES: dict[str, AzureIdentity] = {
         AzureIdentity(
             key="airflow",
             purpose="Airflow's own services: read connections and variables, show task logs in the UI",
-            roles=(RoleNeed("Key Vault Secrets User", "keyVault"), RoleNeed("Storage Blob Data Reader", "logContainer")),
+            roles=(
+                RoleNeed("Key Vault Secrets User", "keyVault"),
+                RoleNeed("Storage Blob Data Reader", "logContainer"),
+            ),
         ),
         AzureIdentity(
             key="tasks",
@@ -139,8 +142,10 @@ _RESOURCE_SCOPE = re.compile(
 def grantable_role(role: str) -> str | None:
     """The canonical name of a grantable role given by name (any case) or GUID; None if it may not be granted."""
     by_guid = {guid: name for name, guid in BUILTIN_ROLES.items()}
-    name = by_guid.get(role.lower()) if GUID.fullmatch(role) else next(
-        (known for known in BUILTIN_ROLES if known.lower() == role.lower()), None
+    name = (
+        by_guid.get(role.lower())
+        if GUID.fullmatch(role)
+        else next((known for known in BUILTIN_ROLES if known.lower() == role.lower()), None)
     )
     return name if name in GRANTABLE_ROLES else None
 
@@ -154,7 +159,9 @@ def role_problem(role: str) -> str | None:
         name = privileged[role.lower()]
         what = f"'{name}'" if name.lower() == role.lower() else f"'{role}' ({name})"
         return f"{what} controls resources or access; Airflow identities get data-plane roles only"
-    return f"'{role}' is not a grantable data-plane role; use one of: {', '.join(sorted(GRANTABLE_ROLES))} (name or GUID)"
+    return (
+        f"'{role}' is not a grantable data-plane role; use one of: {', '.join(sorted(GRANTABLE_ROLES))} (name or GUID)"
+    )
 
 
 def scope_problem(scope: str) -> str | None:

@@ -21,23 +21,33 @@ from .reports import BUILTIN_COMMANDS, load_reports
 
 
 def _preview_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m offline preview", description="Offline Pulumi preview under mocks.")
+    parser = argparse.ArgumentParser(
+        prog="python -m offline preview", description="Offline Pulumi preview under mocks."
+    )
     parser.add_argument("--stack", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
     parser.add_argument("--cwd", default=".", help="project directory holding Pulumi.yaml (default: .)")
-    parser.add_argument("--preview", action="store_true",
-                        help="simulate a first `pulumi preview`: provider-computed outputs stay unknown")
+    parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="simulate a first `pulumi preview`: provider-computed outputs stay unknown",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the result as JSON to FILE ('-' for stdout)")
     packs = parser.add_mutually_exclusive_group()
     packs.add_argument("--policy-pack", metavar="DIR", help="CrossGuard pack to run (default: <cwd>/policies)")
     packs.add_argument("--no-policy", action="store_true", help="do not run any policy pack")
-    parser.add_argument("--policy-pack-config", metavar="FILE",
-                        help="policy config JSON (default: <pack>/config/<stack>.json when present)")
+    parser.add_argument(
+        "--policy-pack-config",
+        metavar="FILE",
+        help="policy config JSON (default: <pack>/config/<stack>.json when present)",
+    )
     parser.add_argument("--debug", action="store_true", help="print tracebacks for errors")
     return parser
 
 
 def _report_parser(name: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"python -m offline {name}", description=f"Compare the {name} report of stacks.")
+    parser = argparse.ArgumentParser(
+        prog=f"python -m offline {name}", description=f"Compare the {name} report of stacks."
+    )
     parser.add_argument("--stack", action="append", required=True, help="stack to report on (repeat to compare)")
     parser.add_argument("--cwd", default=".", help="project directory holding Pulumi.yaml (default: .)")
     parser.add_argument("--preview", action="store_true", help="as on a first `pulumi preview` (unknown outputs)")
@@ -65,8 +75,9 @@ def _write(path: str | None, document: str) -> None:
 
 def _preview(args: argparse.Namespace) -> int:
     policy_pack: str | bool = False if args.no_policy else (args.policy_pack or True)
-    result = run_preview(args.cwd, args.stack, preview=args.preview, policy_pack=policy_pack,
-                         policy_config=args.policy_pack_config)
+    result = run_preview(
+        args.cwd, args.stack, preview=args.preview, policy_pack=policy_pack, policy_config=args.policy_pack_config
+    )
     document = json.dumps(result.to_json(), indent=2, sort_keys=False)
     if args.json == "-":
         print(document)
@@ -82,8 +93,10 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _compare(name: str, args: argparse.Namespace) -> int:
     report = next(r for r in load_reports(args.cwd) if r.spec.name == name)
-    built = {stack: run_preview(args.cwd, stack, preview=args.preview, policy_pack=False).reports[name]
-             for stack in args.stack}
+    built = {
+        stack: run_preview(args.cwd, stack, preview=args.preview, policy_pack=False).reports[name]
+        for stack in args.stack
+    }
     print(report.compare(built))
     if args.json:
         _write(args.json, json.dumps({stack: item.to_json() for stack, item in built.items()}, indent=2))
@@ -97,8 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         known = [*BUILTIN_COMMANDS, *(r.spec.name for r in load_reports(_cwd(argv)))]
         if not argv or argv[0] not in known:
             given = f"'{argv[0]}' is not a command; " if argv and not argv[0].startswith("-") else ""
-            print(f"usage: python -m offline {{{','.join(known)}}} ...\nerror: {given}choose one of {', '.join(known)}",
-                  file=sys.stderr)
+            print(
+                f"usage: python -m offline {{{','.join(known)}}} ...\nerror: {given}choose one of {', '.join(known)}",
+                file=sys.stderr,
+            )
             return 2
         command, rest = argv[0], argv[1:]
         if command == "preview":

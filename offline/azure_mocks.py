@@ -104,9 +104,7 @@ ARM_TYPES: dict[str, ArmType] = {
     "azure-native:dbforpostgresql:Administrator": ArmType(
         "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/administrators", "objectId"
     ),
-    "azure-native:operationalinsights:Workspace": ArmType(
-        "Microsoft.OperationalInsights/workspaces", "workspaceName"
-    ),
+    "azure-native:operationalinsights:Workspace": ArmType("Microsoft.OperationalInsights/workspaces", "workspaceName"),
     "azure-native:network:VirtualNetwork": ArmType("Microsoft.Network/virtualNetworks", "virtualNetworkName"),
     "azure-native:network:Subnet": ArmType(
         "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets", "subnetName"
@@ -126,7 +124,9 @@ ARM_TYPES: dict[str, ArmType] = {
     "azure-native:monitor:DataCollectionEndpoint": ArmType(
         "Microsoft.Insights/dataCollectionEndpoints", "dataCollectionEndpointName"
     ),
-    "azure-native:monitor:DataCollectionRule": ArmType("Microsoft.Insights/dataCollectionRules", "dataCollectionRuleName"),
+    "azure-native:monitor:DataCollectionRule": ArmType(
+        "Microsoft.Insights/dataCollectionRules", "dataCollectionRuleName"
+    ),
     "azure-native:monitor:DataCollectionRuleAssociation": ArmType(
         "Microsoft.Insights/dataCollectionRuleAssociations", "associationName", scope_input="resourceUri"
     ),
@@ -290,7 +290,9 @@ class AzureMocks(Mocks):
         kind = typ.rsplit(":", 1)[1]
         answer = GRAPH_TYPES.get(kind)
         if answer is None:
-            raise OfflineError(f"the offline engine has no Graph answer for '{typ}'; add it to GRAPH_TYPES in offline/azure_mocks.py")
+            raise OfflineError(
+                f"the offline engine has no Graph answer for '{typ}'; add it to GRAPH_TYPES in offline/azure_mocks.py"
+            )
         return answer(self, dict(inputs), seed)
 
     def _identity_outputs(self, identity: dict, seed: str) -> dict:
@@ -407,7 +409,9 @@ class AzureMocks(Mocks):
 
     def _cluster(self, args: dict) -> dict:
         name = str(args.get("resourceName", ""))
-        known = self._existing("azure-native:containerservice:ManagedCluster", str(args.get("resourceGroupName", "")), name)
+        known = self._existing(
+            "azure-native:containerservice:ManagedCluster", str(args.get("resourceGroupName", "")), name
+        )
         return known or {"fqdn": cluster_fqdn(name, self.location, "")}
 
     def _credentials(self, args: dict, user_name: str, admin: bool) -> dict:
@@ -575,8 +579,12 @@ def _managed_cluster_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str
     profiles = state.get("agentPoolProfiles")
     if isinstance(profiles, list):
         state["agentPoolProfiles"] = [
-            {**p, "provisioningState": "Succeeded", "powerState": {"code": "Running"},
-             "currentOrchestratorVersion": state["currentKubernetesVersion"]}
+            {
+                **p,
+                "provisioningState": "Succeeded",
+                "powerState": {"code": "Running"},
+                "currentOrchestratorVersion": state["currentKubernetesVersion"],
+            }
             for p in profiles
         ]
 
@@ -685,7 +693,13 @@ def _collection_rule_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str
     state["immutableId"] = f"dcr-{_stable_hex(seed, length=32)}"
 
 
-_GRAFANA_REGION_CODES = {"westeurope": "weu", "northeurope": "neu", "eastus": "eus", "eastus2": "eus2", "westus2": "wus2"}
+_GRAFANA_REGION_CODES = {
+    "westeurope": "weu",
+    "northeurope": "neu",
+    "eastus": "eus",
+    "eastus2": "eus2",
+    "westus2": "wus2",
+}
 
 
 def _grafana_outputs(mocks: AzureMocks, state: dict, rid: str, seed: str) -> None:
@@ -716,6 +730,7 @@ COMPUTED: dict[str, Callable[[AzureMocks, dict, str, str], None]] = {
     "azure-native:monitor:DataCollectionRule": _collection_rule_outputs,
     "azure-native:dashboard:Grafana": _grafana_outputs,
 }
+
 
 def graph_error(message: str) -> OfflineError:
     return OfflineError(f"Microsoft Graph 400 Bad Request: {message}")
@@ -762,8 +777,11 @@ def _graph_service_principal(mocks: AzureMocks, state: dict, seed: str) -> tuple
         servicePrincipalNames=[str(state.get("clientId"))],
     )
     if application is not None:
-        state.update(displayName=application.get("displayName"), appRoleIds=application["appRoleIds"],
-                     appRoles=application.get("appRoles") or [])
+        state.update(
+            displayName=application.get("displayName"),
+            appRoleIds=application["appRoleIds"],
+            appRoles=application.get("appRoles") or [],
+        )
     state.setdefault("appRoleAssignmentRequired", False)
     return object_id, state
 
@@ -786,7 +804,9 @@ def _graph_federated_credential(mocks: AzureMocks, state: dict, seed: str) -> tu
     if pair in credentials:
         raise graph_error(f"application {object_id} already trusts issuer {pair[0]} for subject {pair[1]}")
     if len(credentials) >= MAX_APP_FEDERATED_CREDENTIALS:
-        raise graph_error(f"application {object_id} has {MAX_APP_FEDERATED_CREDENTIALS} federated credentials, the limit")
+        raise graph_error(
+            f"application {object_id} has {MAX_APP_FEDERATED_CREDENTIALS} federated credentials, the limit"
+        )
     credential_id = stable_guid("federatedCredential", mocks.stack, seed)
     credentials[pair] = state
     state["credentialId"] = credential_id

@@ -50,8 +50,14 @@ def _run_main(main: Path) -> None:
     runpy.run_path(str(main), run_name="__main__")
 
 
-def _run_program(project: Project, stack: str, preview: bool, config: dict[str, str], secret_keys: set[str],
-                 monitor: RecordingMonitor) -> None:
+def _run_program(
+    project: Project,
+    stack: str,
+    preview: bool,
+    config: dict[str, str],
+    secret_keys: set[str],
+    monitor: RecordingMonitor,
+) -> None:
     """Run the program like the Python language host: fresh runtime settings, config and event loop."""
     pulumi_settings.reset_options(
         project=project.name,
@@ -119,8 +125,9 @@ def run_preview(
     stack_config = load_stack_config(project, stack, dict(config or {}), dict(secret_config or {}))
     loaded = time.perf_counter()
 
-    mocks = AzureMocks(project.name, stack, location=_location(stack_config.values, project.name),
-                       random_seed=random_seed)
+    mocks = AzureMocks(
+        project.name, stack, location=_location(stack_config.values, project.name), random_seed=random_seed
+    )
     monitor = RecordingMonitor(mocks, preview=preview)
     context = contextvars.copy_context()  # keep the SDK's runtime state out of the caller's context
     try:
@@ -167,8 +174,13 @@ def _location(config: dict[str, str], project: str) -> str:
     return "westeurope"
 
 
-def _apply_policy(result: PreviewResult, project: Project, stack: str, policy_pack: str | Path | bool | None,
-                  policy_config: dict | str | Path | None) -> None:
+def _apply_policy(
+    result: PreviewResult,
+    project: Project,
+    stack: str,
+    policy_pack: str | Path | bool | None,
+    policy_config: dict | str | Path | None,
+) -> None:
     if policy_pack is False or policy_pack is None:
         result.policy_note = "policy checks skipped"
         return

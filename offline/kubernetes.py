@@ -73,8 +73,11 @@ def children(objects: list[Any], prefix: str) -> list[tuple[str, str, dict, set[
         name = metadata["name"] if not metadata.get("namespace") else f"{metadata['namespace']}/{metadata['name']}"
         if prefix:
             name = f"{prefix}-{name}"
-        secrets = {key for key in ("data", "stringData") if key in obj} if \
-            (obj["apiVersion"], obj["kind"]) == ("v1", "Secret") else set()
+        secrets = (
+            {key for key in ("data", "stringData") if key in obj}
+            if (obj["apiVersion"], obj["kind"]) == ("v1", "Secret")
+            else set()
+        )
         result.append((type_token(obj["apiVersion"], obj["kind"]), name, obj, secrets))
     return result
 
@@ -103,12 +106,20 @@ def _yaml_objects(inputs: dict) -> list[Any]:
 def _render_chart(name: str, inputs: dict) -> list[Any]:
     helm = shutil.which("helm")
     if helm is None:
-        raise NotExpanded("its templates are rendered by Helm inside the Kubernetes provider and no `helm` "
-                          "executable is on PATH, so no policy sees its objects here (the real CLI renders it "
-                          "at preview)")
+        raise NotExpanded(
+            "its templates are rendered by Helm inside the Kubernetes provider and no `helm` "
+            "executable is on PATH, so no policy sees its objects here (the real CLI renders it "
+            "at preview)"
+        )
     release = inputs.get("name") or name
-    command = [helm, "template", str(release), str(inputs["chart"]), "--namespace",
-               str(inputs.get("namespace") or "default")]
+    command = [
+        helm,
+        "template",
+        str(release),
+        str(inputs["chart"]),
+        "--namespace",
+        str(inputs.get("namespace") or "default"),
+    ]
     if inputs.get("version"):
         command += ["--version", str(inputs["version"])]
     repo = (inputs.get("repositoryOpts") or {}).get("repo")
@@ -119,8 +130,9 @@ def _render_chart(name: str, inputs: dict) -> list[Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as values:
         json.dump(inputs.get("values") or {}, values)
     try:
-        completed = subprocess.run([*command, "--values", values.name], capture_output=True, text=True,
-                                   timeout=300, check=False)
+        completed = subprocess.run(
+            [*command, "--values", values.name], capture_output=True, text=True, timeout=300, check=False
+        )
     finally:
         Path(values.name).unlink(missing_ok=True)
     if completed.returncode != 0:
@@ -131,8 +143,9 @@ def _render_chart(name: str, inputs: dict) -> list[Any]:
 def construct(type_: str, name: str, inputs: dict) -> list[tuple[str, str, dict, set[str]]]:
     """The children the provider's Construct registers for a remote component of ``type_``."""
     if _contains_unknown(inputs):
-        raise NotExpanded("some of its inputs are unknown until other resources exist, so the provider expands "
-                          "it only at `pulumi up`")
+        raise NotExpanded(
+            "some of its inputs are unknown until other resources exist, so the provider expands it only at `pulumi up`"
+        )
     prefix = inputs.get("resourcePrefix")
     prefix = name if prefix is None else prefix
     if type_ == CHART_V4:

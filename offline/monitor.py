@@ -182,8 +182,9 @@ class RecordingMonitor(MockMonitor):
             return self.make_urn(parent, spec.type or request.type, spec.name or request.name)
         return None
 
-    def _mock_state(self, record: ResourceRecord, resource_id: str | None,
-                    state_urn: str | None = None) -> tuple[str | None, dict]:
+    def _mock_state(
+        self, record: ResourceRecord, resource_id: str | None, state_urn: str | None = None
+    ) -> tuple[str | None, dict]:
         mock_args = MockResourceArgs(
             typ=record.type,
             name=record.name,
@@ -201,9 +202,15 @@ class RecordingMonitor(MockMonitor):
         Inputs that are themselves unknown in preview get a placeholder so the mock can shape its answer; a mock
         that still cannot answer (arithmetic on an unknown count, say) leaves every nested field as given.
         """
-        probe = ResourceRecord(urn=record.urn, type=record.type, name=record.name, parent=record.parent,
-                               provider=record.provider, custom=True,
-                               inputs=_placeholders_for_unknowns(record.inputs))
+        probe = ResourceRecord(
+            urn=record.urn,
+            type=record.type,
+            name=record.name,
+            parent=record.parent,
+            provider=record.provider,
+            custom=True,
+            inputs=_placeholders_for_unknowns(record.inputs),
+        )
         states = getattr(self.mocks, "states", None)
         pending = getattr(self.mocks, "pending", None)
         before = dict(states) if states is not None else {}
@@ -223,9 +230,7 @@ class RecordingMonitor(MockMonitor):
         """Keep the provider's answer on the record and encode it for the SDK, secrets re-wrapped."""
         record.id = resource_id or None
         record.outputs = state
-        record.output_secret_paths = existing_paths(
-            state, record.secret_paths | set(record.additional_secret_outputs)
-        )
+        record.output_secret_paths = existing_paths(state, record.secret_paths | set(record.additional_secret_outputs))
         with self._lock:
             self.resources[record.urn] = MockMonitor.ResourceRegistration(record.urn, resource_id or "", state)
         return encode_struct(state, record.output_secret_paths)
@@ -278,9 +283,16 @@ class RecordingMonitor(MockMonitor):
             raise OfflineError(f"{component.type} '{component.name}': {exc}") from None
         for type_, name, obj, secrets in objects:
             urn = self.make_urn(component.urn, type_, name)
-            child = ResourceRecord(urn=urn, type=type_, name=name, parent=component.urn,
-                                   provider=request.provider or None, custom=True, inputs=obj,
-                                   secret_paths=set(secrets))
+            child = ResourceRecord(
+                urn=urn,
+                type=type_,
+                name=name,
+                parent=component.urn,
+                provider=request.provider or None,
+                custom=True,
+                inputs=obj,
+                secret_paths=set(secrets),
+            )
             self._record(child)
             if self.preview:
                 self._settle(child, "", dict(obj))

@@ -239,8 +239,9 @@ class PolicyRunner:
         props = _props(provider.inputs, provider.secret_paths)
         return PolicyProviderResource(provider.type, props, provider.urn, provider.name)
 
-    def _call(self, policy: ResourceValidationPolicy | StackValidationPolicy, args: Any, report: Any,
-              urn: str | None) -> None:
+    def _call(
+        self, policy: ResourceValidationPolicy | StackValidationPolicy, args: Any, report: Any, urn: str | None
+    ) -> None:
         try:
             result = policy.validate(args, report)
             if isawaitable(result):
@@ -251,9 +252,13 @@ class PolicyRunner:
                     loop.close()
         except UnknownValueError as exc:
             self.violations.append(
-                Violation(policy.name, "advisory", None,
-                          f"can't run policy '{policy.name}' from policy pack '{self.pack.name}' during preview: "
-                          f"{exc.message}")
+                Violation(
+                    policy.name,
+                    "advisory",
+                    None,
+                    f"can't run policy '{policy.name}' from policy pack '{self.pack.name}' during preview: "
+                    f"{exc.message}",
+                )
             )
         except _NotApplicableError:
             pass
@@ -280,8 +285,15 @@ class PolicyRunner:
     def _validate_stack(self, policy: StackValidationPolicy, setting: _PolicySettings) -> None:
         resources = {
             r.urn: PolicyResource(
-                r.type, _props(r.outputs, r.output_secret_paths), r.urn, r.name, _options(r), self._provider(r),
-                None, [], {},
+                r.type,
+                _props(r.outputs, r.output_secret_paths),
+                r.urn,
+                r.name,
+                _options(r),
+                self._provider(r),
+                None,
+                [],
+                {},
             )
             for r in self.records
         }

@@ -26,10 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def records(resources: Iterable[Any]) -> list[Mapping[str, Any]]:
     """`{type, name, inputs}` of engine ResourceRecords or of `--json` resource entries."""
-    return [
-        r if isinstance(r, Mapping) else {"type": r.type, "name": r.name, "inputs": r.inputs}
-        for r in resources
-    ]
+    return [r if isinstance(r, Mapping) else {"type": r.type, "name": r.name, "inputs": r.inputs} for r in resources]
 
 
 def cost_config(result: Any) -> CostConfig:
@@ -84,23 +81,29 @@ def _concurrency(result: CostEstimate) -> str:
     if result.airflow is None:
         return _count(result.concurrent_tasks)
     limits = result.airflow
-    return (f"{_count(result.concurrent_tasks)} of {_count(result.task_slots)} task slots (parallelism "
-            f"{limits.parallelism} x {limits.schedulers} scheduler(s), default_pool {limits.default_pool_slots})")
+    return (
+        f"{_count(result.concurrent_tasks)} of {_count(result.task_slots)} task slots (parallelism "
+        f"{limits.parallelism} x {limits.schedulers} scheduler(s), default_pool {limits.default_pool_slots})"
+    )
 
 
 def _scheduled(result: CostEstimate) -> list[str]:
     if result.scheduled is None:
         return []
     s = result.scheduled
-    return [f"on the stop/start schedule of {s['workflow']} ({s['runningHoursPerWeek']:g} h/week running): "
-            f"{s['idleMonthly']:,.2f} {result.currency} idle monthly (always on: {s['alwaysOnIdleMonthly']:,.2f})"]
+    return [
+        f"on the stop/start schedule of {s['workflow']} ({s['runningHoursPerWeek']:g} h/week running): "
+        f"{s['idleMonthly']:,.2f} {result.currency} idle monthly (always on: {s['alwaysOnIdleMonthly']:,.2f})"
+    ]
 
 
 def render(result: CostEstimate) -> str:
     """The short table under the preview: one row per line, then the totals and any warnings."""
     width = max([len(line.label) for line in result.lines] + [10])
-    rows = [f"Cost (prices of {result.price_table_date}, {result.currency}):",
-            f"  {'item':<{width}}  {'idle/month':>12}  {'burst/hour':>10}"]
+    rows = [
+        f"Cost (prices of {result.price_table_date}, {result.currency}):",
+        f"  {'item':<{width}}  {'idle/month':>12}  {'burst/hour':>10}",
+    ]
     for line in result.lines:
         idle = "unpriced" if line.idle_monthly is None else f"{line.idle_monthly:,.2f}"
         burst = "" if line.burst_hourly is None else f"{line.burst_hourly:,.3f}"
@@ -124,7 +127,10 @@ def compare(results: Mapping[str, CostEstimate]) -> str:
     summary = [
         ("idle monthly", [_money(r.idle_monthly, r.currency) for r in results.values()]),
         ("burst hourly", [_money(r.burst_hourly, r.currency, 3) for r in results.values()]),
-        ("burst task pods", ["unknown" if r.burst_task_pods is None else str(r.burst_task_pods) for r in results.values()]),
+        (
+            "burst task pods",
+            ["unknown" if r.burst_task_pods is None else str(r.burst_task_pods) for r in results.values()],
+        ),
         ("spot task pods", [str(r.burst_spot_task_pods or 0) for r in results.values()]),
         ("GPU task pods", [str(r.burst_gpu_task_pods or 0) for r in results.values()]),
         ("task slots", [_count(r.task_slots) for r in results.values()]),
@@ -142,8 +148,10 @@ def compare(results: Mapping[str, CostEstimate]) -> str:
     rows = ["  ".join([f"{'':<{label}}", *(f"{s:>{width}}" for s in stacks)])]
     rows += ["  ".join([f"{name:<{label}}", *(f"{v:>{width}}" for v in values)]) for name, values in summary]
     rows.append(f"idle monthly by item ({currency}):")
-    rows += ["  ".join([f"{item:<{label}}", *(f"{cells.get(s, '-'):>{width}}" for s in stacks)])
-             for item, cells in items.items()]
+    rows += [
+        "  ".join([f"{item:<{label}}", *(f"{cells.get(s, '-'):>{width}}" for s in stacks)])
+        for item, cells in items.items()
+    ]
     for stack, result in results.items():
         rows += [f"{stack} {line}" for line in _scheduled(result)]
         rows += [f"{stack}: warning: {warning}" for warning in result.warnings]

@@ -38,8 +38,17 @@ IMAGE_PYTHON = "3.12"
 """The default Python of the official apache/airflow 3.x images (`apache/airflow:<version>` = `-python3.12`)."""
 
 IMAGE_EXTRAS = (
-    "async", "celery", "cncf-kubernetes", "common-io", "elasticsearch", "fab", "git", "http", "microsoft-azure",
-    "postgres", "statsd",
+    "async",
+    "celery",
+    "cncf-kubernetes",
+    "common-io",
+    "elasticsearch",
+    "fab",
+    "git",
+    "http",
+    "microsoft-azure",
+    "postgres",
+    "statsd",
 )
 """The extras of the official image (its AIRFLOW_EXTRAS) that this platform's config touches: executor, auth manager,
 git DAG bundle, Azure logging and secrets, the PostgreSQL metadata database (psycopg2 and asyncpg), statsd metrics,
@@ -111,9 +120,19 @@ def compile_command(version: str) -> list[str]:
         )
     release = RELEASES[version]
     command = [
-        uv(), "pip", "compile", "-", "--quiet", "--generate-hashes", "--no-header",
-        "--python-version", IMAGE_PYTHON, "--python-platform", "x86_64-manylinux_2_28",
-        "--exclude-newer", release.constraints_cutoff,
+        uv(),
+        "pip",
+        "compile",
+        "-",
+        "--quiet",
+        "--generate-hashes",
+        "--no-header",
+        "--python-version",
+        IMAGE_PYTHON,
+        "--python-platform",
+        "x86_64-manylinux_2_28",
+        "--exclude-newer",
+        release.constraints_cutoff,
     ]
     for distribution in AIRFLOW_DISTRIBUTIONS:
         command += ["--exclude-newer-package", f"{distribution}={release.release_cutoff}"]
@@ -155,16 +174,15 @@ def ensure() -> Path:
             VENV.unlink()
         if not venv_python().exists() or not _is_image_python(venv_python()):
             subprocess.run([uv(), "venv", "--quiet", "--clear", "--python", image_python(), str(VENV)], check=True)
-        subprocess.run(
-            [uv(), "pip", "sync", "--quiet", "--python", str(venv_python()), str(REQUIREMENTS)], check=True
-        )
+        subprocess.run([uv(), "pip", "sync", "--quiet", "--python", str(venv_python()), str(REQUIREMENTS)], check=True)
         STAMP.write_text(wanted)
     return venv_python()
 
 
 def _is_image_python(python: Path) -> bool:
-    probe = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True
+    )
     return probe.stdout.strip() == IMAGE_PYTHON
 
 

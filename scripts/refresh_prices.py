@@ -54,12 +54,19 @@ def select(candidates: list[Mapping[str, Any]], meter: Mapping[str, Any]) -> Map
     tier = float(meter.get("tierMinimumUnits", 0))
     wanted = {k: v for k, v in meter.items() if k != "tierMinimumUnits"}
     matching = [
-        item for item in candidates
-        if all(item.get(k) == v for k, v in wanted.items()) and float(item.get("tierMinimumUnits", 0)) == tier
+        item
+        for item in candidates
+        if all(item.get(k) == v for k, v in wanted.items())
+        and float(item.get("tierMinimumUnits", 0)) == tier
         and item.get("type", "Consumption") == "Consumption"
     ]
     if len(matching) != 1:
-        found = ", ".join(sorted({f"{i.get('productName')} / {i.get('skuName')} / {i.get('meterName')}" for i in candidates})) or "none"
+        found = (
+            ", ".join(
+                sorted({f"{i.get('productName')} / {i.get('skuName')} / {i.get('meterName')}" for i in candidates})
+            )
+            or "none"
+        )
         raise LookupError(f"{len(matching)} items match (candidates: {found})")
     return matching[0]
 
@@ -86,9 +93,8 @@ def refresh(table: dict[str, Any], fetch: Fetch, today: dt.date) -> list[str]:
             entry["effectiveStartDate"] = item.get("effectiveStartDate")
     table["retrieved"] = today.isoformat()
     table["source"] = f"Azure Retail Prices API, {API} (api-version {API_VERSION})"
-    table["provenance"] = (
-        "Fetched by scripts/refresh_prices.py: retail pay-as-you-go prices of each entry's meter."
-        + (f" {len(problems)} entries kept older prices; see the script's output." if problems else "")
+    table["provenance"] = "Fetched by scripts/refresh_prices.py: retail pay-as-you-go prices of each entry's meter." + (
+        f" {len(problems)} entries kept older prices; see the script's output." if problems else ""
     )
     return problems
 

@@ -23,9 +23,20 @@ ImageDigest = Annotated[str, matching(DIGEST, "an image digest (sha256: followed
 GoDuration = Annotated[str, matching(GO_DURATION, "a Go duration (e.g. 30s, 5m, 1m30s)")]
 HostName = Annotated[str, matching(HOSTNAME, "a DNS host name (e.g. airflow.internal.example.com)")]
 RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$")
-ReleaseName = Annotated[str, matching(RELEASE_NAME, "a Helm release name (lowercase letters, digits and '-', at most 53)")]
-_UNITS = {"m": Decimal("0.001"), "k": Decimal(10**3), "M": Decimal(10**6), "G": Decimal(10**9), "T": Decimal(10**12),
-          "Ki": Decimal(2**10), "Mi": Decimal(2**20), "Gi": Decimal(2**30), "Ti": Decimal(2**40)}
+ReleaseName = Annotated[
+    str, matching(RELEASE_NAME, "a Helm release name (lowercase letters, digits and '-', at most 53)")
+]
+_UNITS = {
+    "m": Decimal("0.001"),
+    "k": Decimal(10**3),
+    "M": Decimal(10**6),
+    "G": Decimal(10**9),
+    "T": Decimal(10**12),
+    "Ki": Decimal(2**10),
+    "Mi": Decimal(2**20),
+    "Gi": Decimal(2**30),
+    "Ti": Decimal(2**40),
+}
 
 
 def quantity(text: str) -> Decimal:
@@ -46,9 +57,13 @@ class ImageConfig(ConfigSection):
         "image has it).",
     )
     tag: str = Field("3.1.8", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", description="Image tag.")
-    digest: ImageDigest | None = Field(None, description="sha256:<64 hex> digest; pins the image (tag kept for readability).")
+    digest: ImageDigest | None = Field(
+        None, description="sha256:<64 hex> digest; pins the image (tag kept for readability)."
+    )
     airflow_version: str = Field(
-        "3.1.8", pattern=r"^3\.[0-9]+\.[0-9]+$", description="Airflow version inside the image (the chart adapts to it)."
+        "3.1.8",
+        pattern=r"^3\.[0-9]+\.[0-9]+$",
+        description="Airflow version inside the image (the chart adapts to it).",
     )
     pull_policy: Literal["IfNotPresent", "Always"] = Field("IfNotPresent", description="Image pull policy.")
 
@@ -63,7 +78,9 @@ class ChartImageConfig(ConfigSection):
 
     repository: str = Field(description="Upstream repository, e.g. quay.io/prometheus/statsd-exporter.")
     tag: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", description="Image tag.")
-    digest: ImageDigest | None = Field(None, description="sha256:<64 hex> digest; pins the image (tag kept for readability).")
+    digest: ImageDigest | None = Field(
+        None, description="sha256:<64 hex> digest; pins the image (tag kept for readability)."
+    )
 
     @property
     def reference_tag(self) -> str:
@@ -211,9 +228,14 @@ class DatabasePoolConfig(ConfigSection):
     (5 + 10) suit a General Purpose server behind PgBouncer, as on prod.
     """
 
-    pool_size: int = Field(2, ge=1, le=100, description="Connections each process keeps open ([database] sql_alchemy_pool_size).")
+    pool_size: int = Field(
+        2, ge=1, le=100, description="Connections each process keeps open ([database] sql_alchemy_pool_size)."
+    )
     max_overflow: int = Field(
-        3, ge=0, le=100, description="Extra connections a process may open under load ([database] sql_alchemy_max_overflow)."
+        3,
+        ge=0,
+        le=100,
+        description="Extra connections a process may open under load ([database] sql_alchemy_max_overflow).",
     )
 
     @property

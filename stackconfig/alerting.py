@@ -35,8 +35,9 @@ class PrometheusConfig(ConfigSection):
 
 class AlertsConfig(ConfigSection):
     enabled: bool = Field(
-        True, description="Alert rules: Prometheus rules on Airflow and Azure metric alerts on the database, nodes "
-        "and Key Vault (a few cents a month)."
+        True,
+        description="Alert rules: Prometheus rules on Airflow and Azure metric alerts on the database, nodes "
+        "and Key Vault (a few cents a month).",
     )
     email_receivers: list[Annotated[str, matching(EMAIL, "an e-mail address")]] = Field(
         default_factory=list,

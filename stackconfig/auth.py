@@ -81,8 +81,9 @@ class EntraSignInConfig(ConfigSection):
         description="Role every registered user gets besides the mapped ones (Public: no access beyond signing in).",
     )
     sync_roles_at_login: bool = Field(
-        True, description="Recompute a user's Airflow roles from the token at every login (a revoked app role or "
-        "group takes effect at the next login)."
+        True,
+        description="Recompute a user's Airflow roles from the token at every login (a revoked app role or "
+        "group takes effect at the next login).",
     )
     assignment_required: bool = Field(
         True,
@@ -106,12 +107,18 @@ class EntraSignInConfig(ConfigSection):
             if self.role_claim == "groups" and not GUID.fullmatch(key):
                 yield ("roleMapping", key), "is not a group object id (a GUID), as roleClaim groups needs"
             elif self.role_claim == "roles" and not APP_ROLE_VALUE.fullmatch(key):
-                yield ("roleMapping", key), (
-                    "is not an app role value: 1-120 letters, digits and . _ : / - , starting with a letter or digit "
-                    "(e.g. Airflow.Admin)"
+                yield (
+                    ("roleMapping", key),
+                    (
+                        "is not an app role value: 1-120 letters, digits and . _ : / - , starting with a letter or digit "
+                        "(e.g. Airflow.Admin)"
+                    ),
                 )
         if not any("Admin" in roles for roles in self.role_mapping.values()):
-            yield ("roleMapping",), "maps nothing to Admin: nobody could administer Airflow; map one app role or group to Admin"
+            yield (
+                ("roleMapping",),
+                "maps nothing to Admin: nobody could administer Airflow; map one app role or group to Admin",
+            )
 
 
 class AuthConfig(ConfigSection):
@@ -138,14 +145,20 @@ class AuthConfig(ConfigSection):
                 yield ("auth", "breakGlass"), "applies only with auth.mode entra (database sign-in is already on)"
             return
         if access != "ingress":
-            yield ("ui", "access"), (
-                f"is {access}, but auth.mode entra needs ingress: Entra redirects the browser back to an https URL "
-                "of the UI (plain http only for localhost)"
+            yield (
+                ("ui", "access"),
+                (
+                    f"is {access}, but auth.mode entra needs ingress: Entra redirects the browser back to an https URL "
+                    "of the UI (plain http only for localhost)"
+                ),
             )
         elif not tls_secret_name:
-            yield ("ui", "tlsSecretName"), (
-                "is required when auth.mode is entra: Entra accepts only https redirect URIs (plain http only for "
-                "localhost)"
+            yield (
+                ("ui", "tlsSecretName"),
+                (
+                    "is required when auth.mode is entra: Entra accepts only https redirect URIs (plain http only for "
+                    "localhost)"
+                ),
             )
         if create_user_job:
             yield ("createUserJob",), "must be false when auth.mode is entra: users come from Entra, not a password"

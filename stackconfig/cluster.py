@@ -17,14 +17,43 @@ VM_SIZE = re.compile(r"^Standard_[A-Z]{1,3}[0-9]{1,3}[a-z]*(_[A-Za-z0-9]+)*(_v[0
 KUBERNETES_VERSION = re.compile(r"^1\.[0-9]{2}(\.[0-9]{1,2})?$")
 TIME_OF_DAY = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 UTC_OFFSET = re.compile(r"^[+-](0[0-9]|1[0-4]):[0-5][0-9]$")
-REGISTRY_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.ContainerRegistry/registries/[^/]+$", re.I)
+REGISTRY_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.ContainerRegistry/registries/[^/]+$", re.I
+)
 
-ZONE_REGIONS = frozenset({
-    "australiaeast", "brazilsouth", "canadacentral", "centralindia", "centralus", "eastasia", "eastus", "eastus2",
-    "francecentral", "germanywestcentral", "italynorth", "japaneast", "koreacentral", "mexicocentral", "northeurope",
-    "norwayeast", "polandcentral", "qatarcentral", "southafricanorth", "southcentralus", "southeastasia",
-    "spaincentral", "swedencentral", "switzerlandnorth", "uaenorth", "uksouth", "westeurope", "westus2", "westus3",
-})
+ZONE_REGIONS = frozenset(
+    {
+        "australiaeast",
+        "brazilsouth",
+        "canadacentral",
+        "centralindia",
+        "centralus",
+        "eastasia",
+        "eastus",
+        "eastus2",
+        "francecentral",
+        "germanywestcentral",
+        "italynorth",
+        "japaneast",
+        "koreacentral",
+        "mexicocentral",
+        "northeurope",
+        "norwayeast",
+        "polandcentral",
+        "qatarcentral",
+        "southafricanorth",
+        "southcentralus",
+        "southeastasia",
+        "spaincentral",
+        "swedencentral",
+        "switzerlandnorth",
+        "uaenorth",
+        "uksouth",
+        "westeurope",
+        "westus2",
+        "westus3",
+    }
+)
 """Regions with availability zones (learn.microsoft.com, "Azure regions with availability zone support")."""
 
 
@@ -32,10 +61,13 @@ VmSize = Annotated[str, matching(VM_SIZE, "an Azure VM size (e.g. Standard_D4ds_
 KubernetesVersion = Annotated[str, matching(KUBERNETES_VERSION, "a Kubernetes version of the form 1.NN or 1.NN.P")]
 TimeOfDay = Annotated[str, matching(TIME_OF_DAY, "a time of day HH:MM (00:00-23:59)")]
 UtcOffset = Annotated[str, matching(UTC_OFFSET, "a UTC offset of the form +HH:MM or -HH:MM (up to 14 hours)")]
-RegistryId = Annotated[str | None, matching(
-    REGISTRY_ID,
-    "a container registry id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>)",
-)]
+RegistryId = Annotated[
+    str | None,
+    matching(
+        REGISTRY_ID,
+        "a container registry id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>)",
+    ),
+]
 Zone = Literal["1", "2", "3"]
 WeekDay = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -68,24 +100,33 @@ class NodePoolConfig(ConfigSection):
             yield ("minCount",), f"{self.min_count} is greater than maxCount {self.max_count}"
         shape = VM_SHAPES.get(self.vm_size)
         if shape is not None and shape.gpus and shape.gpu_driver not in GPU_DRIVERS_BY_OS_SKU[self.os_sku]:
-            yield ("osSku",), (
-                f"{self.os_sku} nodes cannot run {self.vm_size}: it needs NVIDIA's {shape.gpu_driver} driver, which "
-                f"AKS installs on {' and '.join(os for os, drivers in GPU_DRIVERS_BY_OS_SKU.items() if shape.gpu_driver in drivers)} "
-                "only; set osSku: Ubuntu or pick a size with the CUDA driver (e.g. Standard_NC4as_T4_v3)"
+            yield (
+                ("osSku",),
+                (
+                    f"{self.os_sku} nodes cannot run {self.vm_size}: it needs NVIDIA's {shape.gpu_driver} driver, which "
+                    f"AKS installs on {' and '.join(os for os, drivers in GPU_DRIVERS_BY_OS_SKU.items() if shape.gpu_driver in drivers)} "
+                    "only; set osSku: Ubuntu or pick a size with the CUDA driver (e.g. Standard_NC4as_T4_v3)"
+                ),
             )
         if 0 < self.os_disk_size_gb < MIN_OS_DISK_GB:
             yield ("osDiskSizeGb",), f"must be 0 (AKS default) or at least {MIN_OS_DISK_GB}"
         elif self.os_disk_type == "Ephemeral":
             capacity = TEMP_DISK_GB.get(self.vm_size)
             if capacity is None:
-                yield ("osDiskType",), (
-                    f"the temp disk size of {self.vm_size} is not known, so an ephemeral OS disk cannot be checked to "
-                    f"fit; use one of {', '.join(sorted(TEMP_DISK_GB))} or set osDiskType: Managed"
+                yield (
+                    ("osDiskType",),
+                    (
+                        f"the temp disk size of {self.vm_size} is not known, so an ephemeral OS disk cannot be checked to "
+                        f"fit; use one of {', '.join(sorted(TEMP_DISK_GB))} or set osDiskType: Managed"
+                    ),
                 )
             elif ephemeral_os_disk_gb(self.vm_size, self.os_disk_size_gb) is None:
-                yield ("osDiskSizeGb",), (
-                    f"{self.os_disk_size_gb} GB does not fit the {capacity} GB temp disk of {self.vm_size} that holds "
-                    "an ephemeral OS disk; lower it, pick a larger VM size or set osDiskType: Managed"
+                yield (
+                    ("osDiskSizeGb",),
+                    (
+                        f"{self.os_disk_size_gb} GB does not fit the {capacity} GB temp disk of {self.vm_size} that holds "
+                        "an ephemeral OS disk; lower it, pick a larger VM size or set osDiskType: Managed"
+                    ),
                 )
 
 
@@ -108,7 +149,9 @@ class MaintenanceWindowConfig(ConfigSection):
 class AutoscalerProfileConfig(ConfigSection):
     """Cluster autoscaler settings, tuned for bursts of task pods (see docs/cluster.md for each value)."""
 
-    scan_interval_seconds: int = Field(10, ge=5, le=60, description="How often pending pods and idle nodes are checked.")
+    scan_interval_seconds: int = Field(
+        10, ge=5, le=60, description="How often pending pods and idle nodes are checked."
+    )
     expander: Literal["least-waste", "random", "most-pods", "priority"] = Field(
         "least-waste", description="Which pool grows when several could fit the pending pods."
     )
@@ -116,11 +159,15 @@ class AutoscalerProfileConfig(ConfigSection):
         0, ge=0, le=600, description="Ignore pending pods younger than this before scaling up."
     )
     max_node_provision_minutes: int = Field(15, ge=5, le=60, description="Give up on a node that is not ready by then.")
-    scale_down_delay_after_add_minutes: int = Field(5, ge=0, le=60, description="No scale-down this long after a scale-up.")
+    scale_down_delay_after_add_minutes: int = Field(
+        5, ge=0, le=60, description="No scale-down this long after a scale-up."
+    )
     scale_down_delay_after_delete_minutes: int = Field(0, ge=0, le=60, description="Pause after a node is removed.")
     scale_down_delay_after_failure_minutes: int = Field(3, ge=0, le=60, description="Pause after a failed scale-down.")
     scale_down_unneeded_minutes: int = Field(5, ge=1, le=60, description="How long a node is idle before removal.")
-    scale_down_unready_minutes: int = Field(20, ge=1, le=120, description="How long an unready node waits before removal.")
+    scale_down_unready_minutes: int = Field(
+        20, ge=1, le=120, description="How long an unready node waits before removal."
+    )
     scale_down_utilization_threshold: float = Field(
         0.5, gt=0, le=1, description="Requested/allocatable below which a node counts as unneeded."
     )
@@ -134,11 +181,17 @@ class AutoscalerProfileConfig(ConfigSection):
 
 
 class ClusterConfig(ConfigSection):
-    kubernetes_version: KubernetesVersion = Field("1.33", description="Pinned Kubernetes version (1.NN, or 1.NN.P with upgradeChannel none).")
-    sku_tier: Literal["Free", "Standard", "Premium"] = Field("Free", description="AKS control plane tier (Standard has an SLA).")
+    kubernetes_version: KubernetesVersion = Field(
+        "1.33", description="Pinned Kubernetes version (1.NN, or 1.NN.P with upgradeChannel none)."
+    )
+    sku_tier: Literal["Free", "Standard", "Premium"] = Field(
+        "Free", description="AKS control plane tier (Standard has an SLA)."
+    )
     authorized_ip_ranges: list[Cidr] = Field(default_factory=list, description="CIDRs allowed to reach the API server.")
     private_cluster: bool = Field(False, description="Private API server instead of authorized IP ranges.")
-    admin_group_object_ids: list[EntraObjectId] = Field(default_factory=list, description="Entra ID groups of cluster admins.")
+    admin_group_object_ids: list[EntraObjectId] = Field(
+        default_factory=list, description="Entra ID groups of cluster admins."
+    )
     kubelogin_mode: Literal["azurecli", "workloadidentity", "spn", "msi"] = Field(
         "azurecli",
         description="How the program's Kubernetes provider gets Entra ID tokens: azurecli for people, "
@@ -157,7 +210,9 @@ class ClusterConfig(ConfigSection):
         default_factory=lambda: MaintenanceWindowConfig(start_time="06:00"),
         description="When node image updates may run.",
     )
-    zones: list[Zone] = Field(default_factory=list, description="Availability zones of every pool unless a pool narrows them.")
+    zones: list[Zone] = Field(
+        default_factory=list, description="Availability zones of every pool unless a pool narrows them."
+    )
     defender: bool = Field(False, description="Microsoft Defender for Containers sensor (billed per vCore).")
     azure_policy: bool = Field(True, description="Azure Policy add-on (Gatekeeper) to audit/enforce pod security.")
     image_cleaner_interval_hours: int = Field(
@@ -202,7 +257,9 @@ class ClusterConfig(ConfigSection):
     def _ranges(cls, values: list[str]) -> list[str]:
         for value in values:
             if ipaddress.ip_network(value, strict=False).prefixlen == 0:
-                raise ValueError(f"'{value}' opens the API server to the whole internet; list your own ranges or use privateCluster")
+                raise ValueError(
+                    f"'{value}' opens the API server to the whole internet; list your own ranges or use privateCluster"
+                )
         return values
 
     def pools(self) -> dict[str, NodePoolConfig]:
@@ -224,9 +281,12 @@ class ClusterConfig(ConfigSection):
             yield ("taskPool", "maxCount"), "must be at least 1: task pods need somewhere to run"
         if self.gpu_pool.enabled and not getattr(VM_SHAPES.get(self.gpu_pool.vm_size), "gpus", 0):
             known = ", ".join(name for name, shape in VM_SHAPES.items() if shape.gpus)
-            yield ("gpuPool", "vmSize"), (
-                f"{self.gpu_pool.vm_size} is not a known NVIDIA GPU size (GPUs, driver and OS support are checked "
-                f"from facts/vm_sizes.py); use one of {known}, or add the size there"
+            yield (
+                ("gpuPool", "vmSize"),
+                (
+                    f"{self.gpu_pool.vm_size} is not a known NVIDIA GPU size (GPUs, driver and OS support are checked "
+                    f"from facts/vm_sizes.py); use one of {known}, or add the size there"
+                ),
             )
         if self.system_pool.min_count == 0:
             yield ("systemPool", "minCount"), "must be at least 1: the system pool runs CoreDNS and other add-ons"
@@ -235,9 +295,12 @@ class ClusterConfig(ConfigSection):
         if self.private_cluster and self.authorized_ip_ranges:
             yield ("authorizedIpRanges",), "a private cluster has no public endpoint to restrict; remove the ranges"
         if self.upgrade_channel == "patch" and self.kubernetes_version.count(".") == 2:
-            yield ("kubernetesVersion",), (
-                f"'{self.kubernetes_version}' pins a patch release, which the patch upgrade channel moves away from; "
-                f"pin the minor version ('{self.kubernetes_version.rsplit('.', 1)[0]}') or set upgradeChannel: none"
+            yield (
+                ("kubernetesVersion",),
+                (
+                    f"'{self.kubernetes_version}' pins a patch release, which the patch upgrade channel moves away from; "
+                    f"pin the minor version ('{self.kubernetes_version.rsplit('.', 1)[0]}') or set upgradeChannel: none"
+                ),
             )
         names: dict[str, str] = {}
         for key, pool in self.pools().items():
@@ -254,4 +317,7 @@ class ClusterConfig(ConfigSection):
     def location_problems(self, location: str):
         """Zones only exist in some regions; the region is a top-level setting, so the root config asks."""
         if self.zones and location not in ZONE_REGIONS:
-            yield ("zones",), f"{location} has no availability zones; remove cluster.zones or pick a zone-enabled region"
+            yield (
+                ("zones",),
+                f"{location} has no availability zones; remove cluster.zones or pick a zone-enabled region",
+            )

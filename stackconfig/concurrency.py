@@ -17,26 +17,36 @@ class ConcurrencyConfig(ConfigSection):
     """Airflow's concurrency limits (`[core]`, `[kubernetes_executor]`, `[scheduler]`). Unset = derived."""
 
     parallelism: int | None = Field(
-        None, ge=1, le=10_000,
+        None,
+        ge=1,
+        le=10_000,
         description="Tasks each scheduler runs at once ([core] parallelism); unset: the task slots of every pool "
         "divided among the schedulers, rounded up.",
     )
     default_pool_slots: int | None = Field(
-        None, ge=1, le=100_000,
+        None,
+        ge=1,
+        le=100_000,
         description="Slots of Airflow's default_pool ([core] default_pool_task_slot_count, also applied to an "
         "existing pool by the migration job); unset: the task slots of every pool.",
     )
     max_active_tasks_per_dag: int | None = Field(
-        None, ge=1, le=100_000,
+        None,
+        ge=1,
+        le=100_000,
         description="Running tasks of one DAG ([core] max_active_tasks_per_dag); unset: all Airflow runs at once.",
     )
     pod_creation_batch_size: int | None = Field(
-        None, ge=1, le=500,
+        None,
+        ge=1,
+        le=500,
         description="Task pods each scheduler creates per loop ([kubernetes_executor] "
         "worker_pods_creation_batch_size); unset: parallelism, at most 32.",
     )
     task_queued_timeout_seconds: int | None = Field(
-        None, ge=60, le=86_400,
+        None,
+        ge=60,
+        le=86_400,
         description="Fail a task queued longer than this ([scheduler] task_queued_timeout); unset: "
         "cluster.autoscaler.maxNodeProvisionMinutes + imagePullMinutes (+ gpuBootMinutes with a GPU pool).",
     )
@@ -44,7 +54,9 @@ class ConcurrencyConfig(ConfigSection):
         5, ge=0, le=60, description="Time allowed to pull the task image on a new node (part of the queued timeout)."
     )
     gpu_boot_minutes: int = Field(
-        10, ge=0, le=60,
+        10,
+        ge=0,
+        le=60,
         description="Extra time a GPU node needs (driver install, device plugin, larger images) when the GPU pool "
         "exists (part of the queued timeout).",
     )
@@ -55,7 +67,10 @@ def concurrency_problems(concurrency: ConcurrencyConfig, cluster: ClusterConfig)
     provision = cluster.autoscaler.max_node_provision_minutes
     timeout = concurrency.task_queued_timeout_seconds
     if timeout is not None and timeout <= provision * 60:
-        yield ("taskQueuedTimeoutSeconds",), (
-            f"{timeout} s fails a task before a node from zero is ready: cluster.autoscaler.maxNodeProvisionMinutes "
-            f"allows {provision * 60} s; set more than that plus the image pull, or leave it unset to derive it"
+        yield (
+            ("taskQueuedTimeoutSeconds",),
+            (
+                f"{timeout} s fails a task before a node from zero is ready: cluster.autoscaler.maxNodeProvisionMinutes "
+                f"allows {provision * 60} s; set more than that plus the image pull, or leave it unset to derive it"
+            ),
         )

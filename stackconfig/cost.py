@@ -20,21 +20,34 @@ class NodeOverheadConfig(ConfigSection):
     """Requests of the DaemonSets AKS runs on every node (CNI, Azure Monitor agent, CSI drivers, cloud-node-manager):
     check with `kubectl describe node` and tune."""
 
-    cpu_millicores: int = Field(_DEFAULTS.node_overhead.cpu_millicores, ge=0, le=8000,
-                                description="CPU requested by AKS DaemonSets per node (millicores).")
-    memory_mib: int = Field(_DEFAULTS.node_overhead.memory_mib, ge=0, le=32768,
-                            description="Memory requested by AKS DaemonSets per node (MiB).")
-    pods: int = Field(_DEFAULTS.node_overhead.pods, ge=0, le=100,
-                      description="DaemonSet pods per node (they count against maxPods).")
+    cpu_millicores: int = Field(
+        _DEFAULTS.node_overhead.cpu_millicores,
+        ge=0,
+        le=8000,
+        description="CPU requested by AKS DaemonSets per node (millicores).",
+    )
+    memory_mib: int = Field(
+        _DEFAULTS.node_overhead.memory_mib,
+        ge=0,
+        le=32768,
+        description="Memory requested by AKS DaemonSets per node (MiB).",
+    )
+    pods: int = Field(
+        _DEFAULTS.node_overhead.pods, ge=0, le=100, description="DaemonSet pods per node (they count against maxPods)."
+    )
 
 
 class CostConfig(ConfigSection):
-    log_ingestion_gb_per_day: float = Field(_DEFAULTS.log_ingestion_gb_per_day, ge=0,
-                                            description=USAGE_ESTIMATES["log_ingestion_gb_per_day"])
-    task_log_storage_gb: float = Field(_DEFAULTS.task_log_storage_gb, ge=0,
-                                       description=USAGE_ESTIMATES["task_log_storage_gb"])
-    key_vault_operations_per_day: float = Field(_DEFAULTS.key_vault_operations_per_day, ge=0,
-                                                description=USAGE_ESTIMATES["key_vault_operations_per_day"])
-    prometheus_active_series: float = Field(_DEFAULTS.prometheus_active_series, ge=0,
-                                            description=USAGE_ESTIMATES["prometheus_active_series"])
+    log_ingestion_gb_per_day: float = Field(
+        _DEFAULTS.log_ingestion_gb_per_day, ge=0, description=USAGE_ESTIMATES["log_ingestion_gb_per_day"]
+    )
+    task_log_storage_gb: float = Field(
+        _DEFAULTS.task_log_storage_gb, ge=0, description=USAGE_ESTIMATES["task_log_storage_gb"]
+    )
+    key_vault_operations_per_day: float = Field(
+        _DEFAULTS.key_vault_operations_per_day, ge=0, description=USAGE_ESTIMATES["key_vault_operations_per_day"]
+    )
+    prometheus_active_series: float = Field(
+        _DEFAULTS.prometheus_active_series, ge=0, description=USAGE_ESTIMATES["prometheus_active_series"]
+    )
     node_overhead: NodeOverheadConfig = Field(default_factory=NodeOverheadConfig)

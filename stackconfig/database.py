@@ -84,16 +84,16 @@ class DatabaseConfig(ConfigSection):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if isinstance(value, str) and value not in SUPPORTED_VERSIONS:
-            raise ValueError(
-                f"PostgreSQL '{value}' is not supported; use one of {', '.join(SUPPORTED_VERSIONS)}"
-            )
+            raise ValueError(f"PostgreSQL '{value}' is not supported; use one of {', '.join(SUPPORTED_VERSIONS)}")
         return value
 
     @field_validator("storage_size_gb")
     @classmethod
     def _storage_size(cls, value: int) -> int:
         if value not in STORAGE_SIZES_GB:
-            raise ValueError(f"{value} is not a flexible server storage size; use one of {', '.join(map(str, STORAGE_SIZES_GB))}")
+            raise ValueError(
+                f"{value} is not a flexible server storage size; use one of {', '.join(map(str, STORAGE_SIZES_GB))}"
+            )
         return value
 
     @field_validator("admin_login")
@@ -119,6 +119,12 @@ class DatabaseConfig(ConfigSection):
             yield ("skuName",), f"'{self.sku_name}' {found}; {self.sku_tier} SKUs look like {examples}"
         if self.sku_tier == "Burstable":
             if self.high_availability:
-                yield ("highAvailability",), "zone-redundant HA is not available on Burstable; use GeneralPurpose or MemoryOptimized"
+                yield (
+                    ("highAvailability",),
+                    "zone-redundant HA is not available on Burstable; use GeneralPurpose or MemoryOptimized",
+                )
             if self.pgbouncer:
-                yield ("pgbouncer",), "the built-in PgBouncer is not available on Burstable; use GeneralPurpose or leave it unset"
+                yield (
+                    ("pgbouncer",),
+                    "the built-in PgBouncer is not available on Burstable; use GeneralPurpose or leave it unset",
+                )

@@ -44,6 +44,7 @@ class Deployer:
     object_id: str
     principal_type: PrincipalType
 
+
 def _identity_problem(identity: str) -> str | None:
     if identity in IDENTITIES:
         return None
@@ -63,8 +64,11 @@ class RoleGrantConfig(ConfigSection):
         return grantable_role(self.role)
 
     def problems(self):
-        for key, problem in (("role", role_problem(self.role)), ("scope", scope_problem(self.scope)),
-                             ("identity", _identity_problem(self.identity))):
+        for key, problem in (
+            ("role", role_problem(self.role)),
+            ("scope", scope_problem(self.scope)),
+            ("identity", _identity_problem(self.identity)),
+        ):
             if problem:
                 yield (key,), problem
 
@@ -98,7 +102,8 @@ class IdentityConfig(ConfigSection):
         "identity, User when a person deploys with az login, Group for an Entra group.",
     )
     extra_role_assignments: list[RoleGrantConfig] = Field(
-        default_factory=list, description="Extra data-plane grants (role, scope, identity) for what DAGs read and write."
+        default_factory=list,
+        description="Extra data-plane grants (role, scope, identity) for what DAGs read and write.",
     )
     extra_service_accounts: list[ServiceAccountConfig] = Field(
         default_factory=list,
@@ -114,11 +119,17 @@ class IdentityConfig(ConfigSection):
         missing = [
             f"{config_key(project, ('identity', key))}: {what}"
             for key, value, what in (
-                ("deployerObjectId", self.deployer_object_id,
-                 "set the object id of the principal that runs `pulumi up` (scripts/bootstrap/bootstrap.sh writes "
-                 "the deployer identity's; `az ad signed-in-user show --query id` for yourself)"),
-                ("deployerPrincipalType", self.deployer_principal_type,
-                 "set ServicePrincipal, User or Group (the type of identity.deployerObjectId)"),
+                (
+                    "deployerObjectId",
+                    self.deployer_object_id,
+                    "set the object id of the principal that runs `pulumi up` (scripts/bootstrap/bootstrap.sh writes "
+                    "the deployer identity's; `az ad signed-in-user show --query id` for yourself)",
+                ),
+                (
+                    "deployerPrincipalType",
+                    self.deployer_principal_type,
+                    "set ServicePrincipal, User or Group (the type of identity.deployerObjectId)",
+                ),
             )
             if value is None
         ]
@@ -136,10 +147,13 @@ class IdentityConfig(ConfigSection):
         federated.update(sa.identity for sa in self.extra_service_accounts if sa.identity in IDENTITIES)
         for identity, count in federated.items():
             if count > MAX_FEDERATED_CREDENTIALS:
-                yield ("extraServiceAccounts",), (
-                    f"identity '{identity}' would get {count} federated credentials; Azure allows at most "
-                    f"{MAX_FEDERATED_CREDENTIALS} per identity (the chart's service accounts use "
-                    f"{chart_bindings_per_identity()[identity]})"
+                yield (
+                    ("extraServiceAccounts",),
+                    (
+                        f"identity '{identity}' would get {count} federated credentials; Azure allows at most "
+                        f"{MAX_FEDERATED_CREDENTIALS} per identity (the chart's service accounts use "
+                        f"{chart_bindings_per_identity()[identity]})"
+                    ),
                 )
         grants = Counter((g.role_name, g.scope.lower(), g.identity) for g in self.extra_role_assignments if g.role_name)
         for index, grant in enumerate(self.extra_role_assignments):
@@ -151,6 +165,9 @@ class IdentityConfig(ConfigSection):
         chart = {(b.namespace, b.service_account) for b in bindings(release_name, namespace)}
         for index, sa in enumerate(self.extra_service_accounts):
             if (sa.namespace, sa.service_account) in chart:
-                yield ("extraServiceAccounts", index), (
-                    f"{sa.namespace}/{sa.service_account} is the chart's own service account; it is federated already"
+                yield (
+                    ("extraServiceAccounts", index),
+                    (
+                        f"{sa.namespace}/{sa.service_account} is the chart's own service account; it is federated already"
+                    ),
                 )

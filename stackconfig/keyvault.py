@@ -38,5 +38,7 @@ class KeyVaultConfig(ConfigSection):
 
     def ip_rules(self) -> list[str]:
         """Firewall entries as Key Vault takes them: a /32 is written as the bare address."""
-        return [str(ipaddress.IPv4Network(value).network_address) if value.endswith("/32") else value
-                for value in self.allowed_ip_ranges]
+        return [
+            str(ipaddress.IPv4Network(value).network_address) if value.endswith("/32") else value
+            for value in self.allowed_ip_ranges
+        ]

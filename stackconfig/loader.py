@@ -97,7 +97,9 @@ def parse_stack_config(project: str, stack: str, raw: Mapping[str, str]) -> Stac
         config = StackConfig.model_validate(decoded)
     except ValidationError as exc:
         broken = {error["loc"][0] for error in exc.errors() if error["loc"]}
-        raise ConfigError(problems_from(exc, StackConfig, project) + _section_problems(project, decoded, broken)) from None
+        raise ConfigError(
+            problems_from(exc, StackConfig, project) + _section_problems(project, decoded, broken)
+        ) from None
     settings = StackSettings(project=project, stack=stack, config=config)
     problems = [f"{config_key(project, path)}: {message}" for path, message in walk_problems(config)]
     if config.environment is None and not ENVIRONMENT.fullmatch(stack):

@@ -8,11 +8,24 @@ from pydantic import Field, field_validator
 from .alerting import AlertsConfig, GrafanaConfig, PrometheusConfig
 from .base import ConfigSection
 
-AKS_LOG_CATEGORIES = frozenset({
-    "kube-apiserver", "kube-audit", "kube-audit-admin", "kube-controller-manager", "kube-scheduler",
-    "cluster-autoscaler", "cloud-controller-manager", "guard", "csi-azuredisk-controller", "csi-azurefile-controller",
-    "csi-snapshot-controller", "fleet-member-agent", "fleet-member-net-controller-manager", "fleet-mcs-controller-manager",
-})
+AKS_LOG_CATEGORIES = frozenset(
+    {
+        "kube-apiserver",
+        "kube-audit",
+        "kube-audit-admin",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "cluster-autoscaler",
+        "cloud-controller-manager",
+        "guard",
+        "csi-azuredisk-controller",
+        "csi-azurefile-controller",
+        "csi-snapshot-controller",
+        "fleet-member-agent",
+        "fleet-member-net-controller-manager",
+        "fleet-mcs-controller-manager",
+    }
+)
 """Resource log categories of Microsoft.ContainerService/managedClusters (Azure Monitor supported log categories)."""
 
 REQUIRED_AKS_LOG_CATEGORIES = ("kube-audit-admin", "guard", "cluster-autoscaler")
@@ -52,4 +65,7 @@ class MonitoringConfig(ConfigSection):
         if self.daily_quota_gb != -1 and self.daily_quota_gb <= 0:
             yield ("dailyQuotaGb",), "must be -1 (no cap) or a positive number of GB"
         if self.grafana.enabled and not self.prometheus.enabled:
-            yield ("grafana", "enabled"), "needs monitoring.prometheus.enabled: Grafana reads the Azure Monitor workspace"
+            yield (
+                ("grafana", "enabled"),
+                "needs monitoring.prometheus.enabled: Grafana reads the Azure Monitor workspace",
+            )

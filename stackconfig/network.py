@@ -21,8 +21,12 @@ class NetworkConfig(ConfigSection):
         "10.20.8.0/27", description="Subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers."
     )
     private_endpoint_subnet: Ipv4Network = Field("10.20.9.0/27", description="Subnet for private endpoints.")
-    pod_cidr: Ipv4Network = Field("192.168.0.0/16", description="Pod range of Azure CNI Overlay; must not overlap the VNet.")
-    service_cidr: Ipv4Network = Field("172.16.0.0/16", description="Kubernetes service range; must not overlap the VNet.")
+    pod_cidr: Ipv4Network = Field(
+        "192.168.0.0/16", description="Pod range of Azure CNI Overlay; must not overlap the VNet."
+    )
+    service_cidr: Ipv4Network = Field(
+        "172.16.0.0/16", description="Kubernetes service range; must not overlap the VNet."
+    )
     dns_service_ip: str = Field("172.16.0.10", description="Cluster DNS service IP, inside serviceCidr.")
     outbound: Outbound = Field(
         "loadBalancer",

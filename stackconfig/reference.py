@@ -68,8 +68,15 @@ def _default(field: FieldInfo, instance: BaseModel | None, name: str) -> str:
 def _constraints(field: FieldInfo) -> str:
     parts = []
     for meta in field.metadata:
-        for attr, symbol in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<"), ("min_length", "min length"),
-                             ("max_length", "max length"), ("pattern", "pattern")):
+        for attr, symbol in (
+            ("ge", "≥"),
+            ("gt", ">"),
+            ("le", "≤"),
+            ("lt", "<"),
+            ("min_length", "min length"),
+            ("max_length", "max length"),
+            ("pattern", "pattern"),
+        ):
             value = getattr(meta, attr, None)
             if value is not None:
                 parts.append(f"{symbol} `{value}`" if attr == "pattern" else f"{symbol} {value}")
@@ -83,8 +90,14 @@ def _rows(model: type[BaseModel], prefix: str, instance: BaseModel | None = None
         key = f"{prefix}{field.alias or name}"
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            default = getattr(instance, name) if instance is not None else (
-                field.get_default(call_default_factory=True, validated_data={}) if field.default_factory is not None else None
+            default = (
+                getattr(instance, name)
+                if instance is not None
+                else (
+                    field.get_default(call_default_factory=True, validated_data={})
+                    if field.default_factory is not None
+                    else None
+                )
             )
             nested.append((annotation, key + ".", default))
             yield f"| `{key}` | object | (fields below) | | {field.description or ''} |"

@@ -43,8 +43,9 @@ class RegistryConfig(ConfigSection):
         if not self.enabled:
             return
         if self.private_endpoint and self.sku != "Premium":
-            yield ("privateEndpoint",), (
-                f"needs sku Premium (Azure offers private endpoints on Premium only), not {self.sku}"
+            yield (
+                ("privateEndpoint",),
+                (f"needs sku Premium (Azure offers private endpoints on Premium only), not {self.sku}"),
             )
 
     @property

@@ -34,10 +34,12 @@ ENVIRONMENT = re.compile(r"^[a-z][a-z0-9]{1,5}$")
 class StackConfig(ConfigSection):
     """Every `airflow-aks:*` setting. Top-level keys are declared in Pulumi.yaml; sections default field by field."""
 
-    location: Annotated[str, matching(LOCATION, "an Azure region name (lowercase, no spaces, e.g. westeurope)")] = Field(
-        "westeurope", description="Azure region of every resource, e.g. westeurope.")
+    location: Annotated[str, matching(LOCATION, "an Azure region name (lowercase, no spaces, e.g. westeurope)")] = (
+        Field("westeurope", description="Azure region of every resource, e.g. westeurope.")
+    )
     environment: str | None = Field(
-        None, description="Environment name used in resource names and tags, 2-6 lowercase alphanumerics (default: the stack name)."
+        None,
+        description="Environment name used in resource names and tags, 2-6 lowercase alphanumerics (default: the stack name).",
     )
     name_prefix: str = Field("airflow", description="Prefix of every resource name (2-8 lowercase alphanumerics).")
     owner: str = Field(min_length=1, max_length=256, description="Owner tag: team or e-mail responsible.")
@@ -94,9 +96,12 @@ class StackConfig(ConfigSection):
         if limit is None or sum(wanted.values()) + CONNECTION_HEADROOM <= limit:
             return
         breakdown = ", ".join(f"{name} {count}" for name, count in wanted.items())
-        yield ("airflow", "databasePool"), (
-            f"Airflow may open {sum(wanted.values())} database connections ({breakdown}) plus "
-            f"{CONNECTION_HEADROOM} kept free, but database.skuName {self.database.sku_name} allows {limit} "
-            "user connections; lower databasePool.poolSize/maxOverflow or apiServerWorkers, or choose a larger SKU "
-            "(GeneralPurpose also enables the built-in PgBouncer)"
+        yield (
+            ("airflow", "databasePool"),
+            (
+                f"Airflow may open {sum(wanted.values())} database connections ({breakdown}) plus "
+                f"{CONNECTION_HEADROOM} kept free, but database.skuName {self.database.sku_name} allows {limit} "
+                "user connections; lower databasePool.poolSize/maxOverflow or apiServerWorkers, or choose a larger SKU "
+                "(GeneralPurpose also enables the built-in PgBouncer)"
+            ),
         )

@@ -12,7 +12,11 @@ from .base import ConfigSection
 
 
 class SecretsConfig(ConfigSection):
-    fernet_key_version: int = Field(1, ge=1, description="Bump by one to rotate the Fernet key; the previous key still decrypts until the next bump.")
+    fernet_key_version: int = Field(
+        1,
+        ge=1,
+        description="Bump by one to rotate the Fernet key; the previous key still decrypts until the next bump.",
+    )
     api_secret_key_version: int = Field(1, ge=1, description="Bump to rotate the API server secret key.")
     jwt_secret_version: int = Field(1, ge=1, description="Bump to rotate the JWT signing secret.")
     database_password_version: int = Field(1, ge=1, description="Bump to rotate the metadata database password.")

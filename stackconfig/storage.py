@@ -37,6 +37,7 @@ class StorageConfig(ConfigSection):
 
     def problems(self):
         if self.logs_delete_after_days <= self.logs_cool_after_days:
-            yield ("logsDeleteAfterDays",), (
-                f"{self.logs_delete_after_days} must be greater than logsCoolAfterDays {self.logs_cool_after_days}"
+            yield (
+                ("logsDeleteAfterDays",),
+                (f"{self.logs_delete_after_days} must be greater than logsCoolAfterDays {self.logs_cool_after_days}"),
             )

@@ -18,7 +18,8 @@ KubernetesName = Annotated[
     str, matching(KUBERNETES_NAME, "a Kubernetes name (lowercase letters, digits and '-', at most 63)")
 ]
 KubernetesSubdomain = Annotated[
-    str, matching(KUBERNETES_SUBDOMAIN, "a Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253)")
+    str,
+    matching(KUBERNETES_SUBDOMAIN, "a Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253)"),
 ]
 PoolName = Annotated[
     str, matching(NODE_POOL_NAME, "a valid node pool name (1-12 lowercase letters and digits, starting with a letter)")
@@ -54,7 +55,9 @@ def public_ipv4_range(service: str) -> AfterValidator:
         except ValueError:
             raise ValueError(f"'{value}' is not an IPv4 address or CIDR (e.g. 203.0.113.0/24)") from None
         if network.version != 4:
-            raise ValueError(f"'{value}' is not an IPv4 address or CIDR: Azure firewalls take IPv4 rules, so it must be IPv4")
+            raise ValueError(
+                f"'{value}' is not an IPv4 address or CIDR: Azure firewalls take IPv4 rules, so it must be IPv4"
+            )
         if network.prefixlen == 0:
             raise ValueError(f"'{value}' opens {service} to the whole internet; list your own ranges")
         if is_private(network):

@@ -16,7 +16,9 @@ class WarmCapacityConfig(ConfigSection):
     """
 
     task_slots: int = Field(
-        0, ge=0, le=500,
+        0,
+        ge=0,
+        le=500,
         description="Placeholder pods of airflow.taskPods' size kept on the task pool: tasks that start without "
         "waiting for a node (0 = off).",
     )

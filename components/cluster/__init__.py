@@ -79,12 +79,16 @@ class Cluster(pulumi.ComponentResource):
         system = self.placements["system"]
         workspace_id = args.monitoring.workspace_id
         cluster = containerservice.ManagedCluster(
-            *renamed(name, "cluster", pulumi.ResourceOptions(
-                parent=self,
-                depends_on=[*grants, grants_ready, *args.nodes.subnets],
-                # The autoscaler owns node counts; `pulumi up` must not reset them.
-                ignore_changes=["agentPoolProfiles[0].count"],
-            )),
+            *renamed(
+                name,
+                "cluster",
+                pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[*grants, grants_ready, *args.nodes.subnets],
+                    # The autoscaler owns node counts; `pulumi up` must not reset them.
+                    ignore_changes=["agentPoolProfiles[0].count"],
+                ),
+            ),
             resource_name_=ctx.naming.resource("aks"),
             resource_group_name=ctx.resource_group_name,
             location=ctx.location,
@@ -157,7 +161,9 @@ class Cluster(pulumi.ComponentResource):
         )
 
         admin_name, admin_opts = renamed(name, "deployer-cluster-admin", child)
-        deployer_admin = ctx.deployer.grant(admin_name, "Azure Kubernetes Service RBAC Cluster Admin", cluster.id, admin_opts)
+        deployer_admin = ctx.deployer.grant(
+            admin_name, "Azure Kubernetes Service RBAC Cluster Admin", cluster.id, admin_opts
+        )
 
         self.kubeconfig = kubeconfig(ctx, cluster, cfg.kubelogin_mode, self)
         admin_ready = propagation_wait(

@@ -29,7 +29,9 @@ class ClusterIdentity:
     principal: Principal
 
 
-def cluster_identity(name: str, ctx: StackContext, key: str, abbreviation: str, parent: pulumi.Resource) -> ClusterIdentity:
+def cluster_identity(
+    name: str, ctx: StackContext, key: str, abbreviation: str, parent: pulumi.Resource
+) -> ClusterIdentity:
     """The identity `<name>-<key>`, its principal keyed by its resource name (known before it exists)."""
     resource_name = ctx.naming.resource(abbreviation)
     identity = managedidentity.UserAssignedIdentity(
@@ -75,8 +77,9 @@ def once_created(resource: pulumi.CustomResource, value: pulumi.Output) -> pulum
     return pulumi.Output.all(resource.id, value).apply(lambda both: both[1])
 
 
-def kubeconfig(ctx: StackContext, cluster: containerservice.ManagedCluster, login_mode: str,
-               parent: pulumi.Resource) -> pulumi.Output[str]:
+def kubeconfig(
+    ctx: StackContext, cluster: containerservice.ManagedCluster, login_mode: str, parent: pulumi.Resource
+) -> pulumi.Output[str]:
     """Secret: a kubeconfig that logs in with kubelogin in `login_mode` (no credential inside)."""
     credentials = containerservice.list_managed_cluster_user_credentials_output(
         resource_group_name=ctx.resource_group_name,
@@ -90,7 +93,10 @@ def kubeconfig(ctx: StackContext, cluster: containerservice.ManagedCluster, logi
 
 
 def kubernetes_provider(
-    name: str, cluster: containerservice.ManagedCluster, config: pulumi.Output[str], after: list[pulumi.Resource],
+    name: str,
+    cluster: containerservice.ManagedCluster,
+    config: pulumi.Output[str],
+    after: list[pulumi.Resource],
     parent: pulumi.Resource,
 ) -> kubernetes.Provider:
     """The provider of every in-cluster resource, once the deployer's admin role and the pools exist."""

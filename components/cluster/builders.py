@@ -39,7 +39,9 @@ def pool_settings(cluster: ClusterConfig, placement: PoolPlacement, node_subnet_
         os_type="Linux",
         os_sku=pool.os_sku,
         os_disk_type=pool.os_disk_type,
-        os_disk_size_gb=ephemeral_os_disk_gb(pool.vm_size, pool.os_disk_size_gb) if ephemeral else pool.os_disk_size_gb or None,
+        os_disk_size_gb=ephemeral_os_disk_gb(pool.vm_size, pool.os_disk_size_gb)
+        if ephemeral
+        else pool.os_disk_size_gb or None,
         orchestrator_version=cluster.kubernetes_version,
         availability_zones=list(pool.zones or []) or None,
         node_labels=dict(placement.labels),
@@ -131,16 +133,22 @@ def addon_profiles(
         "azurepolicy": containerservice.ManagedClusterAddonProfileArgs(enabled=cfg.azure_policy),
         "omsagent": containerservice.ManagedClusterAddonProfileArgs(
             enabled=container_insights,
-            config={"logAnalyticsWorkspaceResourceID": workspace_id, "useAADAuth": "true"} if container_insights else None,
+            config={"logAnalyticsWorkspaceResourceID": workspace_id, "useAADAuth": "true"}
+            if container_insights
+            else None,
         ),
         "azureKeyvaultSecretsProvider": containerservice.ManagedClusterAddonProfileArgs(
             enabled=cfg.key_vault_secrets_provider,
-            config={"enableSecretRotation": "true", "rotationPollInterval": "2m"} if cfg.key_vault_secrets_provider else None,
+            config={"enableSecretRotation": "true", "rotationPollInterval": "2m"}
+            if cfg.key_vault_secrets_provider
+            else None,
         ),
     }
 
 
-def security_profile(cfg: ClusterConfig, workspace_id: pulumi.Input[str]) -> containerservice.ManagedClusterSecurityProfileArgs:
+def security_profile(
+    cfg: ClusterConfig, workspace_id: pulumi.Input[str]
+) -> containerservice.ManagedClusterSecurityProfileArgs:
     """Workload identity, Image Cleaner, and the Defender sensor when configured."""
     return containerservice.ManagedClusterSecurityProfileArgs(
         workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True),

@@ -59,7 +59,10 @@ def maintenance_configurations(
     """The weekly windows of the upgrade channels that are on."""
     windows = {
         UPGRADE_SCHEDULE: (cfg.upgrade_channel != "none", cfg.upgrade_window),
-        NODE_OS_UPGRADE_SCHEDULE: (cfg.node_os_upgrade_channel in ("NodeImage", "SecurityPatch"), cfg.node_os_upgrade_window),
+        NODE_OS_UPGRADE_SCHEDULE: (
+            cfg.node_os_upgrade_channel in ("NodeImage", "SecurityPatch"),
+            cfg.node_os_upgrade_window,
+        ),
     }
     return [
         containerservice.MaintenanceConfiguration(

@@ -18,15 +18,17 @@ from typing import Any
 from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, Secret
 
 # The sentinels pulumi_policy leaves in place of unknown values (pulumi_policy/proxy.py).
-UNKNOWN_SENTINELS = frozenset({
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
-    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string (also pulumi.runtime.rpc.UNKNOWN)
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
-    "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
-    "e48ece36-62e2-4504-bad9-02848725956a",  # archive
-    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
-})
+UNKNOWN_SENTINELS = frozenset(
+    {
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string (also pulumi.runtime.rpc.UNKNOWN)
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+        "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+        "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+    }
+)
 _SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
@@ -115,6 +117,7 @@ def wildcard_match(pattern: str, text: str) -> bool:
 
 # --- configuration -------------------------------------------------------------------------------------------
 
+
 def schema(**properties: dict) -> PolicyConfigSchema:
     """A config schema whose ``default`` entries are also the defaults the rules apply (one source of truth)."""
     return PolicyConfigSchema(properties=properties)
@@ -151,8 +154,7 @@ def subject(resource_type: str, name: str) -> str:
     return f"{resource_type.rsplit(':', 1)[-1]} {name!r}"
 
 
-def require(value: Any, label: str, accepted: Callable[[Any], bool] = is_true,
-            wanted: str = "true") -> Iterator[str]:
+def require(value: Any, label: str, accepted: Callable[[Any], bool] = is_true, wanted: str = "true") -> Iterator[str]:
     """A secure setting must be explicit: absent means the service default, so it is reported, not passed."""
     if not is_unknown(value) and not accepted(value):
         state = "not set" if value is MISSING else repr(value)

@@ -22,9 +22,20 @@ HELM_TYPES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
 _EXACT_SEMVER = re.compile(r"\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
 _SECURE_TRANSPORTS = ("https://", "oci://")
 _AIRFLOW_CHART = re.compile(r"(apache-)?airflow(-\d[\w.+-]*)?(\.tgz)?")
-AIRFLOW_VALUE_KEYS = ("airflowVersion", "fernetKey", "fernetKeySecretName", "webserverSecretKeySecretName",
-                      "apiSecretKeySecretName", "jwtSecretName", "migrateDatabaseJob", "createUserJob", "dagProcessor",
-                      "triggerer", "airflowPodAnnotations", "executor")
+AIRFLOW_VALUE_KEYS = (
+    "airflowVersion",
+    "fernetKey",
+    "fernetKeySecretName",
+    "webserverSecretKeySecretName",
+    "apiSecretKeySecretName",
+    "jwtSecretName",
+    "migrateDatabaseJob",
+    "createUserJob",
+    "dagProcessor",
+    "triggerer",
+    "airflowPodAnnotations",
+    "executor",
+)
 """Top-level values only the official Airflow chart reads: a release carrying them is Airflow, whatever its chart
 is called (a mirror, a wrapper chart, a renamed OCI artifact)."""
 _URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:[^@\s/]+@", re.IGNORECASE)
@@ -41,11 +52,14 @@ PASSWORD_KEYS = ("pass", "password")
 
 CONFIG = schema(
     allowedExecutors={
-        "type": "array", "items": {"type": "string"}, "default": ["KubernetesExecutor"],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["KubernetesExecutor"],
         "description": "Executor class names the release may use (each member of a multi-executor list).",
     },
     forbidCreateUserJob={
-        "type": "boolean", "default": False,
+        "type": "boolean",
+        "default": False,
         "description": "Require createUserJob.enabled=false (no default admin user; set true on prod).",
     },
 )
@@ -63,10 +77,12 @@ def is_airflow_release(props: dict) -> bool:
     """The official chart by name, or any chart whose values are the Airflow chart's."""
     values = get(props, "values")
     return is_airflow_chart(get(props, "chart")) or (
-        isinstance(values, dict) and sum(key in values for key in AIRFLOW_VALUE_KEYS) >= 2)
+        isinstance(values, dict) and sum(key in values for key in AIRFLOW_VALUE_KEYS) >= 2
+    )
 
 
 # --- every Helm release -------------------------------------------------------------------------------------------
+
 
 def _check_pinned(props: dict, _cfg: dict) -> Iterator[str]:
     version = get(props, "version")
@@ -75,12 +91,17 @@ def _check_pinned(props: dict, _cfg: dict) -> Iterator[str]:
         yield f"chart version is {state}: pin an exact version such as '1.20.0' (no range, no 'latest')"
     locations = {"chart": get(props, "chart"), "repositoryOpts.repo": get(props, "repositoryOpts", "repo")}
     for label, location in locations.items():
-        if isinstance(location, str) and not is_unknown(location) and "://" in location \
-                and not norm(location).startswith(_SECURE_TRANSPORTS):
+        if (
+            isinstance(location, str)
+            and not is_unknown(location)
+            and "://" in location
+            and not norm(location).startswith(_SECURE_TRANSPORTS)
+        ):
             yield f"{label} {location!r} is fetched over an insecure transport: use https:// or oci://"
 
 
 # --- the Airflow release ------------------------------------------------------------------------------------------
+
 
 def _executor_members(executor: Any) -> list[str]:
     """Class names of an executor setting: a name, a comma list, a list, or 'alias:module.Class' entries."""
@@ -116,8 +137,10 @@ def _check_secrets(values: dict) -> Iterator[str]:
         if value is not MISSING and value != "":
             yield f"values.{key} is set: store it in a Kubernetes Secret and set values.{secret_name_key}"
     if get(values, "data", "metadataSecretName") is MISSING:
-        yield ("values.data.metadataSecretName is not set, so the chart renders the metadata database credentials "
-               "from values (default user/password postgres): name a Kubernetes Secret holding the connection")
+        yield (
+            "values.data.metadataSecretName is not set, so the chart renders the metadata database credentials "
+            "from values (default user/password postgres): name a Kubernetes Secret holding the connection"
+        )
     for path, value in _leaves(values):
         if not isinstance(value, str) or not value:
             continue
@@ -140,16 +163,25 @@ def _check_airflow_release(props: dict, cfg: dict) -> Iterator[str]:
     yield from airflow_values.env_secrets(values)
     yield from airflow_values.extra_secrets(values)
     yield from airflow_values.rbac_findings(values)
-    yield from require(get(values, "migrateDatabaseJob", "useHelmHooks"), "values.migrateDatabaseJob.useHelmHooks",
-                       is_false, "false (as a post-install hook the migration waits for pods that wait for it; "
-                       "the chart defaults to true)")
+    yield from require(
+        get(values, "migrateDatabaseJob", "useHelmHooks"),
+        "values.migrateDatabaseJob.useHelmHooks",
+        is_false,
+        "false (as a post-install hook the migration waits for pods that wait for it; the chart defaults to true)",
+    )
     if is_true(get(values, "multiNamespaceMode")):
-        yield ("values.multiNamespaceMode is true: the chart then grants pod launching and pods/exec through "
-               "ClusterRoles and ClusterRoleBindings (cluster-wide), rendered in the cluster where no policy sees "
-               "them: keep it false")
+        yield (
+            "values.multiNamespaceMode is true: the chart then grants pod launching and pods/exec through "
+            "ClusterRoles and ClusterRoleBindings (cluster-wide), rendered in the cluster where no policy sees "
+            "them: keep it false"
+        )
     if is_true(cfg["forbidCreateUserJob"]):
-        yield from require(get(values, "createUserJob", "enabled"), "values.createUserJob.enabled", is_false,
-                           "false (the chart's default admin user must not exist on this stack)")
+        yield from require(
+            get(values, "createUserJob", "enabled"),
+            "values.createUserJob.enabled",
+            is_false,
+            "false (the chart's default admin user must not exist on this stack)",
+        )
 
 
 chart_pinned = ResourceValidationPolicy(
@@ -159,22 +191,22 @@ chart_pinned = ResourceValidationPolicy(
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.MEDIUM,
     remediation_steps="Set version to an exact chart version (e.g. '1.20.0') and repositoryOpts.repo to an "
-                      "https:// or oci:// URL.",
+    "https:// or oci:// URL.",
 )
 
 airflow_release_hardening = ResourceValidationPolicy(
     name="airflow-release-hardening",
     description="The Airflow Helm release must use a Kubernetes executor, keep secrets out of values, run the "
-                "migration job without Helm hooks, stay single-namespace and (where configured) create no "
-                "default user.",
+    "migration job without Helm hooks, stay single-namespace and (where configured) create no "
+    "default user.",
     validate=resource_validator(dict.fromkeys(HELM_TYPES, _check_airflow_release), CONFIG),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=CONFIG,
     severity=Severity.HIGH,
     remediation_steps="Set executor='KubernetesExecutor'; replace fernetKey/webserverSecretKey/apiSecretKey/"
-                      "jwtSecret and connection passwords by their *SecretName values; set "
-                      "migrateDatabaseJob.useHelmHooks=false, multiNamespaceMode=false and, on prod, "
-                      "createUserJob.enabled=false.",
+    "jwtSecret and connection passwords by their *SecretName values; set "
+    "migrateDatabaseJob.useHelmHooks=false, multiNamespaceMode=false and, on prod, "
+    "createUserJob.enabled=false.",
 )
 
 POLICIES = [chart_pinned, airflow_release_hardening]

@@ -16,25 +16,54 @@ import yaml
 
 from ._props import MISSING, get, is_unknown, known_items
 
-SENSITIVE_CONFIG = frozenset({
-    ("api", "secret_key"), ("api_auth", "jwt_secret"), ("core", "asset_manager_kwargs"), ("core", "fernet_key"),
-    ("database", "sql_alchemy_conn"), ("database", "sql_alchemy_conn_async"), ("database", "sql_alchemy_engine_args"),
-    ("logging", "remote_task_handler_kwargs"), ("secrets", "backend_kwargs"), ("sentry", "sentry_dsn"),
-    ("webserver", "secret_key"), ("workers", "secrets_backend_kwargs"),
-    # Not in Airflow 3's list but secrets wherever they appear (Celery, SMTP, older sections).
-    ("celery", "broker_url"), ("celery", "result_backend"), ("smtp", "smtp_password"), ("core", "sql_alchemy_conn"),
-})
+SENSITIVE_CONFIG = frozenset(
+    {
+        ("api", "secret_key"),
+        ("api_auth", "jwt_secret"),
+        ("core", "asset_manager_kwargs"),
+        ("core", "fernet_key"),
+        ("database", "sql_alchemy_conn"),
+        ("database", "sql_alchemy_conn_async"),
+        ("database", "sql_alchemy_engine_args"),
+        ("logging", "remote_task_handler_kwargs"),
+        ("secrets", "backend_kwargs"),
+        ("sentry", "sentry_dsn"),
+        ("webserver", "secret_key"),
+        ("workers", "secrets_backend_kwargs"),
+        # Not in Airflow 3's list but secrets wherever they appear (Celery, SMTP, older sections).
+        ("celery", "broker_url"),
+        ("celery", "result_backend"),
+        ("smtp", "smtp_password"),
+        ("core", "sql_alchemy_conn"),
+    }
+)
 """Airflow's own ``conf.sensitive_config_values`` (Airflow 3.1, checked by a test against the installed Airflow),
 plus the secrets Celery and SMTP read."""
 
-_SECRET_WORD = re.compile(r"(password|passwd|secret|token|fernet|private_key|api_key|access_key|credential|dsn|"
-                          r"sql_alchemy_conn|broker_url|result_backend)", re.IGNORECASE)
+_SECRET_WORD = re.compile(
+    r"(password|passwd|secret|token|fernet|private_key|api_key|access_key|credential|dsn|"
+    r"sql_alchemy_conn|broker_url|result_backend)",
+    re.IGNORECASE,
+)
 _URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:[^@\s/]+@", re.IGNORECASE)
 REFERENCE_SUFFIXES = ("_cmd", "_secret")
 """``<key>_cmd`` names a command and ``<key>_secret`` a secrets-backend key that yield the value: not the value."""
-SERVICE_ACCOUNT_COMPONENTS = ("scheduler", "workers", "triggerer", "dagProcessor", "apiServer", "webserver",
-                              "createUserJob", "migrateDatabaseJob", "cleanup", "flower", "statsd", "pgbouncer",
-                              "redis", "databaseCleanup")
+SERVICE_ACCOUNT_COMPONENTS = (
+    "scheduler",
+    "workers",
+    "triggerer",
+    "dagProcessor",
+    "apiServer",
+    "webserver",
+    "createUserJob",
+    "migrateDatabaseJob",
+    "cleanup",
+    "flower",
+    "statsd",
+    "pgbouncer",
+    "redis",
+    "databaseCleanup",
+)
 
 
 def _names_secret(section: str, key: str) -> bool:
@@ -62,8 +91,9 @@ def _holds_secret(value: Any) -> bool:
 def _secret_keys(tree: Any) -> bool:
     """Whether a parsed JSON object sets a secret-named key (at any depth) to something."""
     if isinstance(tree, dict):
-        return any((_SECRET_WORD.search(str(k)) and v not in (None, "", {}, [])) or _secret_keys(v)
-                   for k, v in tree.items())
+        return any(
+            (_SECRET_WORD.search(str(k)) and v not in (None, "", {}, [])) or _secret_keys(v) for k, v in tree.items()
+        )
     if isinstance(tree, list):
         return any(_secret_keys(item) for item in tree)
     return False
@@ -78,8 +108,10 @@ def config_secrets(values: dict) -> Iterator[str]:
             continue
         for key, value in keys.items():
             if _names_secret(str(section).lower(), str(key)) and _holds_secret(value):
-                yield (f"values.config.{section}.{key} holds a secret in airflow.cfg (a ConfigMap): set "
-                       f"config.{section}.{key}_secret to a secrets-backend key, or the chart's *SecretName value")
+                yield (
+                    f"values.config.{section}.{key} holds a secret in airflow.cfg (a ConfigMap): set "
+                    f"config.{section}.{key}_secret to a secrets-backend key, or the chart's *SecretName value"
+                )
 
 
 def _env_entries(values: dict) -> Iterator[tuple[str, Any]]:
@@ -116,8 +148,10 @@ def env_secrets(values: dict) -> Iterator[str]:
         else:
             secret = bool(_SECRET_WORD.search(name)) and _holds_secret(text)
         if secret:
-            yield (f"{where} ({name}) sets a secret as a literal value in every pod spec: use valueFrom.secretKeyRef "
-                   "(a Kubernetes Secret synced from Key Vault) instead")
+            yield (
+                f"{where} ({name}) sets a secret as a literal value in every pod spec: use valueFrom.secretKeyRef "
+                "(a Kubernetes Secret synced from Key Vault) instead"
+            )
 
 
 def extra_secrets(values: dict) -> Iterator[str]:
@@ -126,8 +160,10 @@ def extra_secrets(values: dict) -> Iterator[str]:
         return
     for name, spec in extra.items():
         if isinstance(spec, dict) and any(spec.get(key) not in (None, MISSING, "") for key in ("data", "stringData")):
-            yield (f"values.extraSecrets[{name!r}] carries secret data in the values (and Helm's release record): "
-                   "create the Secret from Key Vault outside the chart")
+            yield (
+                f"values.extraSecrets[{name!r}] carries secret data in the values (and Helm's release record): "
+                "create the Secret from Key Vault outside the chart"
+            )
 
 
 def rbac_findings(values: dict) -> Iterator[str]:
@@ -135,8 +171,10 @@ def rbac_findings(values: dict) -> Iterator[str]:
     for component in SERVICE_ACCOUNT_COMPONENTS:
         name = get(values, component, "serviceAccount", "name")
         if isinstance(name, str) and name.strip() == "default":
-            yield (f"values.{component}.serviceAccount.name is 'default': the chart binds its pod-launching role to "
-                   "it, so every pod of the namespace without its own service account could launch and exec pods; "
-                   "let the chart create a named service account")
+            yield (
+                f"values.{component}.serviceAccount.name is 'default': the chart binds its pod-launching role to "
+                "it, so every pod of the namespace without its own service account could launch and exec pods; "
+                "let the chart create a named service account"
+            )
     if get(values, "rbac", "createSCCRoleBinding") is True:
         yield "values.rbac.createSCCRoleBinding is true: it binds OpenShift's anyuid SCC, which AKS has no use for"

@@ -25,8 +25,10 @@ def _check_api_server(props: dict) -> Iterator[str]:
     if is_true(private) or is_unknown(private) or is_unknown(ranges):
         return
     if not ranges:
-        yield ("the API server is public to the internet: set apiServerAccessProfile.authorizedIPRanges to the "
-               "operators' ranges or enablePrivateCluster to true")
+        yield (
+            "the API server is public to the internet: set apiServerAccessProfile.authorizedIPRanges to the "
+            "operators' ranges or enablePrivateCluster to true"
+        )
     # Ranges that are listed but cover the internet anyway: network-no-open-ranges.
 
 
@@ -35,12 +37,15 @@ def _check_cluster(props: dict, _cfg: dict) -> Iterator[str]:
     yield from _require_true(props, ("aadProfile", "managed"), "AKS-managed Entra ID integration")
     yield from _require_true(props, ("aadProfile", "enableAzureRBAC"), "Kubernetes authorization through Azure RBAC")
     yield from _require_true(props, ("oidcIssuerProfile", "enabled"), "workload identity needs the OIDC issuer")
-    yield from _require_true(props, ("securityProfile", "workloadIdentity", "enabled"),
-                             "pods get Azure tokens without stored credentials")
+    yield from _require_true(
+        props, ("securityProfile", "workloadIdentity", "enabled"), "pods get Azure tokens without stored credentials"
+    )
     policy = get(props, "networkProfile", "networkPolicy")
     if not is_unknown(policy) and (policy is MISSING or norm(policy) not in NETWORK_POLICIES):
-        yield (f"networkProfile.networkPolicy is {'not set' if policy is MISSING else repr(policy)}: set one of "
-               f"{', '.join(NETWORK_POLICIES)} so NetworkPolicies are enforced")
+        yield (
+            f"networkProfile.networkPolicy is {'not set' if policy is MISSING else repr(policy)}: set one of "
+            f"{', '.join(NETWORK_POLICIES)} so NetworkPolicies are enforced"
+        )
     yield from _check_api_server(props)
 
 
@@ -59,6 +64,7 @@ def _check_pool_public_ip(props: dict, _cfg: dict) -> Iterator[str]:
 
 
 # --- advisory baseline ----------------------------------------------------------------------------------------
+
 
 def _autoscaler_bounds(where: str, pool: Any, default_mode: str) -> Iterator[str]:
     mode = get(pool, "mode")
@@ -97,20 +103,19 @@ def _check_pool_baseline(props: dict, _cfg: dict) -> Iterator[str]:
 cluster_hardening = ResourceValidationPolicy(
     name="aks-cluster-hardening",
     description="AKS clusters must disable local accounts, use Entra ID with Azure RBAC, enable the OIDC issuer "
-                "and workload identity, enforce a network policy and restrict the API server.",
+    "and workload identity, enforce a network policy and restrict the API server.",
     validate=resource_validator({MANAGED_CLUSTER: _check_cluster}),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Set disableLocalAccounts, aadProfile {managed, enableAzureRBAC}, oidcIssuerProfile.enabled, "
-                      "securityProfile.workloadIdentity.enabled, networkProfile.networkPolicy and "
-                      "apiServerAccessProfile (authorizedIPRanges or enablePrivateCluster) explicitly.",
+    "securityProfile.workloadIdentity.enabled, networkProfile.networkPolicy and "
+    "apiServerAccessProfile (authorizedIPRanges or enablePrivateCluster) explicitly.",
 )
 
 no_node_public_ip = ResourceValidationPolicy(
     name="aks-no-node-public-ip",
     description="AKS node pools must not give nodes public IP addresses.",
-    validate=resource_validator({MANAGED_CLUSTER: _check_cluster_pools_public_ip,
-                                 AGENT_POOL: _check_pool_public_ip}),
+    validate=resource_validator({MANAGED_CLUSTER: _check_cluster_pools_public_ip, AGENT_POOL: _check_pool_public_ip}),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Remove enableNodePublicIP (or set it to false); reach nodes through the cluster only.",
@@ -119,12 +124,12 @@ no_node_public_ip = ResourceValidationPolicy(
 operational_baseline = ResourceValidationPolicy(
     name="aks-operational-baseline",
     description="Advisory: user pools autoscale within explicit bounds, an upgrade channel is set, monitoring "
-                "and the Azure Policy add-on are enabled.",
+    "and the Azure Policy add-on are enabled.",
     validate=resource_validator({MANAGED_CLUSTER: _check_cluster_baseline, AGENT_POOL: _check_pool_baseline}),
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
     remediation_steps="Set enableAutoScaling/minCount/maxCount on user pools, autoUpgradeProfile.upgradeChannel, "
-                      "addonProfiles.omsagent (or azureMonitorProfile.metrics) and addonProfiles.azurepolicy.",
+    "addonProfiles.omsagent (or azureMonitorProfile.metrics) and addonProfiles.azurepolicy.",
 )
 
 POLICIES = [cluster_hardening, no_node_public_ip, operational_baseline]

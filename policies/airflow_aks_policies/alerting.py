@@ -16,9 +16,18 @@ RULE_GROUP = "azure-native:alertsmanagement:PrometheusRuleGroup"
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 RECEIVER_KINDS = (
-    "emailReceivers", "webhookReceivers", "smsReceivers", "voiceReceivers", "azureAppPushReceivers",
-    "logicAppReceivers", "azureFunctionReceivers", "automationRunbookReceivers", "armRoleReceivers",
-    "eventHubReceivers", "itsmReceivers", "incidentReceivers",
+    "emailReceivers",
+    "webhookReceivers",
+    "smsReceivers",
+    "voiceReceivers",
+    "azureAppPushReceivers",
+    "logicAppReceivers",
+    "azureFunctionReceivers",
+    "automationRunbookReceivers",
+    "armRoleReceivers",
+    "eventHubReceivers",
+    "itsmReceivers",
+    "incidentReceivers",
 )
 DEFAULT_REQUIRED_ALERTS = ["AirflowSchedulerHeartbeatStopped", "AirflowLivenessDagNotSucceeding"]
 
@@ -43,16 +52,25 @@ def alerting_problems(resources: list[tuple[str, dict]], required_alerts: list[s
     }
     missing = [name for name in required_alerts if name not in alerts]
     if missing:
-        yield (f"no enabled Prometheus rule group has the Airflow alert(s) {', '.join(missing)}: enable "
-               "monitoring.prometheus and monitoring.alerts")
-    action_groups = [props for type_, props in resources if type_ == ACTION_GROUP and get(props, "enabled") is not False]
+        yield (
+            f"no enabled Prometheus rule group has the Airflow alert(s) {', '.join(missing)}: enable "
+            "monitoring.prometheus and monitoring.alerts"
+        )
+    action_groups = [
+        props for type_, props in resources if type_ == ACTION_GROUP and get(props, "enabled") is not False
+    ]
     if not any(receiver_count(props) for props in action_groups):
-        yield ("no action group with at least one receiver: alerts notify no one; set "
-               "monitoring.alerts.emailReceivers (or webhookUrl)")
+        yield (
+            "no action group with at least one receiver: alerts notify no one; set "
+            "monitoring.alerts.emailReceivers (or webhookUrl)"
+        )
         return
     silent = [
-        name for name in required_alerts
-        if name in alerts and not is_unknown(get(alerts[name], "actions")) and not list(known_items(get(alerts[name], "actions")))
+        name
+        for name in required_alerts
+        if name in alerts
+        and not is_unknown(get(alerts[name], "actions"))
+        and not list(known_items(get(alerts[name], "actions")))
     ]
     if silent:
         yield f"the alert(s) {', '.join(silent)} notify no action group"
@@ -70,16 +88,20 @@ def validate_alerting(args: StackValidationArgs, report_violation) -> None:
 airflow_alerting = StackValidationPolicy(
     name="airflow-alerting",
     description="A stack that releases the Airflow chart has the Airflow Prometheus alert rule group and an action group with at least one "
-                "receiver that the alerts notify (mandatory on prod, advisory on dev).",
+    "receiver that the alerts notify (mandatory on prod, advisory on dev).",
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     validate=validate_alerting,
     config_schema=schema(
-        requiredAlerts={"type": "array", "items": {"type": "string"}, "default": DEFAULT_REQUIRED_ALERTS,
-                        "description": "Alert rule names that must exist in an enabled Prometheus rule group."},
+        requiredAlerts={
+            "type": "array",
+            "items": {"type": "string"},
+            "default": DEFAULT_REQUIRED_ALERTS,
+            "description": "Alert rule names that must exist in an enabled Prometheus rule group.",
+        },
     ),
     remediation_steps="Keep monitoring.prometheus.enabled and monitoring.alerts.enabled true and set "
-                      "monitoring.alerts.emailReceivers.",
+    "monitoring.alerts.emailReceivers.",
 )
 
 POLICIES = [airflow_alerting]

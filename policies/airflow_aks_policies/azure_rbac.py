@@ -43,10 +43,19 @@ PIM_TYPES = (
     "azure-native:authorization:RoleAssignmentScheduleRequest",
 )
 GRANT_TYPES = (ROLE_ASSIGNMENT, *PIM_TYPES)
-DEPLOYMENT_TYPES = tuple(f"azure-native:resources:{kind}" for kind in (
-    "Deployment", "DeploymentAtScope", "DeploymentAtSubscriptionScope", "DeploymentAtManagementGroupScope",
-    "DeploymentAtTenantScope", "DeploymentStackAtResourceGroup", "DeploymentStackAtSubscription",
-    "DeploymentStackAtManagementGroup"))
+DEPLOYMENT_TYPES = tuple(
+    f"azure-native:resources:{kind}"
+    for kind in (
+        "Deployment",
+        "DeploymentAtScope",
+        "DeploymentAtSubscriptionScope",
+        "DeploymentAtManagementGroupScope",
+        "DeploymentAtTenantScope",
+        "DeploymentStackAtResourceGroup",
+        "DeploymentStackAtSubscription",
+        "DeploymentStackAtManagementGroup",
+    )
+)
 
 TOO_BROAD_SCOPES = ("root", "management-group", "subscription", "unrecognised")
 DEPLOYER = "deployer"
@@ -59,13 +68,15 @@ ALLOWLIST_CONFIG = schema(
         "type": "array",
         "default": rbac_model.role_facts()["defaultAllowList"],
         "description": "Built-in roles this stack may assign: roleDefinitionId (GUID), name, scopeLevels, optional "
-                       "scopeTypes (ARM resource types of the scope), principals (object ids, or 'deployer' for "
-                       "deployerPrincipalIds) and accept (dangerous capabilities accepted for this entry). "
-                       "Default: exactly the roles this program assigns (azure_roles.json).",
+        "scopeTypes (ARM resource types of the scope), principals (object ids, or 'deployer' for "
+        "deployerPrincipalIds) and accept (dangerous capabilities accepted for this entry). "
+        "Default: exactly the roles this program assigns (azure_roles.json).",
         "items": {
-            "type": "object", "required": ["roleDefinitionId", "name"],
+            "type": "object",
+            "required": ["roleDefinitionId", "name"],
             "properties": {
-                "roleDefinitionId": {"type": "string"}, "name": {"type": "string"},
+                "roleDefinitionId": {"type": "string"},
+                "name": {"type": "string"},
                 "scopeLevels": {"type": "array", "items": {"enum": ["resource", "resource-group"]}},
                 "scopeTypes": {"type": "array", "items": {"type": "string"}},
                 "principals": {"type": "array", "items": {"type": "string"}},
@@ -74,32 +85,39 @@ ALLOWLIST_CONFIG = schema(
         },
     },
     deployerPrincipalIds={
-        "type": "array", "items": {"type": "string"}, "default": [],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
         "description": "Object ids of who runs `pulumi up` on this stack (the stack's identity.deployerObjectId): "
-                       "the only principals an entry with principals ['deployer'] admits.",
+        "the only principals an entry with principals ['deployer'] admits.",
     },
     allowCustomRolesDefinedInStack={
-        "type": "boolean", "default": True,
+        "type": "boolean",
+        "default": True,
         "description": "Whether a custom role defined in this stack with no dangerous capability may be assigned.",
     },
 )
 
 ASSIGNMENT_SCOPE_CONFIG = schema(
     allowResourceGroupScope={
-        "type": "boolean", "default": False,
+        "type": "boolean",
+        "default": False,
         "description": "Whether role assignments at resource-group scope are allowed in this stack.",
     },
 )
 
 DEPLOYMENT_CONFIG = schema(
     allowedDeployments={
-        "type": "array", "items": {"type": "string"}, "default": [],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
         "description": "Names of template deployments reviewed by hand that may contain grants.",
     },
 )
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
+
 
 def _known_str(value: Any) -> str | None:
     return value if isinstance(value, str) and not is_unknown(value) else None
@@ -129,8 +147,10 @@ def _admitted_principals(entry: dict, cfg: dict) -> set[str] | None:
 
 def _fix(cfg: dict) -> str:
     names = sorted({e["name"] for e in cfg["allowedRoles"]})
-    return (f"assign one of the allow-listed roles ({', '.join(names)}) on the single resource the principal uses, "
-            "or a custom role with only the operations it needs")
+    return (
+        f"assign one of the allow-listed roles ({', '.join(names)}) on the single resource the principal uses, "
+        "or a custom role with only the operations it needs"
+    )
 
 
 def check_allowlisted(props: dict, cfg: dict, definitions: dict[str, dict]) -> Iterator[str]:
@@ -140,8 +160,10 @@ def check_allowlisted(props: dict, cfg: dict, definitions: dict[str, dict]) -> I
         return
     guid = role_guid(role_id)
     if guid is None:
-        yield (f"roleDefinitionId {role_id!r} is not a role definition id: use "
-               "/subscriptions/<s>/providers/Microsoft.Authorization/roleDefinitions/<guid> (hyphenated GUID)")
+        yield (
+            f"roleDefinitionId {role_id!r} is not a role definition id: use "
+            "/subscriptions/<s>/providers/Microsoft.Authorization/roleDefinitions/<guid> (hyphenated GUID)"
+        )
         return
     entry = _entries(cfg).get(guid)
     if entry is None:
@@ -151,34 +173,49 @@ def check_allowlisted(props: dict, cfg: dict, definitions: dict[str, dict]) -> I
     findings = rbac_model.builtin_capabilities(guid)
     unaccepted = [f for f in findings if f.capability not in (entry.get("accept") or [])]
     if unaccepted:
-        yield (f"{name} ({guid}) is allow-listed but can {describe(unaccepted)}, which its entry does not accept: "
-               f"list {sorted({f.capability for f in unaccepted})} in its 'accept' with a principal and scope "
-               "restriction, or use a narrower role")
+        yield (
+            f"{name} ({guid}) is allow-listed but can {describe(unaccepted)}, which its entry does not accept: "
+            f"list {sorted({f.capability for f in unaccepted})} in its 'accept' with a principal and scope "
+            "restriction, or use a narrower role"
+        )
     if not is_unknown(scope_text):
         scope = parse_scope(scope_text)
         levels = entry.get("scopeLevels") or ["resource"]
         if scope.level not in levels:
-            yield (f"{name} is allowed at {'/'.join(levels)} scope only, not at {scope.level} scope "
-                   f"{scope_text!r}: assign it on the single resource")
-        elif scope.level == "resource" and entry.get("scopeTypes") and not any(
-                (scope.resource_type or "").lower() == t.lower() for t in entry["scopeTypes"]):
-            yield (f"{name} is allowed only on {', '.join(entry['scopeTypes'])}, not on a {scope.resource_type}: "
-                   "assign it on the resource it is meant for")
+            yield (
+                f"{name} is allowed at {'/'.join(levels)} scope only, not at {scope.level} scope "
+                f"{scope_text!r}: assign it on the single resource"
+            )
+        elif (
+            scope.level == "resource"
+            and entry.get("scopeTypes")
+            and not any((scope.resource_type or "").lower() == t.lower() for t in entry["scopeTypes"])
+        ):
+            yield (
+                f"{name} is allowed only on {', '.join(entry['scopeTypes'])}, not on a {scope.resource_type}: "
+                "assign it on the resource it is meant for"
+            )
     admitted = _admitted_principals(entry, cfg)
     if admitted is not None:
         who = "the configured deployer" if entry.get("principals") == [DEPLOYER] else f"{sorted(admitted)}"
         if not admitted:
-            yield (f"{name} is allowed only for the deployer, and the policy config names none: set "
-                   "deployerPrincipalIds to the stack's identity.deployerObjectId")
+            yield (
+                f"{name} is allowed only for the deployer, and the policy config names none: set "
+                "deployerPrincipalIds to the stack's identity.deployerObjectId"
+            )
         elif is_unknown(principal):
             # The deployer's id is always known up front (config or getClientConfig); an id that is unknown at
             # preview belongs to an identity this stack creates, which is never the deployer.
-            yield (f"{name} can {describe(findings) or 'administer the resource'} and is allowed only for {who}; "
-                   "this principal is created by the stack (its id is unknown), so it is not: grant the workload a "
-                   "narrow role instead")
+            yield (
+                f"{name} can {describe(findings) or 'administer the resource'} and is allowed only for {who}; "
+                "this principal is created by the stack (its id is unknown), so it is not: grant the workload a "
+                "narrow role instead"
+            )
         elif not isinstance(principal, str) or principal.strip().lower() not in admitted:
-            yield (f"{name} can {describe(findings) or 'administer the resource'} and is allowed only for {who}, "
-                   f"not principal {principal!r}: grant this principal a narrow role instead")
+            yield (
+                f"{name} can {describe(findings) or 'administer the resource'} and is allowed only for {who}, "
+                f"not principal {principal!r}: grant this principal a narrow role instead"
+            )
 
 
 def _check_unlisted(guid: str | None, cfg: dict, definitions: dict) -> Iterator[str]:
@@ -188,10 +225,15 @@ def _check_unlisted(guid: str | None, cfg: dict, definitions: dict) -> Iterator[
             return
         findings = rbac_model.builtin_capabilities(guid)
         can = f" It can {describe(findings)}." if findings else ""
-        known = "a built-in role" if rbac_model.role_name(guid) else "neither a built-in role the pack knows nor a " \
-                                                                    "custom role defined in this stack"
-        yield (f"{_role_label(guid)} is not allow-listed for this stack ({known}).{can} Fix: {_fix(cfg)}; "
-               "or add the role to allowedRoles, naming what it can do in 'accept'")
+        known = (
+            "a built-in role"
+            if rbac_model.role_name(guid)
+            else "neither a built-in role the pack knows nor a custom role defined in this stack"
+        )
+        yield (
+            f"{_role_label(guid)} is not allow-listed for this stack ({known}).{can} Fix: {_fix(cfg)}; "
+            "or add the role to allowedRoles, naming what it can do in 'accept'"
+        )
         return
     label = f"custom role {get(definition, 'roleName')!r}" + (f" ({guid})" if guid else "")
     if not is_true(cfg["allowCustomRolesDefinedInStack"]):
@@ -199,8 +241,10 @@ def _check_unlisted(guid: str | None, cfg: dict, definitions: dict) -> Iterator[
         return
     findings = rbac_model.analyse(get(definition, "permissions"))
     if findings:
-        yield (f"assigns {label}, which can {describe(findings)}. "
-               "Fix: list only the operations the workload needs (notActions do not make a wildcard safe)")
+        yield (
+            f"assigns {label}, which can {describe(findings)}. "
+            "Fix: list only the operations the workload needs (notActions do not make a wildcard safe)"
+        )
 
 
 def _definition_guid(props: dict) -> str | None:
@@ -224,8 +268,11 @@ def _validate_allowlist(args: StackValidationArgs, report_violation: ReportViola
         if resource.resource_type not in GRANT_TYPES:
             continue
         props = props_of(resource)
-        sources = [definitions[d.urn] for d in resource.property_dependencies.get("roleDefinitionId", [])
-                   if d.urn in definitions]
+        sources = [
+            definitions[d.urn]
+            for d in resource.property_dependencies.get("roleDefinitionId", [])
+            if d.urn in definitions
+        ]
         if is_unknown(get(props, "roleDefinitionId")):
             # role.id of a custom role created with the stack: unknown at preview, but it is that role.
             messages = [m for source in sources for m in _check_unlisted(None, cfg, {None: source})]
@@ -239,6 +286,7 @@ def _validate_allowlist(args: StackValidationArgs, report_violation: ReportViola
 
 
 # --- custom role definitions -------------------------------------------------------------------------------------
+
 
 def _check_role_definition(props: dict, _cfg: dict) -> Iterator[str]:
     findings = rbac_model.analyse(get(props, "permissions"))
@@ -258,14 +306,17 @@ def _check_role_definition(props: dict, _cfg: dict) -> Iterator[str]:
 
 # --- assignment scope --------------------------------------------------------------------------------------------
 
+
 def _check_assignment_scope(props: dict, cfg: dict) -> Iterator[str]:
     scope = get(props, "scope")
     if is_unknown(scope):
         return
     level = parse_scope(scope).level
     if level in TOO_BROAD_SCOPES or (level == "resource-group" and not is_true(cfg["allowResourceGroupScope"])):
-        yield (f"grants at {level} scope {scope!r}, so the role applies to everything below it: scope it to the "
-               "single resource the principal uses (vault, storage container, cluster, ...)")
+        yield (
+            f"grants at {level} scope {scope!r}, so the role applies to everything below it: scope it to the "
+            "single resource the principal uses (vault, storage container, cluster, ...)"
+        )
 
 
 # --- template deployments --------------------------------------------------------------------------------------------
@@ -300,12 +351,16 @@ def _check_deployment(props: dict, cfg: dict, name: str) -> Iterator[str]:
     if is_unknown(template):
         return
     for finding in _template_grants(template, "properties.template"):
-        yield (f"{finding}: the pack cannot evaluate template expressions, so a grant inside a deployment would "
-               "pass unseen. Fix: declare the role assignment as an azure-native RoleAssignment resource, or add "
-               "the reviewed deployment's name to allowedDeployments")
+        yield (
+            f"{finding}: the pack cannot evaluate template expressions, so a grant inside a deployment would "
+            "pass unseen. Fix: declare the role assignment as an azure-native RoleAssignment resource, or add "
+            "the reviewed deployment's name to allowedDeployments"
+        )
     if isinstance(get(props, "properties", "templateLink"), dict):
-        yield ("properties.templateLink points at a template the pack cannot read, so a grant inside it would pass "
-               "unseen. Fix: inline the template or declare its resources directly")
+        yield (
+            "properties.templateLink points at a template the pack cannot read, so a grant inside it would pass "
+            "unseen. Fix: inline the template or declare its resources directly"
+        )
 
 
 def _validate_deployment(args, report_violation: ReportViolation) -> None:
@@ -318,15 +373,20 @@ def _validate_deployment(args, report_violation: ReportViolation) -> None:
 
 # --- visibility at preview -----------------------------------------------------------------------------------------
 
+
 def _check_visibility(props: dict, _cfg: dict) -> Iterator[str]:
     if is_unknown(get(props, "roleDefinitionId")):
-        yield ("roleDefinitionId is unknown at preview, so no rule can tell which role this grants until `pulumi "
-               "up` (CrossGuard runs again there with known inputs and blocks it then). Fix: derive the role id "
-               "from the client configuration's subscription (an invoke, answered at preview), not from the scope")
+        yield (
+            "roleDefinitionId is unknown at preview, so no rule can tell which role this grants until `pulumi "
+            "up` (CrossGuard runs again there with known inputs and blocks it then). Fix: derive the role id "
+            "from the client configuration's subscription (an invoke, answered at preview), not from the scope"
+        )
     elif is_unknown(get(props, "scope")):
-        yield ("scope is unknown at preview (a resource this stack creates): the role and principal were judged "
-               "now, the scope level and resource type are judged at `pulumi up`, where CrossGuard runs again "
-               "with known inputs")
+        yield (
+            "scope is unknown at preview (a resource this stack creates): the role and principal were judged "
+            "now, the scope level and resource type are judged at `pulumi up`, where CrossGuard runs again "
+            "with known inputs"
+        )
 
 
 # --- policies -----------------------------------------------------------------------------------------------------
@@ -334,44 +394,44 @@ def _check_visibility(props: dict, _cfg: dict) -> Iterator[str]:
 role_assignment_allowlist = StackValidationPolicy(
     name="azure-role-assignment-allowlist",
     description="Role assignments and PIM schedules grant only allow-listed built-in roles (scope levels, scope "
-                "types, principals; dangerous capabilities accepted explicitly) or capability-free custom roles "
-                "defined in the stack; unparseable role ids are rejected.",
+    "types, principals; dangerous capabilities accepted explicitly) or capability-free custom roles "
+    "defined in the stack; unparseable role ids are rejected.",
     validate=_validate_allowlist,
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=ALLOWLIST_CONFIG,
     severity=Severity.CRITICAL,
     remediation_steps="Assign a narrow allow-listed role on the single resource; privileged roles only to the "
-                      "principals their allow-list entry names.",
+    "principals their allow-list entry names.",
 )
 
 custom_role_capabilities = ResourceValidationPolicy(
     name="azure-custom-role-capabilities",
     description="Custom Azure roles carry no dangerous capability (Microsoft.Authorization writes, secret-revealing "
-                "list*Keys/listCredentials, run commands, identity writes, Key Vault control writes or data "
-                "wildcards, provider- or type-wide wildcards) and are assignable only below subscription scope.",
+    "list*Keys/listCredentials, run commands, identity writes, Key Vault control writes or data "
+    "wildcards, provider- or type-wide wildcards) and are assignable only below subscription scope.",
     validate=resource_validator({ROLE_DEFINITION: _check_role_definition}),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
     remediation_steps="List the exact operations the workload needs (notActions do not make a wildcard safe); set "
-                      "assignableScopes to resource groups or resources.",
+    "assignableScopes to resource groups or resources.",
 )
 
 role_assignment_scope = ResourceValidationPolicy(
     name="azure-role-assignment-scope",
     description="Role assignments and PIM schedules are scoped to a resource (resource group only where the stack "
-                "allows it), never to '/', a management group or a subscription.",
+    "allows it), never to '/', a management group or a subscription.",
     validate=resource_validator(dict.fromkeys(GRANT_TYPES, _check_assignment_scope), ASSIGNMENT_SCOPE_CONFIG),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=ASSIGNMENT_SCOPE_CONFIG,
     severity=Severity.HIGH,
     remediation_steps="Pass the id of the vault, storage container, cluster or identity the principal uses as "
-                      "the assignment scope.",
+    "the assignment scope.",
 )
 
 template_deployment_grants = ResourceValidationPolicy(
     name="azure-template-deployment-grants",
     description="ARM template deployments contain no Microsoft.Authorization resources (role assignments, "
-                "definitions, PIM requests, locks, policy) unless the deployment is allow-listed.",
+    "definitions, PIM requests, locks, policy) unless the deployment is allow-listed.",
     validate=_validate_deployment,
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=DEPLOYMENT_CONFIG,
@@ -388,5 +448,10 @@ grant_visibility = ResourceValidationPolicy(
     remediation_steps="Make role ids known at preview (client configuration's subscription).",
 )
 
-POLICIES = [role_assignment_allowlist, custom_role_capabilities, role_assignment_scope, template_deployment_grants,
-            grant_visibility]
+POLICIES = [
+    role_assignment_allowlist,
+    custom_role_capabilities,
+    role_assignment_scope,
+    template_deployment_grants,
+    grant_visibility,
+]

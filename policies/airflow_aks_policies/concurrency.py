@@ -39,8 +39,11 @@ def validate_airflow_concurrency(args: StackValidationArgs, report_violation) ->
     if limits is None or slots is None:
         return
     if limits.concurrent_tasks < slots:
-        binding = ("default_pool slots" if limits.default_pool_slots < limits.parallelism * limits.schedulers
-                   else "[core] parallelism x scheduler replicas")
+        binding = (
+            "default_pool slots"
+            if limits.default_pool_slots < limits.parallelism * limits.schedulers
+            else "[core] parallelism x scheduler replicas"
+        )
         report_violation(
             f"Airflow runs at most {limits.concurrent_tasks} tasks at once (parallelism {limits.parallelism} x "
             f"{limits.schedulers} scheduler(s), default_pool {limits.default_pool_slots} slots; {binding} binds) but "
@@ -78,17 +81,29 @@ def _runs_on(daemonset: dict, pool: dict) -> bool:
     if any(labels.get(key) != value for key, value in selector.items()):
         return False
     tolerations = [t for t in spec.get("tolerations") or [] if isinstance(t, dict)]
-    return all(effect not in BLOCKING_EFFECTS or any(tolerates(t, key, value, effect) for t in tolerations)
-               for key, value, effect in parse_taints(pool.get("nodeTaints")))
+    return all(
+        effect not in BLOCKING_EFFECTS or any(tolerates(t, key, value, effect) for t in tolerations)
+        for key, value, effect in parse_taints(pool.get("nodeTaints"))
+    )
 
 
 def validate_gpu_device_plugin(args: StackValidationArgs, report_violation) -> None:
     records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
-    gpu_pools = [r["inputs"] for r in records if r["type"] == AGENT_POOL
-                 and any(key == GPU_TAINT_KEY for key, _, _ in parse_taints(r["inputs"].get("nodeTaints")))]
-    plugins = [r["inputs"] for r in records if r["type"] == DAEMONSET and any(
-        DEVICE_PLUGIN_IMAGE in str(c.get("image", "")) for c in
-        (((r["inputs"].get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers") or [])]
+    gpu_pools = [
+        r["inputs"]
+        for r in records
+        if r["type"] == AGENT_POOL
+        and any(key == GPU_TAINT_KEY for key, _, _ in parse_taints(r["inputs"].get("nodeTaints")))
+    ]
+    plugins = [
+        r["inputs"]
+        for r in records
+        if r["type"] == DAEMONSET
+        and any(
+            DEVICE_PLUGIN_IMAGE in str(c.get("image", ""))
+            for c in (((r["inputs"].get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers") or []
+        )
+    ]
     for pool in gpu_pools:
         if not any(_runs_on(plugin, pool) for plugin in plugins):
             name = pool.get("agentPoolName") or pool.get("name") or "?"

@@ -31,12 +31,15 @@ def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> N
     cap = config.get("maxIdleMonthly")
     if cap is None:
         return
-    assumptions = replace(DEFAULT_ASSUMPTIONS, **{field: config[key] for key, field in ESTIMATES.items() if key in config})
+    assumptions = replace(
+        DEFAULT_ASSUMPTIONS, **{field: config[key] for key, field in ESTIMATES.items() if key in config}
+    )
     records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
     region = next((r["inputs"].get("location") for r in records if r["type"] == RESOURCE_GROUP), None)
     result = estimate(records, load_price_table(), assumptions, default_region=region)
-    biggest = sorted((line for line in result.lines if line.idle_monthly is not None),
-                     key=lambda line: -(line.idle_monthly or 0.0))[:3]
+    biggest = sorted(
+        (line for line in result.lines if line.idle_monthly is not None), key=lambda line: -(line.idle_monthly or 0.0)
+    )[:3]
     top = ", ".join(f"{line.label} {line.idle_monthly:,.0f}" for line in biggest)
     if result.idle_monthly > cap:
         report_violation(
@@ -61,11 +64,20 @@ idle_monthly_cost = StackValidationPolicy(
     validate=validate_idle_monthly_cost,
     config_schema=PolicyConfigSchema(
         properties={
-            "maxIdleMonthly": {"type": "number", "exclusiveMinimum": 0,
-                               "description": "Cap on the idle monthly cost in the price table's currency."},
-            **{key: {"type": "number", "minimum": 0, "default": getattr(DEFAULT_ASSUMPTIONS, field),
-                     "description": USAGE_ESTIMATES[field]}
-               for key, field in ESTIMATES.items()},
+            "maxIdleMonthly": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "description": "Cap on the idle monthly cost in the price table's currency.",
+            },
+            **{
+                key: {
+                    "type": "number",
+                    "minimum": 0,
+                    "default": getattr(DEFAULT_ASSUMPTIONS, field),
+                    "description": USAGE_ESTIMATES[field],
+                }
+                for key, field in ESTIMATES.items()
+            },
         },
     ),
     remediation_steps="Lower pool minimums or SKUs, share the system pool on small stacks, or raise maxIdleMonthly.",

@@ -19,11 +19,15 @@ _SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])
 
 CONFIG = schema(
     allowedNamespaces={
-        "type": "array", "items": {"type": "string"}, "default": ["airflow"],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["airflow"],
         "description": "Kubernetes namespaces whose service accounts may be trusted.",
     },
     issuerHostSuffixes={
-        "type": "array", "items": {"type": "string"}, "default": [".oic.prod-aks.azure.com"],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [".oic.prod-aks.azure.com"],
         "description": "Host suffixes of accepted AKS OIDC issuers (add the sovereign-cloud suffix if needed).",
     },
 )
@@ -44,13 +48,17 @@ def _check_subject(props: dict, cfg: dict) -> Iterator[str]:
         return
     match = _SUBJECT.fullmatch(subject) if isinstance(subject, str) else None
     if match is None:
-        yield (f"subject {subject!r} is not exactly system:serviceaccount:<namespace>:<service account> "
-               f"(no wildcards, no whitespace)")
+        yield (
+            f"subject {subject!r} is not exactly system:serviceaccount:<namespace>:<service account> "
+            f"(no wildcards, no whitespace)"
+        )
     elif match.group(1) not in cfg["allowedNamespaces"]:
         yield f"subject trusts namespace {match.group(1)!r}, not one of {cfg['allowedNamespaces']}"
     elif match.group(3) == "default":
-        yield ("subject trusts the namespace's 'default' service account, which every pod without its own "
-               "account runs as: trust the workload's named service account")
+        yield (
+            "subject trusts the namespace's 'default' service account, which every pod without its own "
+            "account runs as: trust the workload's named service account"
+        )
 
 
 def _check_issuer(props: dict, cfg: dict) -> Iterator[str]:
@@ -60,8 +68,10 @@ def _check_issuer(props: dict, cfg: dict) -> Iterator[str]:
     parts = urlsplit(issuer) if isinstance(issuer, str) else None
     host = (parts.hostname or "") if parts else ""
     if parts is None or parts.scheme != "https" or not any(host.endswith(s) for s in cfg["issuerHostSuffixes"]):
-        yield (f"issuer {issuer!r} is not an https AKS OIDC issuer (host ending in "
-               f"{' or '.join(cfg['issuerHostSuffixes'])}): pass the cluster's oidcIssuerProfile.issuerURL")
+        yield (
+            f"issuer {issuer!r} is not an https AKS OIDC issuer (host ending in "
+            f"{' or '.join(cfg['issuerHostSuffixes'])}): pass the cluster's oidcIssuerProfile.issuerURL"
+        )
 
 
 def _check_credential(props: dict, cfg: dict) -> Iterator[str]:
@@ -73,14 +83,16 @@ def _check_credential(props: dict, cfg: dict) -> Iterator[str]:
 credential_trust = ResourceValidationPolicy(
     name="federated-credential-trust",
     description="Federated identity credentials (of managed identities and app registrations) must use the "
-                "token-exchange audience, name one service account of an allowed namespace, and trust an https AKS "
-                "OIDC issuer.",
-    validate=resource_validator(dict.fromkeys((FEDERATED_CREDENTIAL, APP_FEDERATED_CREDENTIAL), _check_credential), CONFIG),
+    "token-exchange audience, name one service account of an allowed namespace, and trust an https AKS "
+    "OIDC issuer.",
+    validate=resource_validator(
+        dict.fromkeys((FEDERATED_CREDENTIAL, APP_FEDERATED_CREDENTIAL), _check_credential), CONFIG
+    ),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=CONFIG,
     severity=Severity.CRITICAL,
     remediation_steps="Set audiences=['api://AzureADTokenExchange'], subject='system:serviceaccount:<ns>:<sa>' "
-                      "for the exact service account, issuer=<cluster>.oidc_issuer_profile.issuer_url.",
+    "for the exact service account, issuer=<cluster>.oidc_issuer_profile.issuer_url.",
 )
 
 POLICIES = [credential_trust]

@@ -49,7 +49,9 @@ _CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
 CONFIG = schema(
     allowedRegistries={
-        "type": "array", "items": {"type": "string"}, "default": [],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
         "description": "Registry hosts allowed besides the stack's own (e.g. a shared myacr.azurecr.io).",
     },
 )
@@ -145,8 +147,11 @@ def validate_images(args: StackValidationArgs, report_violation) -> None:
             found = [(p, i, False) for p, i in workload_images(resource.resource_type, props)]
         else:
             continue
-        public = [f"{path} {image!r} ({_host(image, repository=repo)})" for path, image, repo in found
-                  if _host(image, repository=repo) not in allowed]
+        public = [
+            f"{path} {image!r} ({_host(image, repository=repo)})"
+            for path, image, repo in found
+            if _host(image, repository=repo) not in allowed
+        ]
         if public:
             report_violation(
                 f"images from registries other than the stack's: {'; '.join(public)}. Pull them through {wanted}.",
@@ -157,13 +162,13 @@ def validate_images(args: StackValidationArgs, report_violation) -> None:
 images_from_stack_registry = StackValidationPolicy(
     name="images-from-stack-registry",
     description="Every image of the Airflow release and of Kubernetes workloads comes from the stack's own registry "
-                "(or one it pulls from by AcrPull, or an allow-listed one), never straight from a public registry.",
+    "(or one it pulls from by AcrPull, or an allow-listed one), never straight from a public registry.",
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     validate=validate_images,
     config_schema=CONFIG,
     remediation_steps="Set registry.enabled (images are then pulled through it), or point the image repositories at "
-                      "a registry the nodes have AcrPull on, or list the registry host in allowedRegistries.",
+    "a registry the nodes have AcrPull on, or list the registry host in allowedRegistries.",
 )
 
 POLICIES = [images_from_stack_registry]

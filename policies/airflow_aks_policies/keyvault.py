@@ -17,27 +17,34 @@ def _require_true(props: dict, key: str, why: str) -> Iterator[str]:
 
 
 def _check_vault(props: dict, _cfg: dict) -> Iterator[str]:
-    yield from _require_true(props, "enableRbacAuthorization",
-                             "access through Azure RBAC roles, not vault access policies")
+    yield from _require_true(
+        props, "enableRbacAuthorization", "access through Azure RBAC roles, not vault access policies"
+    )
     yield from _require_true(props, "enableSoftDelete", "deleted secrets stay recoverable")
     policies = get(props, "properties", "accessPolicies")
     if isinstance(policies, list) and any(True for _ in known_items(policies)):
-        yield ("properties.accessPolicies grants vault access outside Azure RBAC (access-policy mode, where any "
-               "principal with vault write can grant itself every secret): remove them and assign Key Vault "
-               "data roles")
+        yield (
+            "properties.accessPolicies grants vault access outside Azure RBAC (access-policy mode, where any "
+            "principal with vault write can grant itself every secret): remove them and assign Key Vault "
+            "data roles"
+        )
     public = get(props, "properties", "publicNetworkAccess")
     default_action = get(props, "properties", "networkAcls", "defaultAction")
     if is_unknown(public) or is_unknown(default_action):
         return
     if norm(public) != "disabled" and norm(default_action) != "deny":
-        yield ("the vault is reachable from any network: set properties.publicNetworkAccess to 'Disabled' or "
-               "properties.networkAcls.defaultAction to 'Deny' with explicit ipRules/virtualNetworkRules")
+        yield (
+            "the vault is reachable from any network: set properties.publicNetworkAccess to 'Disabled' or "
+            "properties.networkAcls.defaultAction to 'Deny' with explicit ipRules/virtualNetworkRules"
+        )
 
 
 def _check_access_policy(props: dict, _cfg: dict) -> Iterator[str]:
-    yield ("is a vault access policy, i.e. access-policy mode: its permissions bypass Azure RBAC and the role "
-           "allow-list. Fix: delete it, set properties.enableRbacAuthorization=true and assign a Key Vault data "
-           "role (e.g. Key Vault Secrets User) on the vault")
+    yield (
+        "is a vault access policy, i.e. access-policy mode: its permissions bypass Azure RBAC and the role "
+        "allow-list. Fix: delete it, set properties.enableRbacAuthorization=true and assign a Key Vault data "
+        "role (e.g. Key Vault Secrets User) on the vault"
+    )
 
 
 def _check_purge_protection(props: dict, _cfg: dict) -> Iterator[str]:
@@ -47,18 +54,18 @@ def _check_purge_protection(props: dict, _cfg: dict) -> Iterator[str]:
 vault_hardening = ResourceValidationPolicy(
     name="keyvault-hardening",
     description="Key Vaults must use RBAC authorization (no inline accessPolicies, no keyvault:AccessPolicy "
-                "resources), keep soft delete on and deny public network access by default.",
+    "resources), keep soft delete on and deny public network access by default.",
     validate=resource_validator({VAULT: _check_vault, ACCESS_POLICY: _check_access_policy}),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Set properties.enableRbacAuthorization and enableSoftDelete to true and either "
-                      "publicNetworkAccess 'Disabled' or networkAcls.defaultAction 'Deny'.",
+    "publicNetworkAccess 'Disabled' or networkAcls.defaultAction 'Deny'.",
 )
 
 purge_protection = ResourceValidationPolicy(
     name="keyvault-purge-protection",
     description="Key Vaults must enable purge protection (mandatory on prod, advisory on dev through the "
-                "per-stack policy config, since purge protection keeps a deleted vault name reserved).",
+    "per-stack policy config, since purge protection keeps a deleted vault name reserved).",
     validate=resource_validator({VAULT: _check_purge_protection}),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.MEDIUM,

@@ -24,16 +24,27 @@ from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
 from ._props import get, is_unknown, known_items, norm, props_of, subject
 
-_RBAC_TYPE = re.compile(r"kubernetes:rbac\.authorization\.k8s\.io/[^:]+:(ClusterRole|Role|ClusterRoleBinding|RoleBinding)"
-                        r"(List|Patch)?")
+_RBAC_TYPE = re.compile(
+    r"kubernetes:rbac\.authorization\.k8s\.io/[^:]+:(ClusterRole|Role|ClusterRoleBinding|RoleBinding)"
+    r"(List|Patch)?"
+)
 
 ADMIN_ROLES = ("cluster-admin", "admin", "edit")
 """Built-in ClusterRoles that must not be bound cluster-wide (cluster-admin not even in a namespace)."""
-FORBIDDEN_SUBJECTS = ("system:authenticated", "system:unauthenticated", "system:anonymous", "system:masters",
-                      "system:serviceaccounts")
+FORBIDDEN_SUBJECTS = (
+    "system:authenticated",
+    "system:unauthenticated",
+    "system:anonymous",
+    "system:masters",
+    "system:serviceaccounts",
+)
 """Groups and users that mean everyone, anyone or bypass RBAC (system:masters)."""
-AGGREGATION_LABELS = ("rbac.authorization.k8s.io/aggregate-to-admin", "rbac.authorization.k8s.io/aggregate-to-edit",
-                      "rbac.authorization.k8s.io/aggregate-to-cluster-admin", "kubernetes.io/bootstrapping")
+AGGREGATION_LABELS = (
+    "rbac.authorization.k8s.io/aggregate-to-admin",
+    "rbac.authorization.k8s.io/aggregate-to-edit",
+    "rbac.authorization.k8s.io/aggregate-to-cluster-admin",
+    "kubernetes.io/bootstrapping",
+)
 READ_VERBS = ("get", "list", "watch", "*")
 
 
@@ -62,17 +73,20 @@ def _rule_findings(rule: dict, cluster_wide: bool) -> Iterator[str]:
     names = _values(rule, "resourceNames")
     for key, values in (("apiGroups", groups), ("resources", resources), ("verbs", verbs)):
         if any("*" in value for value in values):
-            yield (f"{key} contains '*', which grants every {key[:-1] if key != 'verbs' else 'verb'} including "
-                   f"those added later: list the exact {key} the workload needs")
+            yield (
+                f"{key} contains '*', which grants every {key[:-1] if key != 'verbs' else 'verb'} including "
+                f"those added later: list the exact {key} the workload needs"
+            )
 
     def on(resource: str) -> bool:
-        return any(r == resource or r == "*" or (r.endswith("/*") and resource.startswith(r[:-1]))
-                   for r in resources)
+        return any(r == resource or r == "*" or (r.endswith("/*") and resource.startswith(r[:-1])) for r in resources)
 
     core = not groups or any(g in ("", "*") for g in groups)
     if cluster_wide and core and on("secrets") and verbs_l & set(READ_VERBS):
-        yield ("reads secrets cluster-wide (every service account token and credential): use a namespaced Role "
-               "with resourceNames for the secrets needed")
+        yield (
+            "reads secrets cluster-wide (every service account token and credential): use a namespaced Role "
+            "with resourceNames for the secrets needed"
+        )
     if core and on("serviceaccounts/token") and verbs_l & {"create", "*"}:
         yield "creates service account tokens (mint a token for any service account): drop serviceaccounts/token"
     if core and on("nodes/proxy"):
@@ -84,8 +98,10 @@ def _rule_findings(rule: dict, cluster_wide: bool) -> Iterator[str]:
         if verb in verbs_l:
             yield f"grants '{verb}', which lets the holder act with permissions it does not have: remove it"
     if "bind" in verbs_l and (not names or any("*" in n for n in names)):
-        yield ("grants 'bind' on any role (bind cluster-admin to itself): restrict it with resourceNames to the "
-               "roles it may bind")
+        yield (
+            "grants 'bind' on any role (bind cluster-admin to itself): restrict it with resourceNames to the "
+            "roles it may bind"
+        )
 
 
 def _check_role(obj: dict, cluster_wide: bool) -> Iterator[str]:
@@ -97,14 +113,19 @@ def _check_role(obj: dict, cluster_wide: bool) -> Iterator[str]:
         if not isinstance(selector, dict):
             continue
         labels = dict(get(selector, "matchLabels") or {})
-        keys = set(labels) | {get(e, "key") for _, e in known_items(get(selector, "matchExpressions"))
-                              if isinstance(e, dict)}
+        keys = set(labels) | {
+            get(e, "key") for _, e in known_items(get(selector, "matchExpressions")) if isinstance(e, dict)
+        }
         if not keys:
-            yield (f"aggregationRule.clusterRoleSelectors[{index}] is empty, so it aggregates every ClusterRole "
-                   "(cluster-admin included): select your own label")
+            yield (
+                f"aggregationRule.clusterRoleSelectors[{index}] is empty, so it aggregates every ClusterRole "
+                "(cluster-admin included): select your own label"
+            )
         elif keys & set(AGGREGATION_LABELS):
-            yield (f"aggregationRule.clusterRoleSelectors[{index}] selects {sorted(keys & set(AGGREGATION_LABELS))}, "
-                   "copying the rules of the built-in admin/edit roles: select your own label")
+            yield (
+                f"aggregationRule.clusterRoleSelectors[{index}] selects {sorted(keys & set(AGGREGATION_LABELS))}, "
+                "copying the rules of the built-in admin/edit roles: select your own label"
+            )
 
 
 def _check_binding(obj: dict, cluster_wide: bool) -> Iterator[str]:
@@ -112,14 +133,18 @@ def _check_binding(obj: dict, cluster_wide: bool) -> Iterator[str]:
     name = role.strip() if isinstance(role, str) and not is_unknown(role) else None
     if name == "cluster-admin" or (cluster_wide and name in ADMIN_ROLES):
         scope = "cluster-wide" if cluster_wide else "in its namespace"
-        yield (f"binds the built-in '{role}' role {scope}: bind a role with only the verbs and resources needed"
-               + ("" if name == "cluster-admin" else ", in one namespace"))
+        yield (
+            f"binds the built-in '{role}' role {scope}: bind a role with only the verbs and resources needed"
+            + ("" if name == "cluster-admin" else ", in one namespace")
+        )
     for index, entry in known_items(get(obj, "subjects")):
         name = get(entry, "name")
         if isinstance(name, str) and not is_unknown(name) and name.strip() in FORBIDDEN_SUBJECTS:
-            yield (f"subjects[{index}] is {name.strip()!r}, which "
-                   + ("bypasses RBAC entirely" if name.strip() == "system:masters" else "means every such caller")
-                   + ": bind named service accounts, users or groups")
+            yield (
+                f"subjects[{index}] is {name.strip()!r}, which "
+                + ("bypasses RBAC entirely" if name.strip() == "system:masters" else "means every such caller")
+                + ": bind named service accounts, users or groups"
+            )
 
 
 def _validate(args, report_violation) -> None:
@@ -137,14 +162,14 @@ def _validate(args, report_violation) -> None:
 least_privilege = ResourceValidationPolicy(
     name="k8s-rbac-least-privilege",
     description="Kubernetes Roles, ClusterRoles and bindings (also List/Patch kinds and objects from YAML, "
-                "ConfigGroup and Chart v4) grant no wildcards, cluster-wide secret reads or exec, token creation, "
-                "nodes/proxy, impersonate/escalate/unrestricted bind or admin aggregation, and bind neither "
-                "cluster-admin/admin/edit cluster-wide nor everyone-groups or system:masters.",
+    "ConfigGroup and Chart v4) grant no wildcards, cluster-wide secret reads or exec, token creation, "
+    "nodes/proxy, impersonate/escalate/unrestricted bind or admin aggregation, and bind neither "
+    "cluster-admin/admin/edit cluster-wide nor everyone-groups or system:masters.",
     validate=_validate,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
     remediation_steps="Enumerate API groups, resources and verbs in a namespaced Role; bind named subjects; "
-                      "restrict bind with resourceNames; give humans Azure RBAC roles on the cluster.",
+    "restrict bind with resourceNames; give humans Azure RBAC roles on the cluster.",
 )
 
 POLICIES = [least_privilege]

@@ -18,7 +18,10 @@ from ._props import get, is_unknown, known_items, resource_validator, schema
 
 CONFIG = schema(
     minPrefixLength={
-        "type": "integer", "minimum": 1, "maximum": 32, "default": 8,
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 32,
+        "default": 8,
         "description": "IPv4 ranges shorter than this prefix (or lists covering as many addresses) count as open.",
     },
 )
@@ -58,13 +61,13 @@ def _report(label: str, ranges: Any, cfg: dict) -> Iterator[str]:
         return
     reasons = list(open_ranges(ranges, int(cfg["minPrefixLength"])))
     if reasons:
-        yield (f"{label} does not restrict access ({'; '.join(reasons)}): list the specific operator and egress "
-               "CIDRs")
+        yield (f"{label} does not restrict access ({'; '.join(reasons)}): list the specific operator and egress CIDRs")
 
 
 def _check_cluster(props: dict, cfg: dict) -> Iterator[str]:
-    yield from _report("apiServerAccessProfile.authorizedIPRanges",
-                       get(props, "apiServerAccessProfile", "authorizedIPRanges"), cfg)
+    yield from _report(
+        "apiServerAccessProfile.authorizedIPRanges", get(props, "apiServerAccessProfile", "authorizedIPRanges"), cfg
+    )
 
 
 def _rule_values(rules: Any, key: str) -> Any:
@@ -74,13 +77,15 @@ def _rule_values(rules: Any, key: str) -> Any:
 
 
 def _check_vault(props: dict, cfg: dict) -> Iterator[str]:
-    yield from _report("properties.networkAcls.ipRules",
-                       _rule_values(get(props, "properties", "networkAcls", "ipRules"), "value"), cfg)
+    yield from _report(
+        "properties.networkAcls.ipRules", _rule_values(get(props, "properties", "networkAcls", "ipRules"), "value"), cfg
+    )
 
 
 def _check_storage(props: dict, cfg: dict) -> Iterator[str]:
-    yield from _report("networkRuleSet.ipRules",
-                       _rule_values(get(props, "networkRuleSet", "ipRules"), "iPAddressOrRange"), cfg)
+    yield from _report(
+        "networkRuleSet.ipRules", _rule_values(get(props, "networkRuleSet", "ipRules"), "iPAddressOrRange"), cfg
+    )
 
 
 def _check_firewall_rule(props: dict, cfg: dict) -> Iterator[str]:
@@ -93,21 +98,26 @@ def _check_firewall_rule(props: dict, cfg: dict) -> Iterator[str]:
         return
     if str(first) == str(last) == "0.0.0.0":
         return  # Azure's documented marker for "allow Azure services", not a client range
-    yield from _report(f"the range {first}-{last}",
-                       [str(n) for n in ipaddress.summarize_address_range(first, last)] if first <= last else [],
-                       cfg)
+    yield from _report(
+        f"the range {first}-{last}",
+        [str(n) for n in ipaddress.summarize_address_range(first, last)] if first <= last else [],
+        cfg,
+    )
 
 
 no_open_ranges = ResourceValidationPolicy(
     name="network-no-open-ranges",
     description="IP allow-lists (AKS authorized ranges, Key Vault and storage firewall rules, PostgreSQL firewall "
-                "rules) must not cover a large share of the public IPv4 space.",
-    validate=resource_validator({
-        "azure-native:containerservice:ManagedCluster": _check_cluster,
-        "azure-native:keyvault:Vault": _check_vault,
-        "azure-native:storage:StorageAccount": _check_storage,
-        "azure-native:dbforpostgresql:FirewallRule": _check_firewall_rule,
-    }, CONFIG),
+    "rules) must not cover a large share of the public IPv4 space.",
+    validate=resource_validator(
+        {
+            "azure-native:containerservice:ManagedCluster": _check_cluster,
+            "azure-native:keyvault:Vault": _check_vault,
+            "azure-native:storage:StorageAccount": _check_storage,
+            "azure-native:dbforpostgresql:FirewallRule": _check_firewall_rule,
+        },
+        CONFIG,
+    ),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=CONFIG,
     severity=Severity.HIGH,

@@ -113,8 +113,8 @@ no_oauth_client_secret_literal = ResourceValidationPolicy(
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Sign in with the federated service account token (airflow.auth.mode entra needs no secret). "
-                      "If a secret is unavoidable, keep it in Key Vault, write it into a Kubernetes Secret and read "
-                      "it from an environment variable (valueFrom.secretKeyRef) in webserver_config.py.",
+    "If a secret is unavoidable, keep it in Key Vault, write it into a Kubernetes Secret and read "
+    "it from an environment variable (valueFrom.secretKeyRef) in webserver_config.py.",
 )
 
 POLICIES = [no_oauth_client_secret_literal]

@@ -51,6 +51,7 @@ def role_name(guid: str) -> str | None:
 
 # --- ids and scopes -------------------------------------------------------------------------------------------
 
+
 def role_guid(role_definition_id: Any) -> str | None:
     """The lower-case GUID of a role definition id, or None when it is not one.
 
@@ -100,7 +101,7 @@ def parse_scope(scope: Any) -> Scope:
         return Scope("unrecognised", subscription)
     # The last provider segment names the resource (extension resources nest one provider below another).
     last = max(i for i, s in enumerate(rest) if s.lower() == "providers")
-    tail = rest[last + 1:]
+    tail = rest[last + 1 :]
     if len(tail) < 3 or len(tail) % 2 == 0:
         return Scope("unrecognised", subscription)
     types = [tail[0], tail[1]] + [tail[i] for i in range(3, len(tail), 2)]
@@ -108,6 +109,7 @@ def parse_scope(scope: Any) -> Scope:
 
 
 # --- Azure wildcard semantics ------------------------------------------------------------------------------------
+
 
 def _norm(pattern: str) -> str:
     return pattern.strip().lower()
@@ -134,7 +136,9 @@ def intersects(first: str, second: str) -> bool:
         if i == len(a) and j == len(b):
             return True
         if i < len(a) and a[i] == "*":
-            return walk(i + 1, j) or (j < len(b) and walk(i, j + 1)) or (j < len(b) and b[j] == "*" and walk(i + 1, j + 1))
+            return (
+                walk(i + 1, j) or (j < len(b) and walk(i, j + 1)) or (j < len(b) and b[j] == "*" and walk(i + 1, j + 1))
+            )
         if j < len(b) and b[j] == "*":
             return walk(i, j + 1) or (i < len(a) and walk(i + 1, j))
         return i < len(a) and j < len(b) and a[i] == b[j] and walk(i + 1, j + 1)
@@ -143,6 +147,7 @@ def intersects(first: str, second: str) -> bool:
 
 
 # --- capabilities ---------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Capability:
@@ -155,63 +160,87 @@ class Capability:
 
 CAPABILITIES: tuple[Capability, ...] = (
     Capability(
-        "authorization-write", "write or delete under Microsoft.Authorization (role assignments and definitions, "
+        "authorization-write",
+        "write or delete under Microsoft.Authorization (role assignments and definitions, "
         "PIM requests, locks, policy, elevateAccess)",
         "whoever can change access control can grant itself or anyone any role, lift locks or switch policy off",
         ("microsoft.authorization/*/write", "microsoft.authorization/*/delete", "microsoft.authorization/*/action"),
     ),
     Capability(
-        "secret-reveal", "read keys or credentials (storage listKeys/listAccountSas/regenerateKey, AKS "
+        "secret-reveal",
+        "read keys or credentials (storage listKeys/listAccountSas/regenerateKey, AKS "
         "listClusterAdminCredential/listClusterUserCredential, ACR listCredentials, any list*Keys/listCredentials)",
         "a key or credential outlives the grant and bypasses Entra ID: whoever reads it acts as the resource",
-        ("microsoft.storage/storageaccounts/listkeys/action", "microsoft.storage/storageaccounts/regeneratekey/action",
-         "microsoft.storage/storageaccounts/listaccountsas/action",
-         "microsoft.storage/storageaccounts/listservicesas/action",
-         "microsoft.containerservice/managedclusters/listclusteradmincredential/action",
-         "microsoft.containerservice/managedclusters/listclusterusercredential/action",
-         "microsoft.containerservice/managedclusters/listclustermonitoringusercredential/action",
-         "microsoft.containerservice/managedclusters/accessprofiles/listcredential/action",
-         "microsoft.containerregistry/registries/listcredentials/action",
-         "microsoft.containerregistry/registries/regeneratecredential/action",
-         "*/list*keys/action", "*/listcredentials/action", "*/listcredential/action", "*/regenerate*key*/action",
-         "*/listconnectionstrings/action", "*/listsecrets/action"),
+        (
+            "microsoft.storage/storageaccounts/listkeys/action",
+            "microsoft.storage/storageaccounts/regeneratekey/action",
+            "microsoft.storage/storageaccounts/listaccountsas/action",
+            "microsoft.storage/storageaccounts/listservicesas/action",
+            "microsoft.containerservice/managedclusters/listclusteradmincredential/action",
+            "microsoft.containerservice/managedclusters/listclusterusercredential/action",
+            "microsoft.containerservice/managedclusters/listclustermonitoringusercredential/action",
+            "microsoft.containerservice/managedclusters/accessprofiles/listcredential/action",
+            "microsoft.containerregistry/registries/listcredentials/action",
+            "microsoft.containerregistry/registries/regeneratecredential/action",
+            "*/list*keys/action",
+            "*/listcredentials/action",
+            "*/listcredential/action",
+            "*/regenerate*key*/action",
+            "*/listconnectionstrings/action",
+            "*/listsecrets/action",
+        ),
     ),
     Capability(
-        "run-command", "run commands or code on VMs, scale-set VMs or clusters (runCommand, run commands, "
-        "VM extensions)",
+        "run-command",
+        "run commands or code on VMs, scale-set VMs or clusters (runCommand, run commands, VM extensions)",
         "a command runs as the machine and its managed identities, so it inherits everything they can do",
-        ("microsoft.compute/virtualmachines/runcommand/action", "microsoft.compute/virtualmachines/runcommands/write",
-         "microsoft.compute/virtualmachinescalesets/virtualmachines/runcommand/action",
-         "microsoft.compute/virtualmachinescalesets/virtualmachines/runcommands/write",
-         "microsoft.compute/virtualmachines/extensions/write",
-         "microsoft.compute/virtualmachinescalesets/extensions/write",
-         "microsoft.containerservice/managedclusters/runcommand/action"),
+        (
+            "microsoft.compute/virtualmachines/runcommand/action",
+            "microsoft.compute/virtualmachines/runcommands/write",
+            "microsoft.compute/virtualmachinescalesets/virtualmachines/runcommand/action",
+            "microsoft.compute/virtualmachinescalesets/virtualmachines/runcommands/write",
+            "microsoft.compute/virtualmachines/extensions/write",
+            "microsoft.compute/virtualmachinescalesets/extensions/write",
+            "microsoft.containerservice/managedclusters/runcommand/action",
+        ),
     ),
     Capability(
-        "identity-takeover", "write managed identities or their federated credentials",
+        "identity-takeover",
+        "write managed identities or their federated credentials",
         "a new federated credential lets any token issuer the writer chooses sign in as the identity",
-        ("microsoft.managedidentity/userassignedidentities/write",
-         "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials/write",
-         "microsoft.managedidentity/userassignedidentities/*/write"),
+        (
+            "microsoft.managedidentity/userassignedidentities/write",
+            "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials/write",
+            "microsoft.managedidentity/userassignedidentities/*/write",
+        ),
     ),
     Capability(
-        "identity-assign", "attach user-assigned identities to compute (userAssignedIdentities/*/assign/action)",
+        "identity-assign",
+        "attach user-assigned identities to compute (userAssignedIdentities/*/assign/action)",
         "whoever attaches an identity to a machine it controls acts with that identity's grants",
-        ("microsoft.managedidentity/userassignedidentities/*/assign/action",
-         "microsoft.managedidentity/userassignedidentities/assign/action"),
+        (
+            "microsoft.managedidentity/userassignedidentities/*/assign/action",
+            "microsoft.managedidentity/userassignedidentities/assign/action",
+        ),
     ),
     Capability(
-        "keyvault-control", "write Key Vault control-plane settings (vault properties, access policies, deletion)",
+        "keyvault-control",
+        "write Key Vault control-plane settings (vault properties, access policies, deletion)",
         "vault writes can add access policies, switch RBAC authorization off or open the network",
-        ("microsoft.keyvault/vaults/write", "microsoft.keyvault/vaults/accesspolicies/write",
-         "microsoft.keyvault/vaults/delete"),
+        (
+            "microsoft.keyvault/vaults/write",
+            "microsoft.keyvault/vaults/accesspolicies/write",
+            "microsoft.keyvault/vaults/delete",
+        ),
     ),
     Capability(
-        "keyvault-data-wildcard", "a wildcard over Key Vault data (every secret, key or certificate operation)",
+        "keyvault-data-wildcard",
+        "a wildcard over Key Vault data (every secret, key or certificate operation)",
         "a data-plane wildcard reads, writes and purges every secret of the vault, including operations added later",
     ),
     Capability(
-        "broad-wildcard", "a provider- or type-wide wildcard ('*', '*/write', '*/delete', '*/action', "
+        "broad-wildcard",
+        "a provider- or type-wide wildcard ('*', '*/write', '*/delete', '*/action', "
         "'Microsoft.X/*', 'Microsoft.X/type/*')",
         "a wildcard grants every current and future operation it matches, which nobody has reviewed",
     ),
@@ -219,12 +248,14 @@ CAPABILITIES: tuple[Capability, ...] = (
 CAPABILITY_KEYS = tuple(c.key for c in CAPABILITIES)
 _BY_KEY = {c.key: c for c in CAPABILITIES}
 
-BOILERPLATE_WILDCARDS = frozenset({
-    "microsoft.support/*",  # support tickets
-    "microsoft.insights/alertrules/*",  # classic metric alerts
-    "microsoft.resources/deployments/*",  # a deployment runs with its caller's own permissions
-    "microsoft.resourcehealth/*/read",
-})
+BOILERPLATE_WILDCARDS = frozenset(
+    {
+        "microsoft.support/*",  # support tickets
+        "microsoft.insights/alertrules/*",  # classic metric alerts
+        "microsoft.resources/deployments/*",  # a deployment runs with its caller's own permissions
+        "microsoft.resourcehealth/*/read",
+    }
+)
 """Wildcards Azure puts into most built-in roles that add no capability by themselves (each operation a deployment
 performs is authorized against the caller again); they are not counted as broad."""
 

@@ -26,12 +26,16 @@ def _check_account(props: dict, _cfg: dict) -> Iterator[str]:
     if is_unknown(public) or is_unknown(default_action):
         return
     if public is MISSING:
-        yield ("publicNetworkAccess is not set, so Azure decides from networkRuleSet alone and a later change of "
-               "either opens the account: set it to 'Disabled' (private endpoint) or 'Enabled' with "
-               "networkRuleSet.defaultAction 'Deny'")
+        yield (
+            "publicNetworkAccess is not set, so Azure decides from networkRuleSet alone and a later change of "
+            "either opens the account: set it to 'Disabled' (private endpoint) or 'Enabled' with "
+            "networkRuleSet.defaultAction 'Deny'"
+        )
     elif norm(public) != "disabled" and norm(default_action) != "deny":
-        yield ("the account is reachable from any network: set publicNetworkAccess to 'Disabled' or "
-               "networkRuleSet.defaultAction to 'Deny' with explicit ipRules/virtualNetworkRules")
+        yield (
+            "the account is reachable from any network: set publicNetworkAccess to 'Disabled' or "
+            "networkRuleSet.defaultAction to 'Deny' with explicit ipRules/virtualNetworkRules"
+        )
 
 
 def _check_container(props: dict, _cfg: dict) -> Iterator[str]:
@@ -43,12 +47,12 @@ def _check_container(props: dict, _cfg: dict) -> Iterator[str]:
 account_hardening = ResourceValidationPolicy(
     name="storage-account-hardening",
     description="Storage accounts must set HTTPS only, TLS 1.2 or newer, no public blob access, no shared "
-                "key access and public network access explicitly, and deny networks by default.",
+    "key access and public network access explicitly, and deny networks by default.",
     validate=resource_validator({STORAGE_ACCOUNT: _check_account}),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Set enableHttpsTrafficOnly=true, minimumTlsVersion='TLS1_2', allowBlobPublicAccess=false "
-                      "and allowSharedKeyAccess=false; grant data access with Storage Blob Data roles.",
+    "and allowSharedKeyAccess=false; grant data access with Storage Blob Data roles.",
 )
 
 private_containers = ResourceValidationPolicy(

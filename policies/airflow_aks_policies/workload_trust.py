@@ -23,14 +23,21 @@ from .airflow_values import SERVICE_ACCOUNT_COMPONENTS
 FEDERATED_CREDENTIAL = "azure-native:managedidentity:FederatedIdentityCredential"
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 _SUBJECT = re.compile(r"system:serviceaccount:([^:]+):([^:]+)")
-_CHART_SUFFIXES = {"workers": "worker", "dagProcessor": "dag-processor", "apiServer": "api-server",
-                   "createUserJob": "create-user-job", "migrateDatabaseJob": "migrate-database-job",
-                   "databaseCleanup": "database-cleanup"}
+_CHART_SUFFIXES = {
+    "workers": "worker",
+    "dagProcessor": "dag-processor",
+    "apiServer": "api-server",
+    "createUserJob": "create-user-job",
+    "migrateDatabaseJob": "migrate-database-job",
+    "databaseCleanup": "database-cleanup",
+}
 """Service account name suffixes the chart uses where they differ from the values key (chart _helpers.yaml)."""
 
 CONFIG = schema(
     extraServiceAccounts={
-        "type": "array", "items": {"type": "string"}, "default": [],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
         "description": "'<namespace>/<name>' of service accounts created outside this stack that may be trusted.",
     },
 )
@@ -92,15 +99,21 @@ def _issuer_findings(credential, props: dict, clusters: list) -> Iterator[str]:
     urls = [url for url in (_issuer_url(c) for c in clusters) if isinstance(url, str) and not is_unknown(url)]
     if is_unknown(issuer):
         if not from_cluster:
-            yield ("issuer comes from a resource that is not this stack's AKS cluster: pass the cluster's "
-                   "oidc_issuer_profile.issuer_url")
+            yield (
+                "issuer comes from a resource that is not this stack's AKS cluster: pass the cluster's "
+                "oidc_issuer_profile.issuer_url"
+            )
         return
     if urls and issuer not in urls:
-        yield (f"issuer {issuer!r} is not this stack's AKS OIDC issuer ({', '.join(urls)}): a token from another "
-               "cluster could sign in as this identity. Fix: pass the cluster's oidc_issuer_profile.issuer_url")
+        yield (
+            f"issuer {issuer!r} is not this stack's AKS OIDC issuer ({', '.join(urls)}): a token from another "
+            "cluster could sign in as this identity. Fix: pass the cluster's oidc_issuer_profile.issuer_url"
+        )
     elif not urls and not from_cluster:
-        yield (f"issuer {issuer!r} is a literal while the cluster is in this stack: its issuer URL is assigned when "
-               "the cluster is created, so pass the cluster's oidc_issuer_profile.issuer_url")
+        yield (
+            f"issuer {issuer!r} is a literal while the cluster is in this stack: its issuer URL is assigned when "
+            "the cluster is created, so pass the cluster's oidc_issuer_profile.issuer_url"
+        )
 
 
 def _subject_findings(props: dict, accounts: set, known: bool) -> Iterator[str]:
@@ -113,9 +126,11 @@ def _subject_findings(props: dict, accounts: set, known: bool) -> Iterator[str]:
     if (match.group(1), match.group(2)) not in accounts:
         listed = sorted(f"{n}/{a}" for n, a in accounts)
         shown = ", ".join(listed[:6]) + (", ..." if len(listed) > 6 else "")
-        yield (f"subject {subject_text!r} names a service account this stack does not create (it creates "
-               f"{shown or 'none'}): a pod under that name could take the identity. Fix: trust one of the "
-               "release's service accounts, or list it in extraServiceAccounts")
+        yield (
+            f"subject {subject_text!r} names a service account this stack does not create (it creates "
+            f"{shown or 'none'}): a pod under that name could take the identity. Fix: trust one of the "
+            "release's service accounts, or list it in extraServiceAccounts"
+        )
 
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -134,13 +149,13 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
 stack_trust = StackValidationPolicy(
     name="federated-credential-stack-trust",
     description="With the cluster in the stack, federated credentials trust exactly its OIDC issuer and a service "
-                "account the stack creates (the Airflow release's, a ServiceAccount resource, or a listed one).",
+    "account the stack creates (the Airflow release's, a ServiceAccount resource, or a listed one).",
     validate=_validate,
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=CONFIG,
     severity=Severity.CRITICAL,
     remediation_steps="issuer=<cluster>.oidc_issuer_profile.issuer_url; subject=system:serviceaccount:<ns>:<sa> of "
-                      "a service account the release creates.",
+    "a service account the release creates.",
 )
 
 POLICIES = [stack_trust]

@@ -44,12 +44,15 @@ def test_running_hours_follow_the_events_around_the_week(stops, starts, hours):
     assert schedule.running_hours_per_week == pytest.approx(hours)
 
 
-@pytest.mark.parametrize(("cron", "message"), [
-    ("0 19 1 * *", "only weekly schedules"),
-    ("0 25 * * 1", "hour '25' is outside 0-23"),
-    ("0 19 * *", "expected 5 fields"),
-    ("0 19 * * mon", "day of week 'mon' is not a number"),
-])
+@pytest.mark.parametrize(
+    ("cron", "message"),
+    [
+        ("0 19 1 * *", "only weekly schedules"),
+        ("0 25 * * 1", "hour '25' is outside 0-23"),
+        ("0 19 * *", "expected 5 fields"),
+        ("0 19 * * mon", "day of week 'mon' is not a number"),
+    ],
+)
 def test_a_cron_the_model_cannot_read_is_named(cron, message):
     with pytest.raises(ScheduleError, match=message):
         cron_minutes(cron)
@@ -62,16 +65,23 @@ def test_a_workflow_without_a_stop_schedule_is_refused(tmp_path):
 
 
 def test_only_what_a_stopped_stack_does_not_bill_is_scaled():
-    lines = [CostLine("aks", "t", "AKS control plane", 100.0, 0.1, stoppable=True),
-             CostLine("pg", "t", "PostgreSQL storage", 10.0, 0.01),
-             CostLine("kv", "t", "Key Vault", None, None)]
+    lines = [
+        CostLine("aks", "t", "AKS control plane", 100.0, 0.1, stoppable=True),
+        CostLine("pg", "t", "PostgreSQL storage", 10.0, 0.01),
+        CostLine("kv", "t", "Key Vault", None, None),
+    ]
     assert scheduled_monthly(lines, 0.25) == pytest.approx(25 + 10)
 
 
 def test_the_cost_command_reports_dev_on_its_schedule(tmp_path):
     out = tmp_path / "cost.json"
-    run = subprocess.run([sys.executable, "-m", "offline", "cost", "--stack", "dev", "--json", str(out)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "offline", "cost", "--stack", "dev", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     dev = json.loads(out.read_text())["dev"]
     scheduled = dev["scheduled"]

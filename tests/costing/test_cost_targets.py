@@ -17,7 +17,9 @@ def test_an_idle_dev_environment_costs_little_yet_runs_32_tasks_at_once(project_
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_idle_cost_is_within_the_stack_policy_cap(project_preview, stack):
-    cap = json.loads((ROOT / "policies" / "config" / f"{stack}.json").read_text())["idle-monthly-cost"]["maxIdleMonthly"]
+    cap = json.loads((ROOT / "policies" / "config" / f"{stack}.json").read_text())["idle-monthly-cost"][
+        "maxIdleMonthly"
+    ]
     result = project_preview(stack)
     assert result.reports["cost"].idle_monthly <= cap
     assert not [v for v in result.violations if v.policy == "idle-monthly-cost"]

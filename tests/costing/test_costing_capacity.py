@@ -18,7 +18,9 @@ from costing.capacity import (
 from facts.vm_sizes import VM_SHAPES, VmShape
 
 
-@pytest.mark.parametrize(("cores", "millicores"), [(1, 60), (2, 100), (4, 140), (8, 180), (16, 260), (32, 420), (64, 740)])
+@pytest.mark.parametrize(
+    ("cores", "millicores"), [(1, 60), (2, 100), (4, 140), (8, 180), (16, 260), (32, 420), (64, 740)]
+)
 def test_cpu_reservation_matches_the_documented_table(cores, millicores):
     assert kube_reserved_cpu(cores) == millicores
 

@@ -29,8 +29,17 @@ def test_a_pool_costs_its_minimum_idle_and_its_maximum_at_burst():
 
 
 def test_spot_pools_are_priced_at_the_spot_rate_and_marked_evictable():
-    result = run(cluster(), pool("spot", low=0, high=4, scaleSetPriority="Spot",
-                                 nodeTaints=["kubernetes.azure.com/scalesetpriority=spot:NoSchedule"]), release())
+    result = run(
+        cluster(),
+        pool(
+            "spot",
+            low=0,
+            high=4,
+            scaleSetPriority="Spot",
+            nodeTaints=["kubernetes.azure.com/scalesetpriority=spot:NoSchedule"],
+        ),
+        release(),
+    )
     spot = line(result, "spot pool")
     assert spot.evictable and spot.burst_hourly == pytest.approx(0.05 * 4) and spot.idle_monthly == 0
     assert result.burst_spot_task_pods == 4 * 6
@@ -40,18 +49,26 @@ def test_control_plane_tier_and_outbound():
     free = run(cluster("Free"))
     assert line(free, "AKS control plane").idle_monthly == 0
     assert line(free, "outbound load balancer").idle_monthly == pytest.approx(0.025 * HOURS)
-    standard = run(cluster("Standard", "managedNATGateway",
-                           natGatewayProfile={"managedOutboundIPProfile": {"count": 2}}))
+    standard = run(
+        cluster("Standard", "managedNATGateway", natGatewayProfile={"managedOutboundIPProfile": {"count": 2}})
+    )
     assert line(standard, "AKS control plane").idle_monthly == pytest.approx(0.1 * HOURS)
     assert line(standard, "managed NAT gateway").idle_monthly == pytest.approx(0.045 * HOURS)
     assert line(standard, "outbound public IPs").idle_monthly == pytest.approx(2 * 0.005 * HOURS)
 
 
 def test_database_compute_storage_ha_and_geo_backups():
-    server = {"type": "azure-native:dbforpostgresql:Server", "name": "pg", "inputs": {
-        "location": "westeurope", "sku": {"name": "Standard_B1ms", "tier": "Burstable"},
-        "storage": {"storageSizeGB": 64}, "highAvailability": {"mode": "ZoneRedundant"},
-        "backup": {"geoRedundantBackup": "Enabled"}}}
+    server = {
+        "type": "azure-native:dbforpostgresql:Server",
+        "name": "pg",
+        "inputs": {
+            "location": "westeurope",
+            "sku": {"name": "Standard_B1ms", "tier": "Burstable"},
+            "storage": {"storageSizeGB": 64},
+            "highAvailability": {"mode": "ZoneRedundant"},
+            "backup": {"geoRedundantBackup": "Enabled"},
+        },
+    }
     result = run(server)
     assert line(result, "PostgreSQL compute").idle_monthly == pytest.approx(2 * 0.02 * HOURS)
     assert line(result, "PostgreSQL storage").idle_monthly == pytest.approx(2 * 64 * 0.1)
@@ -60,9 +77,21 @@ def test_database_compute_storage_ha_and_geo_backups():
 
 def test_usage_estimates_price_storage_key_vault_and_logs():
     result = run(
-        {"type": "azure-native:storage:StorageAccount", "name": "st", "inputs": {"location": "westeurope", "sku": {"name": "Standard_LRS"}}},
-        {"type": "azure-native:keyvault:Vault", "name": "kv", "inputs": {"location": "westeurope", "properties": {"sku": {"family": "A", "name": "standard"}}}},
-        {"type": "azure-native:operationalinsights:Workspace", "name": "law", "inputs": {"location": "westeurope", "retentionInDays": 91}},
+        {
+            "type": "azure-native:storage:StorageAccount",
+            "name": "st",
+            "inputs": {"location": "westeurope", "sku": {"name": "Standard_LRS"}},
+        },
+        {
+            "type": "azure-native:keyvault:Vault",
+            "name": "kv",
+            "inputs": {"location": "westeurope", "properties": {"sku": {"family": "A", "name": "standard"}}},
+        },
+        {
+            "type": "azure-native:operationalinsights:Workspace",
+            "name": "law",
+            "inputs": {"location": "westeurope", "retentionInDays": 91},
+        },
     )
     assert line(result, "task-log storage").idle_monthly == pytest.approx(50 * 0.02)
     assert line(result, "Key Vault operations").idle_monthly == pytest.approx(24_000 * HOURS / 24 / 10_000 * 0.03)
@@ -90,7 +119,9 @@ def test_totals_are_the_sum_of_priced_lines():
     assert result.idle_monthly == pytest.approx(sum(entry.idle_monthly for entry in result.lines))
     assert result.burst_hourly == pytest.approx(sum(entry.burst_hourly for entry in result.lines))
     document = result.to_json()
-    assert {"currency", "idleMonthly", "burstHourly", "burstTaskPods", "priceTableDate", "lines", "warnings"} <= set(document)
+    assert {"currency", "idleMonthly", "burstHourly", "burstTaskPods", "priceTableDate", "lines", "warnings"} <= set(
+        document
+    )
     assert document["priceTableDate"] == "2026-01-02"
 
 
@@ -105,16 +136,21 @@ def test_an_unknown_sku_is_an_unpriced_line_and_a_warning_never_a_zero():
 
 
 def test_an_unknown_region_leaves_everything_unpriced():
-    server = {"type": "azure-native:dbforpostgresql:Server", "name": "pg", "inputs": {
-        "location": "brazilsouth", "sku": {"name": "Standard_B1ms"}, "storage": {"storageSizeGB": 32}}}
+    server = {
+        "type": "azure-native:dbforpostgresql:Server",
+        "name": "pg",
+        "inputs": {"location": "brazilsouth", "sku": {"name": "Standard_B1ms"}, "storage": {"storageSizeGB": 32}},
+    }
     result = run(server)
     assert result.lines and not any(entry.priced for entry in result.lines)
     assert all("region 'brazilsouth' is not in the price table" in entry.note for entry in result.lines)
 
 
 def test_an_azure_type_without_a_price_model_is_reported():
-    result = run({"type": "azure-native:cdn:Profile", "name": "cdn", "inputs": {}},
-                 {"type": "azure-native:network:VirtualNetwork", "name": "vnet", "inputs": {}})
+    result = run(
+        {"type": "azure-native:cdn:Profile", "name": "cdn", "inputs": {}},
+        {"type": "azure-native:network:VirtualNetwork", "name": "vnet", "inputs": {}},
+    )
     assert [entry.type for entry in result.unpriced] == ["azure-native:cdn:Profile"]
 
 
@@ -144,8 +180,12 @@ def test_task_pod_size_comes_from_the_release_and_its_absence_is_a_warning():
 def test_the_price_table_covers_every_default_vm_size_and_database_sku():
     table = load_price_table()
     cluster_defaults = ClusterConfig()
-    pools = [cluster_defaults.system_pool, cluster_defaults.core_pool, cluster_defaults.task_pool,
-             cluster_defaults.gpu_pool]
+    pools = [
+        cluster_defaults.system_pool,
+        cluster_defaults.core_pool,
+        cluster_defaults.task_pool,
+        cluster_defaults.gpu_pool,
+    ]
     for node_pool in pools:
         assert table.lookup("westeurope", f"vm/{node_pool.vm_size}") is not None, node_pool.vm_size
     assert table.lookup("westeurope", f"vm-spot/{cluster_defaults.spot_pool.vm_size}") is not None
@@ -164,7 +204,10 @@ def test_config_defaults_build_the_assumptions():
 def test_log_ingestion_never_exceeds_the_workspace_daily_cap(cap, per_day):
     """The estimate is 2 GB/day (ASSUMPTIONS); a cap below it bounds what the workspace can ingest and bill."""
     result = run(
-        {"type": "azure-native:operationalinsights:Workspace", "name": "law",
-         "inputs": {"location": "westeurope", "workspaceCapping": {"dailyQuotaGb": cap}}},
+        {
+            "type": "azure-native:operationalinsights:Workspace",
+            "name": "law",
+            "inputs": {"location": "westeurope", "workspaceCapping": {"dailyQuotaGb": cap}},
+        },
     )
     assert line(result, "log ingestion").idle_monthly == pytest.approx(per_day * HOURS / 24 * 3.0)

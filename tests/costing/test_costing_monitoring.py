@@ -9,8 +9,13 @@ from costing import Assumptions, Resources, estimate, load_price_table
 from offline import run_preview
 
 PRICES = load_price_table()
-ASSUMPTIONS = Assumptions(log_ingestion_gb_per_day=1, task_log_storage_gb=0, key_vault_operations_per_day=0,
-                          node_overhead=Resources(0, 0, 0), prometheus_active_series=10_000)
+ASSUMPTIONS = Assumptions(
+    log_ingestion_gb_per_day=1,
+    task_log_storage_gb=0,
+    key_vault_operations_per_day=0,
+    node_overhead=Resources(0, 0, 0),
+    prometheus_active_series=10_000,
+)
 
 
 def price(key: str) -> float:
@@ -24,14 +29,19 @@ def lines(*resources):
 
 
 def test_metrics_ingestion_is_series_times_samples_at_the_add_ons_interval():
-    found = lines({"type": "azure-native:monitor:AzureMonitorWorkspace", "name": "amw", "inputs": {"location": "westeurope"}})
+    found = lines(
+        {"type": "azure-native:monitor:AzureMonitorWorkspace", "name": "amw", "inputs": {"location": "westeurope"}}
+    )
     samples = 10_000 * 730 * 3600 / 30
     assert found["metrics ingestion"].idle_monthly == pytest.approx(samples / 1e7 * price("prometheus/ingestion"))
 
 
 def test_rule_evaluations_follow_the_rule_count_and_interval():
-    group = {"type": "azure-native:alertsmanagement:PrometheusRuleGroup", "name": "g",
-             "inputs": {"interval": "PT5M", "rules": [{"alert": "a"}, {"alert": "b"}]}}
+    group = {
+        "type": "azure-native:alertsmanagement:PrometheusRuleGroup",
+        "name": "g",
+        "inputs": {"interval": "PT5M", "rules": [{"alert": "a"}, {"alert": "b"}]},
+    }
     line = lines(group)["Prometheus rule evaluations"]
     assert line.idle_monthly == pytest.approx(2 * (730 * 60 / 5) * 1_000 / 1e7 * price("prometheus/query"))
     assert line.detail == "2 rules every 5 min"

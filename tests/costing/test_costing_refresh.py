@@ -18,23 +18,47 @@ spec.loader.exec_module(refresh_prices)
 def item(**fields):
     """One price item with every field the API documents (values like a real westeurope D4ads v5 answer)."""
     base = {
-        "currencyCode": "USD", "tierMinimumUnits": 0.0, "retailPrice": 0.0, "unitPrice": 0.0,
-        "armRegionName": "westeurope", "location": "EU West", "effectiveStartDate": "2025-05-01T00:00:00Z",
-        "meterId": "00000000-0000-0000-0000-000000000001", "meterName": "D4ads v5", "productId": "DZH318Z0C4Q8",
-        "skuId": "DZH318Z0C4Q8/00KZ", "productName": "Virtual Machines Dadsv5 Series", "skuName": "D4ads v5",
-        "serviceName": "Virtual Machines", "serviceId": "DZH313Z7MMC8", "serviceFamily": "Compute",
-        "unitOfMeasure": "1 Hour", "type": "Consumption", "isPrimaryMeterRegion": True, "armSkuName": "Standard_D4ads_v5",
+        "currencyCode": "USD",
+        "tierMinimumUnits": 0.0,
+        "retailPrice": 0.0,
+        "unitPrice": 0.0,
+        "armRegionName": "westeurope",
+        "location": "EU West",
+        "effectiveStartDate": "2025-05-01T00:00:00Z",
+        "meterId": "00000000-0000-0000-0000-000000000001",
+        "meterName": "D4ads v5",
+        "productId": "DZH318Z0C4Q8",
+        "skuId": "DZH318Z0C4Q8/00KZ",
+        "productName": "Virtual Machines Dadsv5 Series",
+        "skuName": "D4ads v5",
+        "serviceName": "Virtual Machines",
+        "serviceId": "DZH313Z7MMC8",
+        "serviceFamily": "Compute",
+        "unitOfMeasure": "1 Hour",
+        "type": "Consumption",
+        "isPrimaryMeterRegion": True,
+        "armSkuName": "Standard_D4ads_v5",
     }
     return {**base, **fields}
 
 
-VM_METER = {"serviceName": "Virtual Machines", "armSkuName": "Standard_D4ads_v5",
-            "productName": "Virtual Machines Dadsv5 Series", "skuName": "D4ads v5"}
+VM_METER = {
+    "serviceName": "Virtual Machines",
+    "armSkuName": "Standard_D4ads_v5",
+    "productName": "Virtual Machines Dadsv5 Series",
+    "skuName": "D4ads v5",
+}
 
 
 def table(*entries):
-    return {"currency": "USD", "retrieved": "2020-01-01", "source": "hand", "provenance": "hand", "hoursPerMonth": 730,
-            "regions": {"westeurope": dict(entries)}}
+    return {
+        "currency": "USD",
+        "retrieved": "2020-01-01",
+        "source": "hand",
+        "provenance": "hand",
+        "hoursPerMonth": 730,
+        "regions": {"westeurope": dict(entries)},
+    }
 
 
 class FakeApi:
@@ -52,23 +76,39 @@ def test_filter_names_every_meter_field_the_region_and_consumption():
     text = refresh_prices.odata_filter(VM_METER, "westeurope")
     assert "armRegionName eq 'westeurope'" in text and "priceType eq 'Consumption'" in text
     assert "skuName eq 'D4ads v5'" in text
-    url = urllib.parse.urlparse(refresh_prices.query_url({"serviceName": "Azure DNS", "armRegionName": "Zone 1"}, "westeurope"))
+    url = urllib.parse.urlparse(
+        refresh_prices.query_url({"serviceName": "Azure DNS", "armRegionName": "Zone 1"}, "westeurope")
+    )
     query = urllib.parse.parse_qs(url.query)
     assert url.netloc == "prices.azure.com" and query["api-version"] == ["2023-01-01-preview"]
     assert "armRegionName eq 'Zone 1'" in query["$filter"][0]
 
 
 def test_refresh_follows_pages_picks_the_linux_meter_and_dates_the_table():
-    api = FakeApi([
-        {"BillingCurrency": "USD", "CustomerEntityId": "Default", "CustomerEntityType": "Retail", "Count": 1,
-         "Items": [item(productName="Virtual Machines Dadsv5 Series Windows", retailPrice=0.414)],
-         "NextPageLink": "https://prices.azure.com/api/retail/prices?$skip=100"},
-        {"Count": 2, "Items": [item(retailPrice=0.2304, unitPrice=0.2304),
-                               item(skuName="D4ads v5 Spot", meterName="D4ads v5 Spot", retailPrice=0.0461)],
-         "NextPageLink": None},
-    ])
-    prices = table(("vm/Standard_D4ads_v5", {"price": 0.1, "unit": "1 Hour", "meter": VM_METER}),
-                   ("aks/Free", {"price": 0.0, "unit": "1 Hour", "meter": None}))
+    api = FakeApi(
+        [
+            {
+                "BillingCurrency": "USD",
+                "CustomerEntityId": "Default",
+                "CustomerEntityType": "Retail",
+                "Count": 1,
+                "Items": [item(productName="Virtual Machines Dadsv5 Series Windows", retailPrice=0.414)],
+                "NextPageLink": "https://prices.azure.com/api/retail/prices?$skip=100",
+            },
+            {
+                "Count": 2,
+                "Items": [
+                    item(retailPrice=0.2304, unitPrice=0.2304),
+                    item(skuName="D4ads v5 Spot", meterName="D4ads v5 Spot", retailPrice=0.0461),
+                ],
+                "NextPageLink": None,
+            },
+        ]
+    )
+    prices = table(
+        ("vm/Standard_D4ads_v5", {"price": 0.1, "unit": "1 Hour", "meter": VM_METER}),
+        ("aks/Free", {"price": 0.0, "unit": "1 Hour", "meter": None}),
+    )
     problems = refresh_prices.refresh(prices, api, dt.date(2026, 11, 23))
     assert problems == []
     entry = prices["regions"]["westeurope"]["vm/Standard_D4ads_v5"]
@@ -80,14 +120,31 @@ def test_refresh_follows_pages_picks_the_linux_meter_and_dates_the_table():
 def test_per_vcore_meters_are_multiplied_and_tiers_selected():
     vcore = {"serviceName": "Azure Database for PostgreSQL", "meterName": "vCore"}
     ingestion = {"serviceName": "Log Analytics", "meterName": "Pay-as-you-go Data Ingestion", "tierMinimumUnits": 5}
-    api = FakeApi([
-        {"Items": [item(serviceName="Azure Database for PostgreSQL", meterName="vCore", retailPrice=0.098)], "NextPageLink": None},
-        {"Items": [item(serviceName="Log Analytics", meterName="Pay-as-you-go Data Ingestion", retailPrice=0.0),
-                   item(serviceName="Log Analytics", meterName="Pay-as-you-go Data Ingestion", retailPrice=2.99,
-                        tierMinimumUnits=5.0, unitOfMeasure="1 GB")], "NextPageLink": None},
-    ])
-    prices = table(("postgres/Standard_D2ds_v5", {"price": 0, "unit": "1 Hour", "quantity": 2, "meter": vcore}),
-                   ("log-analytics/ingestion", {"price": 0, "unit": "1 GB", "meter": ingestion}))
+    api = FakeApi(
+        [
+            {
+                "Items": [item(serviceName="Azure Database for PostgreSQL", meterName="vCore", retailPrice=0.098)],
+                "NextPageLink": None,
+            },
+            {
+                "Items": [
+                    item(serviceName="Log Analytics", meterName="Pay-as-you-go Data Ingestion", retailPrice=0.0),
+                    item(
+                        serviceName="Log Analytics",
+                        meterName="Pay-as-you-go Data Ingestion",
+                        retailPrice=2.99,
+                        tierMinimumUnits=5.0,
+                        unitOfMeasure="1 GB",
+                    ),
+                ],
+                "NextPageLink": None,
+            },
+        ]
+    )
+    prices = table(
+        ("postgres/Standard_D2ds_v5", {"price": 0, "unit": "1 Hour", "quantity": 2, "meter": vcore}),
+        ("log-analytics/ingestion", {"price": 0, "unit": "1 GB", "meter": ingestion}),
+    )
     assert refresh_prices.refresh(prices, api, dt.date(2026, 1, 1)) == []
     entries = prices["regions"]["westeurope"]
     assert entries["postgres/Standard_D2ds_v5"]["price"] == pytest.approx(0.196)
@@ -95,10 +152,16 @@ def test_per_vcore_meters_are_multiplied_and_tiers_selected():
 
 
 def test_a_meter_that_matches_nothing_or_twice_keeps_its_price_and_is_reported():
-    api = FakeApi([{"Items": [], "NextPageLink": None},
-                   {"Items": [item(retailPrice=1.0), item(retailPrice=2.0)], "NextPageLink": None}])
-    prices = table(("vm/Standard_D4ads_v5", {"price": 0.1, "unit": "1 Hour", "meter": VM_METER}),
-                   ("vm/other", {"price": 0.3, "unit": "1 Hour", "meter": VM_METER}))
+    api = FakeApi(
+        [
+            {"Items": [], "NextPageLink": None},
+            {"Items": [item(retailPrice=1.0), item(retailPrice=2.0)], "NextPageLink": None},
+        ]
+    )
+    prices = table(
+        ("vm/Standard_D4ads_v5", {"price": 0.1, "unit": "1 Hour", "meter": VM_METER}),
+        ("vm/other", {"price": 0.3, "unit": "1 Hour", "meter": VM_METER}),
+    )
     problems = refresh_prices.refresh(prices, api, dt.date(2026, 1, 1))
     assert [p.split(":")[0] for p in problems] == ["westeurope vm/Standard_D4ads_v5", "westeurope vm/other"]
     assert "0 items match (candidates: none)" in problems[0] and "2 items match" in problems[1]

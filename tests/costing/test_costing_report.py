@@ -15,16 +15,25 @@ def priced(*resources):
 
 
 def preview_result(resources=(), config=None) -> PreviewResult:
-    return PreviewResult(project="demo", stack="dev", mode="up", resources=list(resources), outputs={},
-                         secret_outputs=set(), config=dict(config or {}))
+    return PreviewResult(
+        project="demo",
+        stack="dev",
+        mode="up",
+        resources=list(resources),
+        outputs={},
+        secret_outputs=set(),
+        config=dict(config or {}),
+    )
 
 
 def test_the_stack_cost_section_is_read_from_the_config_the_program_saw_and_overlays_the_defaults(write_program):
     program = write_program(
         "import pulumi\n",
         name="demo",
-        stacks={"dev": "config:\n  demo:cost:\n    logIngestionGbPerDay: 0.25\n    nodeOverhead:\n      pods: 12\n",
-                "prod": ""},
+        stacks={
+            "dev": "config:\n  demo:cost:\n    logIngestionGbPerDay: 0.25\n    nodeOverhead:\n      pods: 12\n",
+            "prod": "",
+        },
     )
     config = cost_config(run_preview(program, "dev", policy_pack=False, reports=False))
     assert config.log_ingestion_gb_per_day == 0.25

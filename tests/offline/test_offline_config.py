@@ -143,8 +143,9 @@ def test_main_attribute_points_at_the_program(tmp_path):
 def test_stack_files_are_read_as_yaml_1_2_like_the_cli(tmp_path):
     """PyYAML's default YAML 1.1 would turn 13:00 into 780 and `yes` into True; the CLI keeps both as text."""
     project = _project(
-        tmp_path, "", "config:\n  proj:window:\n    startTime: 13:00\n  proj:answer: yes\n  proj:mode: 010\n"
-        "  proj:flag: true\n",
+        tmp_path,
+        "",
+        "config:\n  proj:window:\n    startTime: 13:00\n  proj:answer: yes\n  proj:mode: 010\n  proj:flag: true\n",
     )
     config = load_stack_config(project, "dev")
     assert json.loads(config.values["proj:window"]) == {"startTime": "13:00"}
@@ -161,5 +162,7 @@ def test_yes_is_not_a_boolean_for_a_boolean_setting(tmp_path):
 
 def test_a_key_given_twice_is_an_error(tmp_path):
     project = _project(tmp_path, "", "config:\n  proj:owner: a\n  proj:owner: b\n")
-    with pytest.raises(OfflineError, match=re.escape("Pulumi.dev.yaml: invalid YAML: mapping key 'proj:owner' already defined")):
+    with pytest.raises(
+        OfflineError, match=re.escape("Pulumi.dev.yaml: invalid YAML: mapping key 'proj:owner' already defined")
+    ):
         load_stack_config(project, "dev")

@@ -84,8 +84,7 @@ def test_secret_outputs_are_masked_in_json(up):
 
 def test_json_document_shape(up):
     document = up.to_json()
-    assert set(document) == {"project", "stack", "mode", "resources", "outputs", "policy", "notExpanded",
-                             "timing"}
+    assert set(document) == {"project", "stack", "mode", "resources", "outputs", "policy", "notExpanded", "timing"}
     assert (document["project"], document["stack"], document["mode"]) == ("fixture-app", "dev", "up")
     assert document["policy"] == {"pack": None, "violations": []}
     assert set(document["timing"]) == {"load", "program", "policy", "total"}
@@ -119,16 +118,18 @@ def test_arm_ids_names_and_endpoints(up):
     rg = up.one("azure-native:resources:ResourceGroup")
     assert re.fullmatch(SUB + "/resourceGroups/fx-rg", rg.id)
     cluster = up.one("azure-native:containerservice:ManagedCluster")
-    assert re.fullmatch(SUB + r"/resourceGroups/fx-rg/providers/Microsoft\.ContainerService/managedClusters/aks\w{8}",
-                        cluster.id)
+    assert re.fullmatch(
+        SUB + r"/resourceGroups/fx-rg/providers/Microsoft\.ContainerService/managedClusters/aks\w{8}", cluster.id
+    )
     assert cluster.outputs["name"] == cluster.id.rsplit("/", 1)[1]
     container = up.one("azure-native:storage:BlobContainer")
     account_name = up.one("azure-native:storage:StorageAccount").outputs["name"]
     assert container.id.endswith(f"/storageAccounts/{account_name}/blobServices/default/containers/logs")
     assert container.outputs["type"] == "Microsoft.Storage/storageAccounts/blobServices/containers"
     role = up.one("azure-native:authorization:RoleAssignment")
-    assert role.id.startswith(up.one("azure-native:storage:StorageAccount").id + "/providers/Microsoft.Authorization/"
-                              "roleAssignments/")
+    assert role.id.startswith(
+        up.one("azure-native:storage:StorageAccount").id + "/providers/Microsoft.Authorization/roleAssignments/"
+    )
     assert GUID.match(role.id.rsplit("/", 1)[1])
     federation = up.one("azure-native:managedidentity:FederatedIdentityCredential")
     identity = up.one("azure-native:managedidentity:UserAssignedIdentity")
@@ -150,6 +151,7 @@ def test_arm_ids_names_and_endpoints(up):
 def test_names_are_stable_between_runs(up):
     again = run_preview(APP, "dev", policy_pack=False)
     assert [r.urn for r in again.resources] == [r.urn for r in up.resources]
+
     def azure_ids(result):
         return [r.id for r in result.resources if r.type.startswith("azure-native:")]
 
@@ -180,8 +182,10 @@ def test_kubeconfig_invoke_returns_a_real_aks_kubeconfig(up, tmp_path):
     doc = yaml.safe_load(kubeconfig)
     assert doc["clusters"][0]["cluster"]["server"] == f"https://{cluster.outputs['fqdn']}:443"
     exec_args = doc["users"][0]["user"]["exec"]["args"]
-    assert exec_args[exec_args.index("--tenant-id") + 1] == up.one(
-        "azure-native:managedidentity:UserAssignedIdentity").outputs["tenantId"]
+    assert (
+        exec_args[exec_args.index("--tenant-id") + 1]
+        == up.one("azure-native:managedidentity:UserAssignedIdentity").outputs["tenantId"]
+    )
     assert "--server-id" in exec_args and "6dae42f8-4368-4678-94ff-3960e28e3630" in exec_args
 
 
@@ -364,7 +368,9 @@ def test_user_assigned_identities_get_principal_ids(write_program):
 def test_main_directory_from_pulumi_yaml_is_run(tmp_path):
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "helpers.py").write_text("VALUE = 'from src'\n")
-    (tmp_path / "src" / "__main__.py").write_text("import pulumi\nfrom helpers import VALUE\npulumi.export('v', VALUE)\n")
+    (tmp_path / "src" / "__main__.py").write_text(
+        "import pulumi\nfrom helpers import VALUE\npulumi.export('v', VALUE)\n"
+    )
     (tmp_path / "Pulumi.yaml").write_text("name: nested\nruntime: python\nmain: src/\n")
     assert run_preview(tmp_path, "dev").outputs == {"v": "from src"}
 
@@ -473,8 +479,9 @@ def test_a_project_declares_reports_in_pyproject_and_the_engine_builds_them(writ
 def test_the_cli_compares_a_declared_report_and_refuses_an_unknown_command(write_program, capsys):
     from offline.__main__ import main
 
-    program = write_program("import pulumi_random as random\nrandom.RandomPet('pet')\n", stacks={"dev": "", "prod": ""},
-                            name="counted")
+    program = write_program(
+        "import pulumi_random as random\nrandom.RandomPet('pet')\n", stacks={"dev": "", "prod": ""}, name="counted"
+    )
     (program / "pyproject.toml").write_text('[tool.offline.reports]\ncount = "counting"\n')
     (program / "counting.py").write_text(REPORT_MODULE)
     assert main(["count", "--cwd", str(program), "--stack", "dev", "--stack", "prod"]) == 0

@@ -34,11 +34,14 @@ MANIFESTS = textwrap.dedent("""\
     """)
 
 
-@pytest.mark.parametrize("api_version,kind,token", [
-    ("v1", "Secret", "kubernetes:core/v1:Secret"),
-    ("rbac.authorization.k8s.io/v1", "ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"),
-    ("apps/v1", "Deployment", "kubernetes:apps/v1:Deployment"),
-])
+@pytest.mark.parametrize(
+    "api_version,kind,token",
+    [
+        ("v1", "Secret", "kubernetes:core/v1:Secret"),
+        ("rbac.authorization.k8s.io/v1", "ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"),
+        ("apps/v1", "Deployment", "kubernetes:apps/v1:Deployment"),
+    ],
+)
 def test_type_tokens(api_version, kind, token):
     assert type_token(api_version, kind) == token
 
@@ -66,13 +69,17 @@ def test_config_groups_v1_and_v2_and_config_files_expand_into_children(write_pro
     for record in result.resources:
         parent = next((r.name for r in result.resources if r.urn == record.parent), None)
         by_parent.setdefault(parent, []).append((record.type, record.name))
-    assert sorted(by_parent["v1"]) == [("kubernetes:core/v1:Secret", "ns/token"),
-                                       ("kubernetes:core/v1:ServiceAccount", "ns/sa"),
-                                       ("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "reader")]
+    assert sorted(by_parent["v1"]) == [
+        ("kubernetes:core/v1:Secret", "ns/token"),
+        ("kubernetes:core/v1:ServiceAccount", "ns/sa"),
+        ("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "reader"),
+    ]
     for name in ("v2", "file"):
-        assert sorted(by_parent[name]) == [("kubernetes:core/v1:Secret", f"{name}-ns/token"),
-                                           ("kubernetes:core/v1:ServiceAccount", f"{name}-ns/sa"),
-                                           ("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", f"{name}-reader")]
+        assert sorted(by_parent[name]) == [
+            ("kubernetes:core/v1:Secret", f"{name}-ns/token"),
+            ("kubernetes:core/v1:ServiceAccount", f"{name}-ns/sa"),
+            ("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", f"{name}-reader"),
+        ]
     assert by_parent["prefixed"] == [("kubernetes:core/v1:ConfigMap", "p-c")]
     secret = result.one("kubernetes:core/v1:Secret", "v2-ns/token")
     assert secret.custom and "stringData" in secret.secret_paths

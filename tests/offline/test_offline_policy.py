@@ -22,7 +22,11 @@ def test_pack_loads_unmodified_without_serving():
     pack = load_pack(PACK)
     assert pack.name == "fixture-pack"
     assert [p.name for p in pack.policies] == [
-        "no-public-blobs", "max-nodes", "protected-groups", "principal-known", "roles-follow-identities",
+        "no-public-blobs",
+        "max-nodes",
+        "protected-groups",
+        "principal-known",
+        "roles-follow-identities",
     ]
     assert pack.initial_config == {"max-nodes": {"maxNodes": 5}}
 

@@ -9,25 +9,66 @@ SELECTOR = {"airflow-aks/pool": "tasks"}
 
 
 def cluster(provision="15m"):
-    return ("azure-native:containerservice:ManagedCluster", "aks", {
-        "location": "westeurope", "kubernetesVersion": "1.33", "autoScalerProfile": {"maxNodeProvisionTime": provision},
-        "agentPoolProfiles": [{"name": "system", "vmSize": "Standard_D2ads_v5", "enableAutoScaling": True,
-                               "minCount": 1, "maxCount": 2, "maxPods": 110,
-                               "nodeTaints": ["CriticalAddonsOnly=true:NoSchedule"]}]})
+    return (
+        "azure-native:containerservice:ManagedCluster",
+        "aks",
+        {
+            "location": "westeurope",
+            "kubernetesVersion": "1.33",
+            "autoScalerProfile": {"maxNodeProvisionTime": provision},
+            "agentPoolProfiles": [
+                {
+                    "name": "system",
+                    "vmSize": "Standard_D2ads_v5",
+                    "enableAutoScaling": True,
+                    "minCount": 1,
+                    "maxCount": 2,
+                    "maxPods": 110,
+                    "nodeTaints": ["CriticalAddonsOnly=true:NoSchedule"],
+                }
+            ],
+        },
+    )
 
 
 def pool(name, taint, high=6, **extra):
-    return ("azure-native:containerservice:AgentPool", name, {
-        "agentPoolName": name, "vmSize": "Standard_D4ads_v5", "enableAutoScaling": True, "minCount": 0,
-        "maxCount": high, "maxPods": 110, "nodeLabels": {"airflow-aks/pool": name}, "nodeTaints": [taint], **extra})
+    return (
+        "azure-native:containerservice:AgentPool",
+        name,
+        {
+            "agentPoolName": name,
+            "vmSize": "Standard_D4ads_v5",
+            "enableAutoScaling": True,
+            "minCount": 0,
+            "maxCount": high,
+            "maxPods": 110,
+            "nodeLabels": {"airflow-aks/pool": name},
+            "nodeTaints": [taint],
+            **extra,
+        },
+    )
 
 
 def release(replicas=1, **config):
-    return ("kubernetes:helm.sh/v3:Release", "airflow", {"values": {
-        "scheduler": {"replicas": replicas}, "config": config,
-        "workers": {"kubernetes": {"resources": {"requests": {"cpu": "500m", "memory": "1Gi"}}, "nodeSelector": SELECTOR},
-                    "tolerations": [{"key": "airflow-aks/pool", "operator": "Equal", "value": "tasks",
-                                     "effect": "NoSchedule"}]}}})
+    return (
+        "kubernetes:helm.sh/v3:Release",
+        "airflow",
+        {
+            "values": {
+                "scheduler": {"replicas": replicas},
+                "config": config,
+                "workers": {
+                    "kubernetes": {
+                        "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}},
+                        "nodeSelector": SELECTOR,
+                    },
+                    "tolerations": [
+                        {"key": "airflow-aks/pool", "operator": "Equal", "value": "tasks", "effect": "NoSchedule"}
+                    ],
+                },
+            }
+        },
+    )
 
 
 def violations(*resources):
@@ -35,8 +76,10 @@ def violations(*resources):
     return [message for _, message in stack_violations(airflow_aks_policies.concurrency.airflow_concurrency, records)]
 
 
-COVERING = {"core": {"parallelism": "36", "default_pool_task_slot_count": "36"},
-            "scheduler": {"task_queued_timeout": "1200"}}
+COVERING = {
+    "core": {"parallelism": "36", "default_pool_task_slot_count": "36"},
+    "scheduler": {"task_queued_timeout": "1200"},
+}
 
 
 def test_limits_that_cover_every_slot_pass():
@@ -51,9 +94,14 @@ def test_airflows_defaults_leave_paid_slots_unreachable():
 
 def test_spot_capacity_counts_and_the_binding_limit_is_named():
     spot = pool("spot", "kubernetes.azure.com/scalesetpriority=spot:NoSchedule", scaleSetPriority="Spot")
-    [message] = violations(cluster(), pool("tasks", TASKS), spot,
-                           release(core={"parallelism": "100", "default_pool_task_slot_count": "36"},
-                                   scheduler={"task_queued_timeout": "1200"}))
+    [message] = violations(
+        cluster(),
+        pool("tasks", TASKS),
+        spot,
+        release(
+            core={"parallelism": "100", "default_pool_task_slot_count": "36"}, scheduler={"task_queued_timeout": "1200"}
+        ),
+    )
     assert "the pools provide 72 task slots" in message and "default_pool slots binds" in message
 
 
@@ -66,15 +114,36 @@ GPU = "nvidia.com/gpu=present:NoSchedule"
 
 
 def gpu_pool():
-    return ("azure-native:containerservice:AgentPool", "gpu", {
-        "agentPoolName": "gpu", "vmSize": "Standard_NC4as_T4_v3", "nodeLabels": {"airflow-aks/pool": "gpu"},
-        "nodeTaints": ["airflow-aks/pool=gpu:NoSchedule", GPU]})
+    return (
+        "azure-native:containerservice:AgentPool",
+        "gpu",
+        {
+            "agentPoolName": "gpu",
+            "vmSize": "Standard_NC4as_T4_v3",
+            "nodeLabels": {"airflow-aks/pool": "gpu"},
+            "nodeTaints": ["airflow-aks/pool=gpu:NoSchedule", GPU],
+        },
+    )
 
 
 def plugin(*tolerations, selector=None):
-    return ("kubernetes:apps/v1:DaemonSet", "plugin", {"spec": {"template": {"spec": {
-        "nodeSelector": selector or {"airflow-aks/pool": "gpu"}, "tolerations": list(tolerations),
-        "containers": [{"name": "p", "image": "nvcr.io/nvidia/k8s-device-plugin:v0.20.0@sha256:" + "a" * 64}]}}}})
+    return (
+        "kubernetes:apps/v1:DaemonSet",
+        "plugin",
+        {
+            "spec": {
+                "template": {
+                    "spec": {
+                        "nodeSelector": selector or {"airflow-aks/pool": "gpu"},
+                        "tolerations": list(tolerations),
+                        "containers": [
+                            {"name": "p", "image": "nvcr.io/nvidia/k8s-device-plugin:v0.20.0@sha256:" + "a" * 64}
+                        ],
+                    }
+                }
+            }
+        },
+    )
 
 
 def gpu_violations(*resources):

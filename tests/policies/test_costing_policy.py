@@ -27,7 +27,11 @@ def test_an_environment_under_its_cap_passes_and_no_cap_checks_nothing():
 
 
 def test_usage_estimates_from_the_policy_config_change_the_total():
-    workspace = {"type": "azure-native:operationalinsights:Workspace", "name": "law", "inputs": {"location": "westeurope"}}
+    workspace = {
+        "type": "azure-native:operationalinsights:Workspace",
+        "name": "law",
+        "inputs": {"location": "westeurope"},
+    }
     assert violations([GROUP, workspace], {"maxIdleMonthly": 50, "logIngestionGbPerDay": 0.1}) == []
     assert violations([GROUP, workspace], {"maxIdleMonthly": 50, "logIngestionGbPerDay": 5}) != []
 

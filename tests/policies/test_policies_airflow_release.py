@@ -21,9 +21,13 @@ SAFE_VALUES = {
 
 
 def release(values=None, **changes):
-    props = {"chart": "airflow", "version": "1.20.0", "namespace": "airflow",
-             "repositoryOpts": {"repo": "https://airflow.apache.org"},
-             "values": copy.deepcopy(SAFE_VALUES) if values is None else values}
+    props = {
+        "chart": "airflow",
+        "version": "1.20.0",
+        "namespace": "airflow",
+        "repositoryOpts": {"repo": "https://airflow.apache.org"},
+        "values": copy.deepcopy(SAFE_VALUES) if values is None else values,
+    }
     props.update(changes)
     return {k: v for k, v in props.items() if v is not None}
 
@@ -47,8 +51,16 @@ def test_safe_release_passes_both_rules_on_prod(resource_type):
     assert violations(ar.airflow_release_hardening, resource_type, release(), PROD) == []
 
 
-@pytest.mark.parametrize("chart", ["airflow", "apache-airflow/airflow", "oci://registry.example/charts/airflow",
-                                   "./charts/airflow-1.20.0.tgz", "Airflow"])
+@pytest.mark.parametrize(
+    "chart",
+    [
+        "airflow",
+        "apache-airflow/airflow",
+        "oci://registry.example/charts/airflow",
+        "./charts/airflow-1.20.0.tgz",
+        "Airflow",
+    ],
+)
 def test_airflow_chart_is_recognised(chart):
     assert ar.is_airflow_chart(chart)
 
@@ -76,14 +88,33 @@ def test_plain_http_repository_is_rejected():
 QUALIFIED = "airflow.providers.cncf.kubernetes.executors.kubernetes_executor.KubernetesExecutor"
 
 
-@pytest.mark.parametrize("executor", ["KubernetesExecutor", " KubernetesExecutor ", QUALIFIED,
-                                      "k8s:KubernetesExecutor", ["KubernetesExecutor"], UNKNOWN])
+@pytest.mark.parametrize(
+    "executor",
+    [
+        "KubernetesExecutor",
+        " KubernetesExecutor ",
+        QUALIFIED,
+        "k8s:KubernetesExecutor",
+        ["KubernetesExecutor"],
+        UNKNOWN,
+    ],
+)
 def test_kubernetes_executor_passes(executor):
     assert hardening(with_values(executor=executor)) == []
 
 
-@pytest.mark.parametrize("executor", [None, "", "CeleryExecutor", "LocalExecutor", "CeleryKubernetesExecutor",
-                                      "KubernetesExecutor,CeleryExecutor", ["KubernetesExecutor", "CeleryExecutor"]])
+@pytest.mark.parametrize(
+    "executor",
+    [
+        None,
+        "",
+        "CeleryExecutor",
+        "LocalExecutor",
+        "CeleryKubernetesExecutor",
+        "KubernetesExecutor,CeleryExecutor",
+        ["KubernetesExecutor", "CeleryExecutor"],
+    ],
+)
 def test_other_executors_are_rejected(executor):
     assert [m for m in hardening(with_values(executor=executor)) if m.split("': ", 1)[-1].startswith("executor")]
 
@@ -99,12 +130,15 @@ def test_secret_values_are_rejected_even_as_pulumi_secrets(key):
     assert hardening(release(secret({**SAFE_VALUES, key: "c2VjcmV0"})))
 
 
-@pytest.mark.parametrize("data", [
-    {"metadataSecretName": "m", "metadataConnection": {"user": "airflow", "pass": "hunter2"}},
-    {"metadataSecretName": "m", "resultBackendConnection": {"user": "airflow", "pass": "hunter2"}},
-    {"metadataSecretName": "m", "brokerUrl": "redis://:hunter2@redis:6379/0"},
-    {"metadataConnection": {"user": "airflow", "host": "pg.example"}},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"metadataSecretName": "m", "metadataConnection": {"user": "airflow", "pass": "hunter2"}},
+        {"metadataSecretName": "m", "resultBackendConnection": {"user": "airflow", "pass": "hunter2"}},
+        {"metadataSecretName": "m", "brokerUrl": "redis://:hunter2@redis:6379/0"},
+        {"metadataConnection": {"user": "airflow", "host": "pg.example"}},
+    ],
+)
 def test_database_credentials_in_values_are_rejected(data):
     assert hardening(with_values(data=data))
 

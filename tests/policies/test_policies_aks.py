@@ -42,9 +42,16 @@ def test_hardened_cluster_passes_everything():
         assert violations(policy, MC, HARDENED) == [], policy.name
 
 
-@pytest.mark.parametrize("path", [("disableLocalAccounts",), ("aadProfile", "managed"),
-                                  ("aadProfile", "enableAzureRBAC"), ("oidcIssuerProfile", "enabled"),
-                                  ("securityProfile", "workloadIdentity", "enabled")])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("disableLocalAccounts",),
+        ("aadProfile", "managed"),
+        ("aadProfile", "enableAzureRBAC"),
+        ("oidcIssuerProfile", "enabled"),
+        ("securityProfile", "workloadIdentity", "enabled"),
+    ],
+)
 @pytest.mark.parametrize("value", [None, False])
 def test_identity_switches_must_be_explicitly_on(path, value):
     messages = violations(aks.cluster_hardening, MC, changed(path, value))
@@ -67,15 +74,24 @@ def test_public_api_server_is_rejected(ranges):
     assert violations(aks.cluster_hardening, MC, props)
 
 
-@pytest.mark.parametrize("profile", [{"enablePrivateCluster": True}, {"authorizedIPRanges": ["198.51.100.7"]},
-                                     {"authorizedIPRanges": UNKNOWN_LIST}, {"enablePrivateCluster": UNKNOWN_BOOL}])
+@pytest.mark.parametrize(
+    "profile",
+    [
+        {"enablePrivateCluster": True},
+        {"authorizedIPRanges": ["198.51.100.7"]},
+        {"authorizedIPRanges": UNKNOWN_LIST},
+        {"enablePrivateCluster": UNKNOWN_BOOL},
+    ],
+)
 def test_restricted_private_or_unknown_api_server_passes(profile):
     assert violations(aks.cluster_hardening, MC, changed(("apiServerAccessProfile",), profile)) == []
 
 
 def test_unknown_switches_are_left_to_the_update_but_known_ones_still_report():
     props = changed(("disableLocalAccounts",), UNKNOWN_BOOL, changed(("oidcIssuerProfile", "enabled"), False))
-    assert [m.split("': ", 1)[-1].split(" ")[0] for m in violations(aks.cluster_hardening, MC, props)] == ["oidcIssuerProfile.enabled"]
+    assert [m.split("': ", 1)[-1].split(" ")[0] for m in violations(aks.cluster_hardening, MC, props)] == [
+        "oidcIssuerProfile.enabled"
+    ]
 
 
 def test_node_public_ip_is_rejected_on_inline_and_separate_pools():
@@ -85,8 +101,15 @@ def test_node_public_ip_is_rejected_on_inline_and_separate_pools():
     assert violations(aks.no_node_public_ip, POOL, {"mode": "User", "enableNodePublicIP": UNKNOWN_BOOL}) == []
 
 
-@pytest.mark.parametrize("pool", [{"enableAutoScaling": False, "count": 3}, {"enableAutoScaling": True, "minCount": 1},
-                                  {"enableAutoScaling": True, "minCount": 4, "maxCount": 2}, {}])
+@pytest.mark.parametrize(
+    "pool",
+    [
+        {"enableAutoScaling": False, "count": 3},
+        {"enableAutoScaling": True, "minCount": 1},
+        {"enableAutoScaling": True, "minCount": 4, "maxCount": 2},
+        {},
+    ],
+)
 def test_user_pool_without_autoscaler_bounds_is_advised(pool):
     assert violations(aks.operational_baseline, POOL, pool)
     assert violations(aks.operational_baseline, POOL, {**pool, "mode": "System"}) == []
@@ -101,5 +124,11 @@ def test_baseline_gaps_are_advised():
 
 
 def test_unknown_pool_settings_are_not_advised():
-    assert violations(aks.operational_baseline, POOL, {"mode": "User", "enableAutoScaling": True,
-                                                       "minCount": UNKNOWN, "maxCount": 3}) == []
+    assert (
+        violations(
+            aks.operational_baseline,
+            POOL,
+            {"mode": "User", "enableAutoScaling": True, "minCount": UNKNOWN, "maxCount": 3},
+        )
+        == []
+    )

@@ -12,11 +12,15 @@ POLICY = airflow_aks_policies.alerting.airflow_alerting
 REQUIRED = ["AirflowSchedulerHeartbeatStopped", "AirflowLivenessDagNotSucceeding"]
 
 
-def rule_group(actions=("/subscriptions/s/providers/Microsoft.Insights/actionGroups/ag",), enabled=True, names=REQUIRED):
-    rules = [{"alert": name, "expression": "vector(1)", "actions": [{"actionGroupId": a} for a in actions]}
-             for name in names]
-    return policy_resource("azure-native:alertsmanagement:PrometheusRuleGroup", "alerts",
-                           {"enabled": enabled, "rules": rules})
+def rule_group(
+    actions=("/subscriptions/s/providers/Microsoft.Insights/actionGroups/ag",), enabled=True, names=REQUIRED
+):
+    rules = [
+        {"alert": name, "expression": "vector(1)", "actions": [{"actionGroupId": a} for a in actions]} for name in names
+    ]
+    return policy_resource(
+        "azure-native:alertsmanagement:PrometheusRuleGroup", "alerts", {"enabled": enabled, "rules": rules}
+    )
 
 
 def action_group(**receivers):
@@ -56,8 +60,11 @@ def test_alerts_that_notify_no_action_group_are_reported_but_unknown_actions_are
     receivers = action_group(emailReceivers=[{"name": "e", "emailAddress": "a@example.com"}])
     [message] = messages([rule_group(actions=()), receivers])
     assert "notify no action group" in message
-    unknown = policy_resource("azure-native:alertsmanagement:PrometheusRuleGroup", "alerts", {
-        "enabled": True, "rules": [{"alert": name, "actions": UNKNOWN} for name in REQUIRED]})
+    unknown = policy_resource(
+        "azure-native:alertsmanagement:PrometheusRuleGroup",
+        "alerts",
+        {"enabled": True, "rules": [{"alert": name, "actions": UNKNOWN} for name in REQUIRED]},
+    )
     assert messages([unknown, receivers]) == []
 
 

@@ -35,13 +35,22 @@ def role_id(name_or_guid: str, prefix: str = SUB) -> str:
 
 
 def grant(role: str, scope: str = VAULT, principal: str = WORKLOAD, **extra) -> dict:
-    return {"principalId": principal, "principalType": "ServicePrincipal", "roleDefinitionId": role, "scope": scope,
-            **extra}
+    return {
+        "principalId": principal,
+        "principalType": "ServicePrincipal",
+        "roleDefinitionId": role,
+        "scope": scope,
+        **extra,
+    }
 
 
 def allowlist(*resources, config=None) -> list[str]:
-    return [message for _, message in stack_violations(azure_rbac.role_assignment_allowlist, list(resources),
-                                                       {**CONFIG, **(config or {})})]
+    return [
+        message
+        for _, message in stack_violations(
+            azure_rbac.role_assignment_allowlist, list(resources), {**CONFIG, **(config or {})}
+        )
+    ]
 
 
 def one(props: dict, type_: str = RA, config=None) -> list[str]:
@@ -49,8 +58,13 @@ def one(props: dict, type_: str = RA, config=None) -> list[str]:
 
 
 def definition(*blocks: dict, scopes=(RG,), guid="c0ffee00-0000-4000-8000-000000000001") -> dict:
-    return {"roleName": "airflow-custom", "roleDefinitionId": guid, "scope": SUB, "permissions": list(blocks),
-            "assignableScopes": list(scopes)}
+    return {
+        "roleName": "airflow-custom",
+        "roleDefinitionId": guid,
+        "scope": SUB,
+        "permissions": list(blocks),
+        "assignableScopes": list(scopes),
+    }
 
 
 # --- id forms -------------------------------------------------------------------------------------------------
@@ -58,18 +72,34 @@ def definition(*blocks: dict, scopes=(RG,), guid="c0ffee00-0000-4000-8000-000000
 OWNER = GUIDS["Owner"]
 
 
-@pytest.mark.parametrize("text", [
-    OWNER, OWNER.upper(), f"  {OWNER}  ", f"/providers/Microsoft.Authorization/roleDefinitions/{OWNER}",
-    role_id(OWNER.upper()) + "/", role_id(OWNER).upper(), f"{RG}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        OWNER,
+        OWNER.upper(),
+        f"  {OWNER}  ",
+        f"/providers/Microsoft.Authorization/roleDefinitions/{OWNER}",
+        role_id(OWNER.upper()) + "/",
+        role_id(OWNER).upper(),
+        f"{RG}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}",
+    ],
+)
 def test_role_guid_understands_every_valid_form(text):
     assert rbac_model.role_guid(text) == OWNER
 
 
-@pytest.mark.parametrize("text", [
-    "Owner", "", OWNER.replace("-", ""), f"{OWNER}x", f"{SUB}/providers/Other/roleDefinitions/{OWNER}",
-    f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}/extra", f"{{{OWNER}}}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Owner",
+        "",
+        OWNER.replace("-", ""),
+        f"{OWNER}x",
+        f"{SUB}/providers/Other/roleDefinitions/{OWNER}",
+        f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}/extra",
+        f"{{{OWNER}}}",
+    ],
+)
 def test_role_guid_rejects_what_is_not_a_role_id(text):
     assert rbac_model.role_guid(text) is None
 
@@ -80,13 +110,22 @@ def test_an_unparseable_role_id_is_rejected(text):
     assert "grant" in message and "is not a role definition id" in message and "hyphenated GUID" in message
 
 
-@pytest.mark.parametrize("scope,level,kind", [
-    ("/", "root", None), ("/providers/Microsoft.Management/managementGroups/mg1", "management-group", None),
-    (SUB, "subscription", None), (SUB + "/", "subscription", None), (RG, "resource-group", None),
-    (VAULT, "resource", "Microsoft.KeyVault/vaults"), (CONTAINER, "resource", "Microsoft.Storage/storageAccounts/blobServices/containers"),
-    (SUBNET.upper(), "resource", "MICROSOFT.NETWORK/VIRTUALNETWORKS/SUBNETS"), ("rg-airflow", "unrecognised", None),
-    (f"{SUB}//resourceGroups/x", "unrecognised", None), (f"{SUB}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults", "unrecognised", None),
-])
+@pytest.mark.parametrize(
+    "scope,level,kind",
+    [
+        ("/", "root", None),
+        ("/providers/Microsoft.Management/managementGroups/mg1", "management-group", None),
+        (SUB, "subscription", None),
+        (SUB + "/", "subscription", None),
+        (RG, "resource-group", None),
+        (VAULT, "resource", "Microsoft.KeyVault/vaults"),
+        (CONTAINER, "resource", "Microsoft.Storage/storageAccounts/blobServices/containers"),
+        (SUBNET.upper(), "resource", "MICROSOFT.NETWORK/VIRTUALNETWORKS/SUBNETS"),
+        ("rg-airflow", "unrecognised", None),
+        (f"{SUB}//resourceGroups/x", "unrecognised", None),
+        (f"{SUB}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults", "unrecognised", None),
+    ],
+)
 def test_parse_scope(scope, level, kind):
     parsed = rbac_model.parse_scope(scope)
     assert (parsed.level, parsed.resource_type) == (level, kind)
@@ -94,30 +133,50 @@ def test_parse_scope(scope, level, kind):
 
 # --- the allow-list -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("props", [
-    grant(role_id("Key Vault Secrets User")),
-    grant(role_id("Key Vault Secrets User", prefix=""), f"{VAULT}/secrets/conn"),
-    grant(GUIDS["Storage Blob Data Contributor"], CONTAINER),
-    grant(role_id("Storage Blob Data Reader").upper() + "/", CONTAINER),
-    grant(role_id("Storage Queue Data Message Sender"), f"{ACCOUNT}/queueServices/default/queues/q"),
-    grant(role_id("AcrPull"), f"/subscriptions/{'2' * 8}-0000-0000-0000-000000000000/resourceGroups/acr/providers/"
-                              "Microsoft.ContainerRegistry/registries/shared"),
-    grant(role_id("Network Contributor"), SUBNET),
-    grant(role_id("Managed Identity Operator"), IDENTITY),
-    grant(role_id("Azure Kubernetes Service RBAC Cluster Admin"), CLUSTER, DEPLOYER),
-    grant(role_id("Key Vault Secrets Officer"), VAULT, DEPLOYER.upper()),
-    grant(role_id("Key Vault Secrets User"), VAULT, UNKNOWN),
-], ids=lambda p: p["roleDefinitionId"][-12:])
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        grant(role_id("Key Vault Secrets User")),
+        grant(role_id("Key Vault Secrets User", prefix=""), f"{VAULT}/secrets/conn"),
+        grant(GUIDS["Storage Blob Data Contributor"], CONTAINER),
+        grant(role_id("Storage Blob Data Reader").upper() + "/", CONTAINER),
+        grant(role_id("Storage Queue Data Message Sender"), f"{ACCOUNT}/queueServices/default/queues/q"),
+        grant(
+            role_id("AcrPull"),
+            f"/subscriptions/{'2' * 8}-0000-0000-0000-000000000000/resourceGroups/acr/providers/"
+            "Microsoft.ContainerRegistry/registries/shared",
+        ),
+        grant(role_id("Network Contributor"), SUBNET),
+        grant(role_id("Managed Identity Operator"), IDENTITY),
+        grant(role_id("Azure Kubernetes Service RBAC Cluster Admin"), CLUSTER, DEPLOYER),
+        grant(role_id("Key Vault Secrets Officer"), VAULT, DEPLOYER.upper()),
+        grant(role_id("Key Vault Secrets User"), VAULT, UNKNOWN),
+    ],
+    ids=lambda p: p["roleDefinitionId"][-12:],
+)
 def test_least_privilege_grants_pass(props):
     assert one(props) == []
 
 
-@pytest.mark.parametrize("role", ["Owner", "Contributor", "User Access Administrator",
-                                  "Role Based Access Control Administrator", "Key Vault Administrator",
-                                  "Key Vault Data Access Administrator", "Storage Account Contributor",
-                                  "Storage Blob Data Owner", "Storage Account Key Operator Service Role",
-                                  "Azure Kubernetes Service Cluster Admin Role", "Managed Identity Contributor",
-                                  "Reader", "Monitoring Metrics Publisher"])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "Owner",
+        "Contributor",
+        "User Access Administrator",
+        "Role Based Access Control Administrator",
+        "Key Vault Administrator",
+        "Key Vault Data Access Administrator",
+        "Storage Account Contributor",
+        "Storage Blob Data Owner",
+        "Storage Account Key Operator Service Role",
+        "Azure Kubernetes Service Cluster Admin Role",
+        "Managed Identity Contributor",
+        "Reader",
+        "Monitoring Metrics Publisher",
+    ],
+)
 def test_a_role_outside_the_allow_list_is_rejected_by_name(role):
     (message,) = one(grant(role_id(role), VAULT))
     assert f"{role} ({GUIDS[role]}) is not allow-listed" in message and "Fix:" in message
@@ -134,35 +193,44 @@ def test_an_unknown_role_is_rejected_even_narrowly_scoped():
     assert "neither a built-in role the pack knows nor a custom role defined in this stack" in message
 
 
-@pytest.mark.parametrize("role,scope,expected", [
-    ("Key Vault Secrets User", ACCOUNT, "allowed only on Microsoft.KeyVault/vaults"),
-    ("Network Contributor", f"{RG}/providers/Microsoft.Network/virtualNetworks/vnet", "allowed only on"),
-    ("Storage Blob Data Contributor", RG, "not at resource-group scope"),
-    ("Storage Blob Data Contributor", SUB + "/", "not at subscription scope"),
-    ("Managed Identity Operator", CLUSTER, "allowed only on Microsoft.ManagedIdentity/userAssignedIdentities"),
-])
+@pytest.mark.parametrize(
+    "role,scope,expected",
+    [
+        ("Key Vault Secrets User", ACCOUNT, "allowed only on Microsoft.KeyVault/vaults"),
+        ("Network Contributor", f"{RG}/providers/Microsoft.Network/virtualNetworks/vnet", "allowed only on"),
+        ("Storage Blob Data Contributor", RG, "not at resource-group scope"),
+        ("Storage Blob Data Contributor", SUB + "/", "not at subscription scope"),
+        ("Managed Identity Operator", CLUSTER, "allowed only on Microsoft.ManagedIdentity/userAssignedIdentities"),
+    ],
+)
 def test_allow_listed_roles_are_bound_to_their_scope_types(role, scope, expected):
     assert any(expected in m for m in one(grant(role_id(role), scope)))
 
 
 # --- principal-aware exceptions ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("principal", [WORKLOAD, "22222222-3333-4444-5555-666666666666", UNKNOWN])
 def test_cluster_admin_is_only_for_the_deployer(principal):
-    messages = one(grant(role_id("Azure Kubernetes Service RBAC Cluster Admin"), CLUSTER, principal,
-                         principalType="Group"))
+    messages = one(
+        grant(role_id("Azure Kubernetes Service RBAC Cluster Admin"), CLUSTER, principal, principalType="Group")
+    )
     assert len(messages) == 1 and "allowed only for the configured deployer" in messages[0]
     assert "listClusterUserCredential" in messages[0] or "read keys or credentials" in messages[0]
 
 
 def test_cluster_admin_for_the_deployer_is_still_only_on_the_cluster():
-    assert any("allowed only on Microsoft.ContainerService/managedClusters" in m
-               for m in one(grant(role_id("Azure Kubernetes Service RBAC Cluster Admin"), VAULT, DEPLOYER)))
+    assert any(
+        "allowed only on Microsoft.ContainerService/managedClusters" in m
+        for m in one(grant(role_id("Azure Kubernetes Service RBAC Cluster Admin"), VAULT, DEPLOYER))
+    )
 
 
 def test_without_a_configured_deployer_nobody_gets_cluster_admin():
-    messages = one(grant(role_id("Azure Kubernetes Service RBAC Cluster Admin"), CLUSTER, DEPLOYER),
-                   config={"deployerPrincipalIds": []})
+    messages = one(
+        grant(role_id("Azure Kubernetes Service RBAC Cluster Admin"), CLUSTER, DEPLOYER),
+        config={"deployerPrincipalIds": []},
+    )
     assert any("deployerPrincipalIds" in m for m in messages)
 
 
@@ -173,7 +241,11 @@ def test_a_condition_is_no_reason_to_pass():
 
 
 def test_widening_the_allow_list_must_name_the_capabilities():
-    entry = {"roleDefinitionId": GUIDS["Contributor"], "name": "Contributor", "scopeTypes": ["Microsoft.KeyVault/vaults"]}
+    entry = {
+        "roleDefinitionId": GUIDS["Contributor"],
+        "name": "Contributor",
+        "scopeTypes": ["Microsoft.KeyVault/vaults"],
+    }
     config = {"allowedRoles": [*rbac_model.role_facts()["defaultAllowList"], entry]}
     (message,) = one(grant(role_id("Contributor")), config=config)
     assert "is allow-listed but can" in message and "'accept'" in message
@@ -190,6 +262,7 @@ def test_the_default_allow_list_accepts_exactly_what_each_role_can_do():
 
 # --- PIM -------------------------------------------------------------------------------------------------------------
 
+
 def test_pim_eligibility_requests_go_through_the_allow_list():
     assert one(grant(role_id("Owner"), VAULT), type_=PIM)
     assert one(grant(role_id("Key Vault Secrets User"), VAULT), type_=PIM) == []
@@ -198,8 +271,10 @@ def test_pim_eligibility_requests_go_through_the_allow_list():
 
 # --- custom roles ------------------------------------------------------------------------------------------------
 
-READ_BLOBS = {"actions": ["Microsoft.Storage/storageAccounts/blobServices/containers/read"],
-              "dataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"]}
+READ_BLOBS = {
+    "actions": ["Microsoft.Storage/storageAccounts/blobServices/containers/read"],
+    "dataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
+}
 
 DANGEROUS_BLOCKS = [
     ({"actions": ["*"]}, "broad-wildcard"),
@@ -220,11 +295,18 @@ DANGEROUS_BLOCKS = [
     ({"actions": ["Microsoft.Web/sites/*/listKeys/action"]}, "secret-reveal"),
     ({"actions": ["Microsoft.Compute/virtualMachines/runCommand/action"]}, "run-command"),
     ({"actions": ["Microsoft.Compute/virtualMachineScaleSets/virtualMachines/runCommand/action"]}, "run-command"),
-    ({"actions": ["Microsoft.Compute/virtualMachines/*"],
-      "notActions": ["Microsoft.Compute/virtualMachines/delete"]}, "run-command"),
+    (
+        {
+            "actions": ["Microsoft.Compute/virtualMachines/*"],
+            "notActions": ["Microsoft.Compute/virtualMachines/delete"],
+        },
+        "run-command",
+    ),
     ({"actions": ["Microsoft.Compute/virtualMachines/extensions/write"]}, "run-command"),
-    ({"actions": ["Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write"]},
-     "identity-takeover"),
+    (
+        {"actions": ["Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write"]},
+        "identity-takeover",
+    ),
     ({"actions": ["Microsoft.ManagedIdentity/userAssignedIdentities/write"]}, "identity-takeover"),
     ({"actions": ["Microsoft.ManagedIdentity/*"]}, "identity-takeover"),
     ({"actions": ["Microsoft.KeyVault/vaults/write"]}, "keyvault-control"),
@@ -237,8 +319,10 @@ DANGEROUS_BLOCKS = [
     ({"actions": ["Microsoft.Authorization/policyAssignments/write"]}, "authorization-write"),
     ({"actions": ["Microsoft.Authorization/elevateAccess/Action"]}, "authorization-write"),
     ({"actions": ["Microsoft.Authorization/roleEligibilityScheduleRequests/write"]}, "authorization-write"),
-    ({"actions": ["Microsoft.Authorization/*"], "notActions": ["Microsoft.Authorization/*/write"]},
-     "authorization-write"),
+    (
+        {"actions": ["Microsoft.Authorization/*"], "notActions": ["Microsoft.Authorization/*/write"]},
+        "authorization-write",
+    ),
     ({"actions": ["MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/*"]}, "authorization-write"),
     ({"actions": ["Microsoft.Network/*"]}, "broad-wildcard"),
     ({"actions": ["Microsoft.Compute/*/action"]}, "run-command"),
@@ -252,29 +336,35 @@ def test_dangerous_custom_roles_are_rejected_by_capability(block, capability):
     assert all("RoleDefinition 'r'" in m and ": list the exact operations" in m for m in messages)
 
 
-@pytest.mark.parametrize("block", [
-    READ_BLOBS,
-    {"actions": ["*/read"]},
-    {"actions": ["Microsoft.Compute/virtualMachines/start/action", "Microsoft.Compute/virtualMachines/read"]},
-    {"dataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"]},
-    {"dataActions": ["Microsoft.KeyVault/vaults/secrets/getSecret/action"]},
-    {"actions": ["Microsoft.Authorization/*/read", "Microsoft.Support/*", "Microsoft.Resources/deployments/*"]},
-    {"actions": ["*"], "notActions": ["*"]},
-])
+@pytest.mark.parametrize(
+    "block",
+    [
+        READ_BLOBS,
+        {"actions": ["*/read"]},
+        {"actions": ["Microsoft.Compute/virtualMachines/start/action", "Microsoft.Compute/virtualMachines/read"]},
+        {"dataActions": ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"]},
+        {"dataActions": ["Microsoft.KeyVault/vaults/secrets/getSecret/action"]},
+        {"actions": ["Microsoft.Authorization/*/read", "Microsoft.Support/*", "Microsoft.Resources/deployments/*"]},
+        {"actions": ["*"], "notActions": ["*"]},
+    ],
+)
 def test_least_privilege_custom_roles_pass(block):
     assert violations(azure_rbac.custom_role_capabilities, RD, definition(block)) == []
 
 
 @pytest.mark.parametrize("scope", ["/", SUB, "/providers/Microsoft.Management/managementGroups/root"])
 def test_custom_roles_are_assignable_only_below_subscription(scope):
-    assert any("assignableScopes[0]" in m for m in violations(azure_rbac.custom_role_capabilities, RD,
-                                                              definition(READ_BLOBS, scopes=(scope,))))
+    assert any(
+        "assignableScopes[0]" in m
+        for m in violations(azure_rbac.custom_role_capabilities, RD, definition(READ_BLOBS, scopes=(scope,)))
+    )
 
 
 def test_assigning_a_capability_free_custom_role_of_the_stack_passes():
     role = policy_resource(RD, "logs-reader", definition(READ_BLOBS))
-    assignment = policy_resource(RA, "grant", grant(role_id(role.outputs["roleDefinitionId"]), CONTAINER),
-                                 {"roleDefinitionId": [role]})
+    assignment = policy_resource(
+        RA, "grant", grant(role_id(role.outputs["roleDefinitionId"]), CONTAINER), {"roleDefinitionId": [role]}
+    )
     assert allowlist(role, assignment) == []
     assert allowlist(role, assignment, config={"allowCustomRolesDefinedInStack": False})
 
@@ -288,8 +378,11 @@ def test_assigning_a_dangerous_custom_role_of_the_stack_is_rejected():
 
 # --- scope -----------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("scope", ["/", " / ", "/providers/Microsoft.Management/managementGroups/mg1", SUB, SUB + "/",
-                                   SUB.upper(), "rg-airflow"])
+
+@pytest.mark.parametrize(
+    "scope",
+    ["/", " / ", "/providers/Microsoft.Management/managementGroups/mg1", SUB, SUB + "/", SUB.upper(), "rg-airflow"],
+)
 def test_broad_scopes_are_rejected(scope):
     assert violations(azure_rbac.role_assignment_scope, RA, grant(role_id("Key Vault Secrets User"), scope))
 
@@ -306,26 +399,45 @@ DEPLOYMENT = "azure-native:resources:Deployment"
 
 
 def template(*resources) -> dict:
-    return {"properties": {"mode": "Incremental", "template": {
-        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-        "contentVersion": "1.0.0.0", "resources": list(resources)}}}
+    return {
+        "properties": {
+            "mode": "Incremental",
+            "template": {
+                "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0",
+                "resources": list(resources),
+            },
+        }
+    }
 
 
-ASSIGNMENT_IN_TEMPLATE = {"type": "Microsoft.Authorization/roleAssignments", "apiVersion": "2022-04-01",
-                          "name": "[guid(resourceGroup().id)]",
-                          "properties": {"roleDefinitionId": f"[subscriptionResourceId('Microsoft.Authorization/"
-                                                             f"roleDefinitions', '{OWNER}')]",
-                                         "principalId": WORKLOAD}}
+ASSIGNMENT_IN_TEMPLATE = {
+    "type": "Microsoft.Authorization/roleAssignments",
+    "apiVersion": "2022-04-01",
+    "name": "[guid(resourceGroup().id)]",
+    "properties": {
+        "roleDefinitionId": f"[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{OWNER}')]",
+        "principalId": WORKLOAD,
+    },
+}
 
 
-@pytest.mark.parametrize("props", [
-    template(ASSIGNMENT_IN_TEMPLATE),
-    template({"type": "Microsoft.Resources/deployments", "name": "nested",
-              "properties": {"template": {"resources": [ASSIGNMENT_IN_TEMPLATE]}}}),
-    template({"type": "microsoft.authorization/locks", "name": "x"}),
-    {"properties": {"template": json.dumps({"resources": [ASSIGNMENT_IN_TEMPLATE]})}},
-    {"properties": {"templateLink": {"uri": "https://example.org/t.json"}}},
-])
+@pytest.mark.parametrize(
+    "props",
+    [
+        template(ASSIGNMENT_IN_TEMPLATE),
+        template(
+            {
+                "type": "Microsoft.Resources/deployments",
+                "name": "nested",
+                "properties": {"template": {"resources": [ASSIGNMENT_IN_TEMPLATE]}},
+            }
+        ),
+        template({"type": "microsoft.authorization/locks", "name": "x"}),
+        {"properties": {"template": json.dumps({"resources": [ASSIGNMENT_IN_TEMPLATE]})}},
+        {"properties": {"templateLink": {"uri": "https://example.org/t.json"}}},
+    ],
+)
 def test_grants_inside_template_deployments_are_rejected(props):
     messages = violations(azure_rbac.template_deployment_grants, DEPLOYMENT, props)
     assert messages and all("Deployment 'r'" in m and "Fix:" in m for m in messages)
@@ -334,11 +446,19 @@ def test_grants_inside_template_deployments_are_rejected(props):
 def test_a_template_without_grants_and_a_reviewed_deployment_pass():
     storage = {"type": "Microsoft.Storage/storageAccounts", "name": "x"}
     assert violations(azure_rbac.template_deployment_grants, DEPLOYMENT, template(storage)) == []
-    assert violations(azure_rbac.template_deployment_grants, DEPLOYMENT, template(ASSIGNMENT_IN_TEMPLATE),
-                      {"allowedDeployments": ["r"]}) == []
+    assert (
+        violations(
+            azure_rbac.template_deployment_grants,
+            DEPLOYMENT,
+            template(ASSIGNMENT_IN_TEMPLATE),
+            {"allowedDeployments": ["r"]},
+        )
+        == []
+    )
 
 
 # --- visibility ----------------------------------------------------------------------------------------------------------
+
 
 def test_unknown_role_ids_and_scopes_are_advisories_at_preview():
     unknown_role = violations(azure_rbac.grant_visibility, RA, grant(UNKNOWN))

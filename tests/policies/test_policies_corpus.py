@@ -16,8 +16,14 @@ OTHER_CONCERNS = {"airflow-alerting", "images-from-stack-registry"}
 
 
 def run(fixture, stack, preview):
-    return run_preview(FIXTURES / fixture, stack, preview=preview, policy_pack=PACK_DIR,
-                       policy_config=PACK_DIR / "config" / f"{stack}.json", reports=False)
+    return run_preview(
+        FIXTURES / fixture,
+        stack,
+        preview=preview,
+        policy_pack=PACK_DIR,
+        policy_config=PACK_DIR / "config" / f"{stack}.json",
+        reports=False,
+    )
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])

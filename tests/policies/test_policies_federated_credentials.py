@@ -5,8 +5,13 @@ from airflow_aks_policies import federated_credentials as fc
 from support.policy_harness import UNKNOWN, UNKNOWN_LIST, violations
 
 ISSUER = "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-0000000000aa/1111aaaa-2222-3333/"
-GOOD = {"resourceGroupName": "rg", "resourceName": "id-airflow-scheduler", "audiences": ["api://AzureADTokenExchange"],
-        "issuer": ISSUER, "subject": "system:serviceaccount:airflow:airflow-scheduler"}
+GOOD = {
+    "resourceGroupName": "rg",
+    "resourceName": "id-airflow-scheduler",
+    "audiences": ["api://AzureADTokenExchange"],
+    "issuer": ISSUER,
+    "subject": "system:serviceaccount:airflow:airflow-scheduler",
+}
 
 
 def check(config=None, **changes):
@@ -23,28 +28,51 @@ def test_unknown_issuer_subject_and_audiences_are_left_to_the_update():
     assert check(audiences=[UNKNOWN]) == []
 
 
-@pytest.mark.parametrize("audiences", [None, [], ["api://azureadtokenexchange"], ["api://AzureADTokenExchange", "x"],
-                                       ["https://management.azure.com"]])
+@pytest.mark.parametrize(
+    "audiences",
+    [None, [], ["api://azureadtokenexchange"], ["api://AzureADTokenExchange", "x"], ["https://management.azure.com"]],
+)
 def test_audience_must_be_exactly_token_exchange(audiences):
     assert [m for m in check(audiences=audiences) if m.split("': ", 1)[-1].startswith("audiences")]
 
 
-@pytest.mark.parametrize("subject", [None, "system:serviceaccount:airflow:*", "system:serviceaccount:*:scheduler",
-                                     "system:serviceaccount:airflow", " system:serviceaccount:airflow:sa",
-                                     "system:serviceaccount:Airflow:sa", "repo:org/repo:ref:refs/heads/main"])
+@pytest.mark.parametrize(
+    "subject",
+    [
+        None,
+        "system:serviceaccount:airflow:*",
+        "system:serviceaccount:*:scheduler",
+        "system:serviceaccount:airflow",
+        " system:serviceaccount:airflow:sa",
+        "system:serviceaccount:Airflow:sa",
+        "repo:org/repo:ref:refs/heads/main",
+    ],
+)
 def test_subject_must_name_one_service_account(subject):
     assert [m for m in check(subject=subject) if m.split("': ", 1)[-1].startswith("subject")]
 
 
 def test_subject_namespace_must_be_allowed():
     assert check(subject="system:serviceaccount:kube-system:airflow-scheduler")
-    assert check({"allowedNamespaces": ["airflow", "kube-system"]},
-                 subject="system:serviceaccount:kube-system:airflow-scheduler") == []
+    assert (
+        check(
+            {"allowedNamespaces": ["airflow", "kube-system"]},
+            subject="system:serviceaccount:kube-system:airflow-scheduler",
+        )
+        == []
+    )
 
 
-@pytest.mark.parametrize("issuer", [None, ISSUER.replace("https", "http"), "not a url",
-                                    "https://token.actions.githubusercontent.com",
-                                    "https://evil.example/oic.prod-aks.azure.com/"])
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        None,
+        ISSUER.replace("https", "http"),
+        "not a url",
+        "https://token.actions.githubusercontent.com",
+        "https://evil.example/oic.prod-aks.azure.com/",
+    ],
+)
 def test_issuer_must_be_https_aks_oidc(issuer):
     assert [m for m in check(issuer=issuer) if m.split("': ", 1)[-1].startswith("issuer")]
 

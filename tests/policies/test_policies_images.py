@@ -30,9 +30,13 @@ def through(server):
     repository = f"{server}/apache/airflow"
     return {
         "defaultAirflowRepository": repository,
-        "images": {"airflow": {"repository": repository}, "pod_template": {"repository": repository},
-                   "statsd": {"repository": f"{server}/prometheus/statsd-exporter"},
-                   "gitSync": {"repository": f"{server}/git-sync/git-sync"}, "migrationsWaitTimeout": 900},
+        "images": {
+            "airflow": {"repository": repository},
+            "pod_template": {"repository": repository},
+            "statsd": {"repository": f"{server}/prometheus/statsd-exporter"},
+            "gitSync": {"repository": f"{server}/git-sync/git-sync"},
+            "migrationsWaitTimeout": 900,
+        },
         "dags": {"gitSync": {"enabled": True}},
         "config": {"kubernetes_executor": {"worker_container_repository": repository}},
     }
@@ -71,16 +75,26 @@ def test_without_a_registry_in_the_stack_every_public_image_is_reported():
 
 
 def test_a_shared_registry_the_nodes_pull_from_is_allowed():
-    grant = policy_resource("azure-native:authorization:RoleAssignment", "kubelet-acr-pull",
-                            {"roleDefinitionId": ACR_PULL, "scope": SHARED, "principalId": "p"})
+    grant = policy_resource(
+        "azure-native:authorization:RoleAssignment",
+        "kubelet-acr-pull",
+        {"roleDefinitionId": ACR_PULL, "scope": SHARED, "principalId": "p"},
+    )
     assert messages([grant, release(through("sharedacr.azurecr.io"))]) == []
 
 
 def test_a_registry_granted_another_role_is_not_a_pull_source():
-    grant = policy_resource("azure-native:authorization:RoleAssignment", "push",
-                            {"roleDefinitionId": ACR_PULL.replace("7f951dda-4ed3-4680-a7ca-43fe172d538d",
-                                                                  "8311e382-0749-4cb8-b61a-304f252e45ec"),
-                             "scope": SHARED, "principalId": "p"})
+    grant = policy_resource(
+        "azure-native:authorization:RoleAssignment",
+        "push",
+        {
+            "roleDefinitionId": ACR_PULL.replace(
+                "7f951dda-4ed3-4680-a7ca-43fe172d538d", "8311e382-0749-4cb8-b61a-304f252e45ec"
+            ),
+            "scope": SHARED,
+            "principalId": "p",
+        },
+    )
     assert messages([grant, release(through("sharedacr.azurecr.io"))])
 
 
@@ -99,30 +113,45 @@ def test_other_charts_are_not_judged_by_the_airflow_chart_defaults():
     assert messages([release({}, chart="ingress-nginx")]) == []
 
 
-@pytest.mark.parametrize(("type_", "spec"), [
-    ("kubernetes:apps/v1:Deployment", lambda c: {"spec": {"template": {"spec": c}}}),
-    ("kubernetes:batch/v1:CronJob", lambda c: {"spec": {"jobTemplate": {"spec": {"template": {"spec": c}}}}}),
-    ("kubernetes:core/v1:Pod", lambda c: {"spec": c}),
-])
+@pytest.mark.parametrize(
+    ("type_", "spec"),
+    [
+        ("kubernetes:apps/v1:Deployment", lambda c: {"spec": {"template": {"spec": c}}}),
+        ("kubernetes:batch/v1:CronJob", lambda c: {"spec": {"jobTemplate": {"spec": {"template": {"spec": c}}}}}),
+        ("kubernetes:core/v1:Pod", lambda c: {"spec": c}),
+    ],
+)
 def test_workload_containers_from_a_public_registry_are_rejected(type_, spec):
-    containers = {"initContainers": [{"name": "init", "image": f"{SERVER}/busybox:1.36"}],
-                  "containers": [{"name": "app", "image": "nginx:1.27@sha256:" + "b" * 64}]}
+    containers = {
+        "initContainers": [{"name": "init", "image": f"{SERVER}/busybox:1.36"}],
+        "containers": [{"name": "app", "image": "nginx:1.27@sha256:" + "b" * 64}],
+    }
     (message,) = messages([registry(), policy_resource(type_, "w", spec(containers))])
     assert "containers[0].image 'nginx:1.27@sha256:" in message and "(docker.io)" in message
     assert "initContainers" not in message
 
 
 def test_the_policy_is_mandatory_on_prod_and_advisory_on_dev():
-    levels = {stack: json.loads((PACK_DIR / "config" / f"{stack}.json").read_text())["images-from-stack-registry"]
-              ["enforcementLevel"] for stack in ("dev", "prod")}
+    levels = {
+        stack: json.loads((PACK_DIR / "config" / f"{stack}.json").read_text())["images-from-stack-registry"][
+            "enforcementLevel"
+        ]
+        for stack in ("dev", "prod")
+    }
     assert levels == {"dev": "advisory", "prod": "mandatory"}
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
 def test_prod_passes_and_rejects_a_public_image(preview):
     def run(config=None):
-        return run_preview(ROOT, "prod", preview=preview, policy_pack=PACK_DIR,
-                           policy_config=PACK_DIR / "config" / "prod.json", config=config)
+        return run_preview(
+            ROOT,
+            "prod",
+            preview=preview,
+            policy_pack=PACK_DIR,
+            policy_config=PACK_DIR / "config" / "prod.json",
+            config=config,
+        )
 
     assert not [v for v in run().violations if v.policy == POLICY.name]
     public = run({"airflow": {"image": {"repository": "ghcr.io/someone/airflow"}}})

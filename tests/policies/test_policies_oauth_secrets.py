@@ -34,7 +34,10 @@ def test_the_rendered_entra_config_passes():
             {"webserverConfig": "remote_app = dict(client_id='x', client_secret=\"s3cr3t\")"},
             "values.webserverConfig assigns client_secret a literal",
         ),
-        ({"config": {"azure": {"client_secret": "s3cr3t"}}}, "values.config.azure.client_secret holds an OAuth client secret"),
+        (
+            {"config": {"azure": {"client_secret": "s3cr3t"}}},
+            "values.config.azure.client_secret holds an OAuth client secret",
+        ),
         ({"oauth": {"clientSecret": "s3cr3t"}}, "values.oauth.clientSecret holds an OAuth client secret"),
         (
             {"env": [{"name": "AIRFLOW_OAUTH_CLIENT_SECRET", "value": "s3cr3t"}]},
@@ -44,8 +47,14 @@ def test_the_rendered_entra_config_passes():
             {"apiServer": {"env": [{"name": "ENTRA_CLIENT_SECRET", "value": "s3cr3t"}]}},
             "values.apiServer.env[0] (ENTRA_CLIENT_SECRET) gives the client secret as a literal value",
         ),
-        ({"extraEnv": f"- name: X\n  value: {ENTRA_SHAPED}\n"}, "values.extraEnv holds text shaped like an Entra client secret"),
-        ({"config": {"x": {"token": ENTRA_SHAPED}}}, "values.config.x.token holds text shaped like an Entra client secret"),
+        (
+            {"extraEnv": f"- name: X\n  value: {ENTRA_SHAPED}\n"},
+            "values.extraEnv holds text shaped like an Entra client secret",
+        ),
+        (
+            {"config": {"x": {"token": ENTRA_SHAPED}}},
+            "values.config.x.token holds text shaped like an Entra client secret",
+        ),
     ],
 )
 def test_a_literal_secret_anywhere_in_values_is_refused(values, expected):
@@ -74,4 +83,3 @@ def test_a_configmap_carrying_a_webserver_config_with_a_secret_is_refused():
 )
 def test_references_to_a_secret_and_unknowns_pass(values):
     assert check(values) == []
-

@@ -41,7 +41,7 @@ def test_every_policy_is_documented(policy):
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", policy.name)
     assert policy.description and policy.remediation_steps and policy.severity and policy.enforcement_level
     assert policy.name in (PACK_DIR.parent / "docs" / "policies.md").read_text()
-    for spec in (policy.config_schema.properties.values() if policy.config_schema else []):
+    for spec in policy.config_schema.properties.values() if policy.config_schema else []:
         if "default" in spec:  # a knob without a default (e.g. a cost cap) switches its check off when unset
             jsonschema.validate(spec["default"], spec)
 
@@ -52,8 +52,11 @@ def test_policy_names_are_unique():
 
 def config_file_schema(policy):
     knobs = policy.config_schema.properties if policy.config_schema else {}
-    return {"type": "object", "additionalProperties": False,
-            "properties": {"enforcementLevel": {"enum": sorted(LEVELS)}, **knobs}}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"enforcementLevel": {"enum": sorted(LEVELS)}, **knobs},
+    }
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -65,14 +68,16 @@ def test_stack_config_files_name_real_policies_and_valid_knobs(stack):
 
 # --- the analyzer servicer the CLI talks to ------------------------------------------------------------------
 
+
 def servicer(stack: str) -> _PolicyAnalyzerServicer:
     analyzer = _PolicyAnalyzerServicer("airflow-aks", "0.1.0", ALL, pulumi_policy.EnforcementLevel.MANDATORY)
     request = proto.ConfigureAnalyzerRequest()
     for name, entry in json.loads((PACK_DIR / "config" / f"{stack}.json").read_text()).items():
         knobs = struct_pb2.Struct()
         knobs.update({k: v for k, v in entry.items() if k != "enforcementLevel"})
-        request.policyConfig[name].CopyFrom(proto.PolicyConfig(enforcementLevel=LEVELS[entry["enforcementLevel"]],
-                                                               properties=knobs))
+        request.policyConfig[name].CopyFrom(
+            proto.PolicyConfig(enforcementLevel=LEVELS[entry["enforcementLevel"]], properties=knobs)
+        )
     analyzer.Configure(request, None)
     return analyzer
 
@@ -80,8 +85,12 @@ def servicer(stack: str) -> _PolicyAnalyzerServicer:
 def analyze(analyzer, resource_type: str, props: dict) -> dict:
     properties = struct_pb2.Struct()
     properties.update(props)
-    response = analyzer.Analyze(proto.AnalyzeRequest(type=resource_type, properties=properties,
-                                                     urn=f"urn:pulumi:s::p::{resource_type}::r", name="r"), None)
+    response = analyzer.Analyze(
+        proto.AnalyzeRequest(
+            type=resource_type, properties=properties, urn=f"urn:pulumi:s::p::{resource_type}::r", name="r"
+        ),
+        None,
+    )
     return {d.policyName: d.enforcementLevel for d in response.diagnostics}
 
 
@@ -93,9 +102,16 @@ def test_analyzer_info_serialises_every_policy():
 
 @pytest.mark.parametrize("stack,level", [("dev", proto.ADVISORY), ("prod", proto.MANDATORY)])
 def test_purge_protection_strictness_comes_from_the_stack_config(stack, level):
-    vault = {"resourceGroupName": "rg", "properties": {
-        "tenantId": "t", "sku": {"family": "A", "name": "standard"}, "enableRbacAuthorization": True,
-        "enableSoftDelete": True, "publicNetworkAccess": "Disabled"}}
+    vault = {
+        "resourceGroupName": "rg",
+        "properties": {
+            "tenantId": "t",
+            "sku": {"family": "A", "name": "standard"},
+            "enableRbacAuthorization": True,
+            "enableSoftDelete": True,
+            "publicNetworkAccess": "Disabled",
+        },
+    }
     assert analyze(servicer(stack), "azure-native:keyvault:Vault", vault) == {"keyvault-purge-protection": level}
 
 

@@ -83,8 +83,13 @@ def test_the_assembled_pack_alone_imports_and_enforces(assembled, tmp_path):
     (program / "__main__.py").write_text(PROGRAM)
     (tmp_path / "runner.py").write_text(textwrap.dedent(RUNNER))
 
-    run = subprocess.run([sys.executable, "-I", str(tmp_path / "runner.py"), str(ROOT), str(engine), str(program),
-                          str(published)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-I", str(tmp_path / "runner.py"), str(ROOT), str(engine), str(program), str(published)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     violations = json.loads(run.stdout.strip().splitlines()[-1])
     policies = {(policy, level) for policy, level, _ in violations}
@@ -124,8 +129,13 @@ def test_vendored_packages_are_pure(package):
     allowed = set(sys.stdlib_module_names) | set(assemble_policy_pack.VENDORED) | {"__future__"} | installed
     for source in (ROOT / package).rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text())):
-            names = ([node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else
-                     [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            names = (
+                [node.module]
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
             for name in names:
                 assert name.split(".")[0] in allowed, f"{source.relative_to(ROOT)} imports {name}"
 

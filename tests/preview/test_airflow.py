@@ -93,8 +93,11 @@ def placeholders(node):
     return PLACEHOLDER if node is offline.UNKNOWN else node
 
 
-@pytest.fixture(scope="module", params=[("dev", False), ("dev", True), ("prod", False), ("prod", True)],
-                ids=["dev-up", "dev-preview", "prod-up", "prod-preview"])
+@pytest.fixture(
+    scope="module",
+    params=[("dev", False), ("dev", True), ("prod", False), ("prod", True)],
+    ids=["dev-up", "dev-preview", "prod-up", "prod-preview"],
+)
 def run(request, program):
     stack, preview = request.param
     return stack, preview, offline.run_preview(program, stack, preview=preview, policy_pack=False)
@@ -140,9 +143,16 @@ def test_values_pass_the_chart_schema_in_both_modes(run):
 def test_every_component_and_task_pods_carry_their_workload_identity(run):
     _, preview, result = run
     values = result.one(RELEASE).inputs["values"]
-    client_ids = {r.name: r.outputs.get("clientId") for r in result.find("azure-native:managedidentity:UserAssignedIdentity")}
-    expected = {"scheduler": "id-airflow", "apiServer": "id-airflow", "dagProcessor": "id-airflow",
-                "triggerer": "id-tasks", "workers": "id-tasks"}
+    client_ids = {
+        r.name: r.outputs.get("clientId") for r in result.find("azure-native:managedidentity:UserAssignedIdentity")
+    }
+    expected = {
+        "scheduler": "id-airflow",
+        "apiServer": "id-airflow",
+        "dagProcessor": "id-airflow",
+        "triggerer": "id-tasks",
+        "workers": "id-tasks",
+    }
     for component, identity in expected.items():
         annotation = values[component]["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION]
         assert values[component]["labels"][USE_LABEL] == "true"
@@ -161,10 +171,15 @@ def test_stacks_differ_as_intended(run):
 
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 def test_git_credential_is_a_secret_only_in_its_kubernetes_secret(program, preview):
-    airflow = {"gitSync": {"enabled": True, "repo": "https://github.com/contoso/dags.git", "auth": "https",
-                           "credential": TOKEN}}
-    result = offline.run_preview(program, "dev", preview=preview, policy_pack=False,
-                                 secret_config={"airflow": airflow})
+    airflow = {
+        "gitSync": {
+            "enabled": True,
+            "repo": "https://github.com/contoso/dags.git",
+            "auth": "https",
+            "credential": TOKEN,
+        }
+    }
+    result = offline.run_preview(program, "dev", preview=preview, policy_pack=False, secret_config={"airflow": airflow})
     secret = result.one("kubernetes:core/v1:Secret")
     assert "stringData" in secret.secret_paths
     assert secret.inputs["metadata"]["name"] == "airflow-git-credentials"

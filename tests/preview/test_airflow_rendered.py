@@ -32,7 +32,12 @@ import airflow_venv  # noqa: E402
 
 PROBE = ROOT / "tests" / "support" / "airflow_rendered_probe.py"
 NETSTUB = ROOT / "tests" / "support" / "netstub"
-SERVICES = {"scheduler": "scheduler", "dag-processor": "dag-processor", "api-server": "api-server", "triggerer": "triggerer"}
+SERVICES = {
+    "scheduler": "scheduler",
+    "dag-processor": "dag-processor",
+    "api-server": "api-server",
+    "triggerer": "triggerer",
+}
 """Deployment `component` label -> the name of its Airflow container."""
 PASSWORD = "Aa0-_.~" + PASSWORD_SPECIALS + "zZ9"
 SMOKE_CONNECTION = "smoke_test_storage"
@@ -76,7 +81,10 @@ def _run(python: Path, work: Path, component: str, env: dict[str, str], cfg: str
     (home / "spec.json").write_text(json.dumps(spec))
     run = subprocess.run(
         [str(python), "-W", "ignore", str(PROBE), str(home / "spec.json"), str(home / "out.json")],
-        env=env, capture_output=True, text=True, timeout=600,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, f"{component}: {run.stderr[-4000:]}"
     report = json.loads((home / "out.json").read_text())
@@ -94,10 +102,15 @@ def probed(request, tmp_path_factory):
     token_file = work / "azure-identity-token"
     token_file.write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl")
     connection = MetadataConnection(
-        user="airflow_admin", password=PASSWORD, host=f"psql-airflow-{stack}.postgres.database.azure.com",
-        port=5432, database="airflow",
+        user="airflow_admin",
+        password=PASSWORD,
+        host=f"psql-airflow-{stack}.postgres.database.azure.com",
+        port=5432,
+        database="airflow",
     )
-    secrets = rendered_chart.secret_data(rendered, build_connection_uri(connection), build_async_connection_uri(connection))
+    secrets = rendered_chart.secret_data(
+        rendered, build_connection_uri(connection), build_async_connection_uri(connection)
+    )
     fernet_value = next(v for (name, _), v in secrets.items() if name.endswith("-fernet-key"))
     tokens = [Fernet(key).encrypt(f"probe-{i}".encode()).decode() for i, key in enumerate(fernet_value.split(","))]
     cfg = rendered.airflow_cfg()
@@ -116,25 +129,46 @@ def probed(request, tmp_path_factory):
     for component, container_name in SERVICES.items():
         template = rendered.deployment(component)["spec"]["template"]
         env, client_ids[component] = environment(template["spec"], template["metadata"]["labels"], container_name)
-        checks: dict = {"lint": True, "secrets_backend": SMOKE_CONNECTION, "remote_logging": REMOTE_LOG_CONN_ID,
-                        "fernet": tokens}
+        checks: dict = {
+            "lint": True,
+            "secrets_backend": SMOKE_CONNECTION,
+            "remote_logging": REMOTE_LOG_CONN_ID,
+            "fernet": tokens,
+        }
         if component == "scheduler":
             template_path = work / "pod_template_file.yaml"
             template_path.write_text(rendered.config_map()["pod_template_file.yaml"])
-            checks |= {"issue_task_token": True, "task_pods": {
-                "template_path": str(template_path), "overrides_code": overrides_snippet(),
-                "namespace": rendered.namespace}}
+            checks |= {
+                "issue_task_token": True,
+                "task_pods": {
+                    "template_path": str(template_path),
+                    "overrides_code": overrides_snippet(),
+                    "namespace": rendered.namespace,
+                },
+            }
         if component == "api-server":
             checks["validate_task_token"] = {"scheduler": reports["scheduler"]["task_token"]["token"]}
         reports[component] = _run(python, work, component, env, cfg, checks)
     task_pod = rendered.pod_template()
-    env, client_ids["task"] = environment(task_pod["spec"], task_pod["metadata"]["labels"], rendered_chart.AIRFLOW_CONTAINER)
+    env, client_ids["task"] = environment(
+        task_pod["spec"], task_pod["metadata"]["labels"], rendered_chart.AIRFLOW_CONTAINER
+    )
     mount = next(m for m in task_pod["spec"]["containers"][0]["volumeMounts"] if m["name"] == platform_dags.VOLUME_NAME)
     env["PROBE_DAG_FOLDER"] = str(dags)
-    reports["task"] = _run(python, work, "task", env, cfg.replace(mount["mountPath"], str(dags)), {
-        "lint": True, "secrets_backend": SMOKE_CONNECTION, "remote_logging": REMOTE_LOG_CONN_ID, "fernet": tokens,
-        "smoke_tasks": account_url,
-    })
+    reports["task"] = _run(
+        python,
+        work,
+        "task",
+        env,
+        cfg.replace(mount["mountPath"], str(dags)),
+        {
+            "lint": True,
+            "secrets_backend": SMOKE_CONNECTION,
+            "remote_logging": REMOTE_LOG_CONN_ID,
+            "fernet": tokens,
+            "smoke_tasks": account_url,
+        },
+    )
     return rendered, reports, client_ids
 
 
@@ -206,7 +240,9 @@ def test_task_pods_carry_identity_placement_and_validate(probed, override):
     assert labels["azure.workload.identity/use"] == "true"
     pool = {"default": "tasks", "ON_SPOT": "spot", "ON_GPU": "gpu"}[override]
     assert spec["nodeSelector"] == {"airflow-aks/pool": pool}
-    assert {"key": "airflow-aks/pool", "operator": "Equal", "value": pool, "effect": "NoSchedule"} in spec["tolerations"]
+    assert {"key": "airflow-aks/pool", "operator": "Equal", "value": pool, "effect": "NoSchedule"} in spec[
+        "tolerations"
+    ]
     mounts = {m["name"]: m["mountPath"] for m in spec["containers"][0]["volumeMounts"]}
     assert mounts[platform_dags.VOLUME_NAME] == platform_dags.MOUNT_PATH
     kubernetes_validate.validate(pod, "1.30", strict=True)

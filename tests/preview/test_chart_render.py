@@ -45,11 +45,18 @@ def test_dag_processor_and_task_pods_mount_the_platform_dags_config_map(rendered
 
 def test_every_airflow_container_reads_the_async_uri_from_its_secret_and_no_value_holds_it(rendered):
     secret = chart_secrets.METADATA_ASYNC_CONNECTION
-    containers = [c for d in rendered.find("Deployment") for c in d["spec"]["template"]["spec"]["containers"]
-                  if d["metadata"]["labels"].get("component") in ("scheduler", "api-server", "dag-processor", "triggerer")
-                  and c["name"] == d["metadata"]["labels"]["component"]]
+    containers = [
+        c
+        for d in rendered.find("Deployment")
+        for c in d["spec"]["template"]["spec"]["containers"]
+        if d["metadata"]["labels"].get("component") in ("scheduler", "api-server", "dag-processor", "triggerer")
+        and c["name"] == d["metadata"]["labels"]["component"]
+    ]
     containers.append(rendered.pod_template()["spec"]["containers"][0])
     for container in containers:
         (entry,) = [e for e in container["env"] if e["name"] == secret.env_name]
-        assert entry["valueFrom"]["secretKeyRef"] == {"name": secret.name(rendered.release_name), "key": secret.data_key}
+        assert entry["valueFrom"]["secretKeyRef"] == {
+            "name": secret.name(rendered.release_name),
+            "key": secret.data_key,
+        }
     assert "asyncpg" not in str(rendered.values)

@@ -145,7 +145,10 @@ def test_the_prod_spot_pool_is_evictable_at_no_more_than_the_on_demand_price(pro
 @pytest.mark.parametrize("stack", STACKS)
 def test_both_upgrade_channels_have_a_planned_maintenance_window(project_preview, stack):
     result = project_preview(stack, policy=False)
-    windows = {r.inputs["configName"]: r.inputs["maintenanceWindow"] for r in result.find("azure-native:containerservice:MaintenanceConfiguration")}
+    windows = {
+        r.inputs["configName"]: r.inputs["maintenanceWindow"]
+        for r in result.find("azure-native:containerservice:MaintenanceConfiguration")
+    }
     assert set(windows) == {"aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"}
     day = {"dev": "Tuesday", "prod": "Sunday"}[stack]
     assert {w["schedule"]["weekly"]["dayOfWeek"] for w in windows.values()} == {day}
@@ -159,14 +162,23 @@ def test_identities_get_only_the_roles_they_need_scoped_to_one_resource(project_
     # A stack with its own registry (prod) also lets the kubelet pull from it (tests/preview/test_registry_preview.py).
     pulls = {"cluster-kubelet-acr-pull-stack"} if result.find("azure-native:containerregistry:Registry") else set()
     assert set(by_name) == {
-        "cluster-control-plane-network", "cluster-control-plane-kubelet-operator", "cluster-deployer-cluster-admin",
+        "cluster-control-plane-network",
+        "cluster-control-plane-kubelet-operator",
+        "cluster-deployer-cluster-admin",
         *pulls,
     }
     cluster = result.one(CLUSTER)
     node_subnet = result.one("azure-native:network:Subnet", "network-nodes")
     kubelet = result.one("azure-native:managedidentity:UserAssignedIdentity", "cluster-kubelet-identity")
     control_plane = result.one("azure-native:managedidentity:UserAssignedIdentity", "cluster-control-plane-identity")
-    network_grant, operator_grant, admin_grant = (by_name[n] for n in ("cluster-control-plane-network", "cluster-control-plane-kubelet-operator", "cluster-deployer-cluster-admin"))
+    network_grant, operator_grant, admin_grant = (
+        by_name[n]
+        for n in (
+            "cluster-control-plane-network",
+            "cluster-control-plane-kubelet-operator",
+            "cluster-deployer-cluster-admin",
+        )
+    )
     assert role_guid(network_grant) == BUILTIN_ROLES["Network Contributor"]
     assert network_grant.inputs["scope"] == node_subnet.id
     assert role_guid(operator_grant) == BUILTIN_ROLES["Managed Identity Operator"]
@@ -178,17 +190,26 @@ def test_identities_get_only_the_roles_they_need_scoped_to_one_resource(project_
     assert admin_grant.inputs["scope"] == cluster.id
     # Deterministic names from scope, role and a stable principal key: the same assignment on every run.
     for grant, role in ((network_grant, "Network Contributor"), (operator_grant, "Managed Identity Operator")):
-        expected = role_assignment_name(grant.inputs["scope"], BUILTIN_ROLES[role], control_plane.inputs["resourceName"])
+        expected = role_assignment_name(
+            grant.inputs["scope"], BUILTIN_ROLES[role], control_plane.inputs["resourceName"]
+        )
         assert grant.inputs["roleAssignmentName"] == expected
     assert cluster.inputs["identity"]["userAssignedIdentities"] == [control_plane.id]
     assert cluster.inputs["identityProfile"]["kubeletidentity"] == {
-        "resourceId": kubelet.id, "clientId": kubelet.outputs["clientId"], "objectId": kubelet.outputs["principalId"]
+        "resourceId": kubelet.id,
+        "clientId": kubelet.outputs["clientId"],
+        "objectId": kubelet.outputs["principalId"],
     }
 
 
 def test_the_deployer_from_config_administers_the_cluster():
     deployer = "11111111-2222-3333-4444-555555555555"
-    result = run_preview(ROOT, "dev", policy_pack=False, config={"identity": {"deployerObjectId": deployer, "deployerPrincipalType": "User"}})
+    result = run_preview(
+        ROOT,
+        "dev",
+        policy_pack=False,
+        config={"identity": {"deployerObjectId": deployer, "deployerPrincipalType": "User"}},
+    )
     grant = result.one(ROLE_ASSIGNMENT, "cluster-deployer-cluster-admin").inputs
     assert (grant["principalId"], grant["principalType"]) == (deployer, "User")
     admin_role = BUILTIN_ROLES["Azure Kubernetes Service RBAC Cluster Admin"]
@@ -199,7 +220,9 @@ def test_a_configured_registry_gives_the_kubelet_acr_pull_on_that_registry_only(
     # The registry lives in another subscription: the role definition must be resolved in the registry's.
     registry = "/subscriptions/99999999-8888-7777-6666-555555555555/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acme"
     result = run_preview(
-        ROOT, "dev", policy_pack=False,
+        ROOT,
+        "dev",
+        policy_pack=False,
         config={"cluster": {"authorizedIpRanges": ["203.0.113.0/24"], "containerRegistryId": registry}},
     )
     grant = result.one(ROLE_ASSIGNMENT, "cluster-kubelet-acr-pull")
@@ -208,7 +231,8 @@ def test_a_configured_registry_gives_the_kubelet_acr_pull_on_that_registry_only(
     assert grant.inputs["roleDefinitionId"].startswith("/subscriptions/99999999-8888-7777-6666-555555555555/providers/")
     assert grant.inputs["principalId"] == kubelet.outputs["principalId"]
     assert (grant.inputs["principalType"], grant.inputs["roleAssignmentName"]) == (
-        "ServicePrincipal", role_assignment_name(registry, BUILTIN_ROLES["AcrPull"], kubelet.inputs["resourceName"])
+        "ServicePrincipal",
+        role_assignment_name(registry, BUILTIN_ROLES["AcrPull"], kubelet.inputs["resourceName"]),
     )
 
 
@@ -222,7 +246,10 @@ def test_control_plane_logs_and_container_insights_go_to_the_workspace(project_p
     assert setting["logAnalyticsDestinationType"] == "Dedicated"
     association = result.one("azure-native:monitor:DataCollectionRuleAssociation", "cluster-container-insights").inputs
     assert association["associationName"] == "ContainerInsightsExtension"
-    assert association["dataCollectionRuleId"] == result.one("azure-native:monitor:DataCollectionRule", "monitoring-container-insights").id
+    assert (
+        association["dataCollectionRuleId"]
+        == result.one("azure-native:monitor:DataCollectionRule", "monitoring-container-insights").id
+    )
 
 
 @pytest.mark.parametrize(("stack", "mode"), [("dev", "azurecli"), ("prod", "workloadidentity")])

@@ -32,16 +32,28 @@ def test_the_release_and_the_cost_report_agree(project_preview, stack, preview):
     assert not [v for v in result.violations if v.policy == "airflow-concurrency"]
 
 
-def test_every_rendered_option_is_one_airflow_knows_and_the_defaults_are_airflows(project_preview, airflow_python,
-                                                                                  tmp_path):
+def test_every_rendered_option_is_one_airflow_knows_and_the_defaults_are_airflows(
+    project_preview, airflow_python, tmp_path
+):
     options = set(AIRFLOW_DEFAULTS)
     for stack in ("dev", "prod"):
         [release] = project_preview(stack).find(RELEASE)
         options |= {(section, key) for section, body in release.inputs["values"]["config"].items() for key in body}
     request, answer = tmp_path / "in.json", tmp_path / "out.json"
     request.write_text(json.dumps({"options": sorted(options)}))
-    run = subprocess.run([str(airflow_python), "-W", "ignore", str(ROOT / "tests" / "support" / "airflow_config_probe.py"),
-                          str(request), str(answer)], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            str(airflow_python),
+            "-W",
+            "ignore",
+            str(ROOT / "tests" / "support" / "airflow_config_probe.py"),
+            str(request),
+            str(answer),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-4000:]
     probe = json.loads(answer.read_text())
     assert probe["unknown"] == []
@@ -51,12 +63,21 @@ def test_every_rendered_option_is_one_airflow_knows_and_the_defaults_are_airflow
 
 def test_the_migration_job_command_resizes_an_existing_default_pool(airflow_python, tmp_path):
     """Run the rendered command with the real Airflow on SQLite: the pool exists after `db migrate` at 128 slots."""
-    env = {"PATH": f"{airflow_python.parent}:{os.environ['PATH']}", "AIRFLOW_HOME": str(tmp_path),
-           "HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+    env = {
+        "PATH": f"{airflow_python.parent}:{os.environ['PATH']}",
+        "AIRFLOW_HOME": str(tmp_path),
+        "HOME": str(tmp_path),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    }
     command = migrate_job_args(limits("dev"))
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-4000:]
-    shown = subprocess.run(["airflow", "pools", "get", "default_pool", "--output", "json"], env=env,
-                           capture_output=True, text=True, timeout=120)
-    [pool] = json.loads(shown.stdout[shown.stdout.index("["):])
+    shown = subprocess.run(
+        ["airflow", "pools", "get", "default_pool", "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    [pool] = json.loads(shown.stdout[shown.stdout.index("[") :])
     assert int(pool["slots"]) == limits("dev").default_pool_slots == 36

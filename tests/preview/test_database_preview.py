@@ -146,9 +146,9 @@ def test_the_password_appears_nowhere_but_in_secrets(project_preview, stack):
     for record in result.resources:
         for path, text in strings(record.inputs):
             if password in text or password in decoded(text) or text.startswith("postgresql://"):
-                assert any(path == p or path.startswith(f"{p}.") or path.startswith(f"{p}[") for p in record.secret_paths), (
-                    f"{record.urn} {path} holds the password outside a secret"
-                )
+                assert any(
+                    path == p or path.startswith(f"{p}.") or path.startswith(f"{p}[") for p in record.secret_paths
+                ), f"{record.urn} {path} holds the password outside a secret"
     for name, value in result.outputs.items():
         if password in json.dumps(value, default=str):
             assert name in result.secret_outputs, name

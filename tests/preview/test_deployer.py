@@ -32,11 +32,14 @@ def test_the_stack_files_carry_the_documented_placeholder(stack):
     assert document["config"]["airflow-aks:identity"]["deployerPrincipalType"] == "ServicePrincipal"
 
 
-@pytest.mark.parametrize("identity,missing", [
-    ({}, ["airflow-aks:identity.deployerObjectId", "airflow-aks:identity.deployerPrincipalType"]),
-    ({"deployerObjectId": PERSON}, ["airflow-aks:identity.deployerPrincipalType"]),
-    ({"deployerPrincipalType": "User"}, ["airflow-aks:identity.deployerObjectId"]),
-])
+@pytest.mark.parametrize(
+    "identity,missing",
+    [
+        ({}, ["airflow-aks:identity.deployerObjectId", "airflow-aks:identity.deployerPrincipalType"]),
+        ({"deployerObjectId": PERSON}, ["airflow-aks:identity.deployerPrincipalType"]),
+        ({"deployerPrincipalType": "User"}, ["airflow-aks:identity.deployerObjectId"]),
+    ],
+)
 def test_a_missing_deployer_setting_is_a_config_error_naming_it(identity, missing):
     with pytest.raises(ConfigError) as caught:
         IdentityConfig.model_validate(identity).deployer("airflow-aks")
@@ -50,8 +53,13 @@ def test_a_missing_deployer_setting_is_a_config_error_naming_it(identity, missin
 
 def test_a_principal_type_outside_entras_is_refused():
     with pytest.raises(OfflineError, match=r"airflow-aks:identity\.deployerPrincipalType"):
-        run_preview(ROOT, "dev", config={"identity": {"deployerObjectId": PERSON, "deployerPrincipalType": "Robot"}},
-                    policy_pack=False, reports=False)
+        run_preview(
+            ROOT,
+            "dev",
+            config={"identity": {"deployerObjectId": PERSON, "deployerPrincipalType": "Robot"}},
+            policy_pack=False,
+            reports=False,
+        )
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
@@ -61,7 +69,9 @@ def test_role_assignments_are_the_same_whoever_runs_the_program(monkeypatch, sta
 
     def plan(signed_in: str):
         original = AzureMocks._client_config
-        monkeypatch.setattr(AzureMocks, "_client_config", lambda self, args: {**original(self, args), "objectId": signed_in})
+        monkeypatch.setattr(
+            AzureMocks, "_client_config", lambda self, args: {**original(self, args), "objectId": signed_in}
+        )
         result = run_preview(ROOT, stack, preview=preview, policy_pack=False, reports=False)
         granted = deployer_assignments(result)
         for inputs in granted.values():
@@ -72,12 +82,19 @@ def test_role_assignments_are_the_same_whoever_runs_the_program(monkeypatch, sta
 
     as_deployer = plan("aaaaaaaa-0000-4000-8000-000000000001")
     as_previewer = plan("bbbbbbbb-0000-4000-8000-000000000002")
-    assert as_deployer == as_previewer == dict.fromkeys(DEPLOYER_ASSIGNMENTS, (PLACEHOLDER_DEPLOYER, "ServicePrincipal"))
+    assert (
+        as_deployer == as_previewer == dict.fromkeys(DEPLOYER_ASSIGNMENTS, (PLACEHOLDER_DEPLOYER, "ServicePrincipal"))
+    )
 
 
 def test_a_person_deploying_dev_is_a_user_everywhere_the_deployer_is_granted():
-    result = run_preview(ROOT, "dev", config={"identity": {"deployerObjectId": PERSON, "deployerPrincipalType": "User"}},
-                         policy_pack=False, reports=False)
+    result = run_preview(
+        ROOT,
+        "dev",
+        config={"identity": {"deployerObjectId": PERSON, "deployerPrincipalType": "User"}},
+        policy_pack=False,
+        reports=False,
+    )
     granted = deployer_assignments(result)
     assert set(granted) == set(DEPLOYER_ASSIGNMENTS)
     assert {(g["principalId"], g["principalType"]) for g in granted.values()} == {(PERSON, "User")}
@@ -92,11 +109,14 @@ def guard():
     return step
 
 
-@pytest.mark.parametrize("config,code", [
-    ({"identity.deployerObjectId": PLACEHOLDER_DEPLOYER}, 1),
-    ({}, 1),
-    ({"identity.deployerObjectId": PERSON}, 0),
-])
+@pytest.mark.parametrize(
+    "config,code",
+    [
+        ({"identity.deployerObjectId": PLACEHOLDER_DEPLOYER}, 1),
+        ({}, 1),
+        ({"identity.deployerObjectId": PERSON}, 0),
+    ],
+)
 def test_the_deploy_workflow_refuses_the_placeholder_before_pulumi_up(tmp_path, config, code):
     step = guard()
     assert step["if"] == "inputs.command == 'up'"
@@ -106,8 +126,9 @@ def test_the_deploy_workflow_refuses_the_placeholder_before_pulumi_up(tmp_path, 
     env["STACK"] = "prod"
     completed = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=60)
     assert completed.returncode == code, completed.stdout + completed.stderr
-    assert cli_standins.calls(log) == [["pulumi", "config", "get", "--path", "identity.deployerObjectId",
-                                        "--stack", "prod"]]
+    assert cli_standins.calls(log) == [
+        ["pulumi", "config", "get", "--path", "identity.deployerObjectId", "--stack", "prod"]
+    ]
     if code:
         assert "::error::airflow-aks:identity.deployerObjectId of stack prod" in completed.stdout
         assert "bootstrap.sh --stack prod" in completed.stdout
@@ -116,6 +137,9 @@ def test_the_deploy_workflow_refuses_the_placeholder_before_pulumi_up(tmp_path, 
 def test_the_guard_runs_before_the_pulumi_command():
     steps = yaml.safe_load((ROOT / ".github" / "workflows" / "pulumi.yml").read_text())["jobs"]["pulumi"]["steps"]
     names = [s.get("name", s.get("uses")) for s in steps]
-    command = next(i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("pulumi/actions@")
-                   and "command" in s.get("with", {}))
+    command = next(
+        i
+        for i, s in enumerate(steps)
+        if str(s.get("uses", "")).startswith("pulumi/actions@") and "command" in s.get("with", {})
+    )
     assert names.index(GUARD_STEP) < command

@@ -47,7 +47,9 @@ def test_prod_creates_a_single_tenant_app_with_an_https_callback_and_one_app_rol
     assert "password" not in app
     assert not result.find("azuread:index/applicationPassword:ApplicationPassword")
     # The deployer owns what it creates (Application.ReadWrite.OwnedBy lets it manage nothing else).
-    deployer = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]["airflow-aks:identity"]["deployerObjectId"]
+    deployer = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]["airflow-aks:identity"][
+        "deployerObjectId"
+    ]
     assert app["owners"] == [deployer]  # the stack's configured deployer (the policy pack names the same one)
 
 
@@ -66,7 +68,10 @@ def test_the_federated_credential_trusts_the_api_servers_service_account_on_this
     else:
         assert credential.inputs["issuer"] == cluster.outputs["oidcIssuerProfile"]["issuerURL"]
         assert credential.inputs["applicationId"] == f"/applications/{app.outputs['objectId']}"
-        assert credential.id == f"{app.outputs['objectId']}/federatedIdentityCredential/{credential.outputs['credentialId']}"
+        assert (
+            credential.id
+            == f"{app.outputs['objectId']}/federatedIdentityCredential/{credential.outputs['credentialId']}"
+        )
 
 
 def test_the_service_principal_requires_assignment_and_carries_the_apps_roles(project_preview):
@@ -133,8 +138,10 @@ def preview_with(tmp_path, stack_file: str):
     for folder in ("components", "stackconfig", "policies", "costing", "facts", "reports"):
         (project / folder).symlink_to(ROOT / folder)
     # Every stack names its deployer (identity.deployerObjectId/PrincipalType, written by the bootstrap).
-    deployer = "  airflow-aks:identity:\n    deployerObjectId: 00000000-0000-0000-0000-000000000000\n" \
-               "    deployerPrincipalType: ServicePrincipal\n"
+    deployer = (
+        "  airflow-aks:identity:\n    deployerObjectId: 00000000-0000-0000-0000-000000000000\n"
+        "    deployerPrincipalType: ServicePrincipal\n"
+    )
     (project / "Pulumi.dev.yaml").write_text(stack_file.rstrip("\n") + "\n" + deployer)
     return run_preview(str(project), "dev", preview=False, policy_pack=True)
 
@@ -145,8 +152,13 @@ def test_an_existing_app_registration_is_used_as_is_and_the_outputs_say_what_to_
     assert not [record for record in result.resources if record.type.startswith("azuread:")]
     values = result.one(RELEASE).inputs["values"]
     sign_in = AuthConfig.model_validate(
-        {"mode": "entra", "entra": {"clientId": "3c1d2e4f-0000-4000-8000-00000000bbbb",
-                                    "tenantId": "72f988bf-0000-4000-8000-00000000aaaa"}}
+        {
+            "mode": "entra",
+            "entra": {
+                "clientId": "3c1d2e4f-0000-4000-8000-00000000bbbb",
+                "tenantId": "72f988bf-0000-4000-8000-00000000aaaa",
+            },
+        }
     ).entra
     assert values["apiServer"]["apiServerConfig"] == webserver_config(
         sign_in, "72f988bf-0000-4000-8000-00000000aaaa", "3c1d2e4f-0000-4000-8000-00000000bbbb"
@@ -189,13 +201,20 @@ class Registration:
 def test_graph_mocks_refuse_what_graph_refuses():
     mocks = AzureMocks("p", "dev")
     with pytest.raises(type(graph_error("")), match="must use https"):
-        mocks.new_resource(Registration(APP, "a", {"displayName": "a", "web": {"redirectUris": ["http://airflow.example.com/cb"]}}))
+        mocks.new_resource(
+            Registration(APP, "a", {"displayName": "a", "web": {"redirectUris": ["http://airflow.example.com/cb"]}})
+        )
     duplicate = [{"id": app_role_id("A"), "value": "A"}, {"id": app_role_id("A"), "value": "A"}]
     with pytest.raises(type(graph_error("")), match="unique ids"):
         mocks.new_resource(Registration(APP, "b", {"displayName": "b", "appRoles": duplicate}))
     app_id, app = mocks.new_resource(Registration(APP, "c", {"displayName": "c", "appRoles": duplicate[:1]}))
-    credential = {"applicationId": app_id, "issuer": "https://issuer.example/", "subject": "system:serviceaccount:a:b",
-                  "audiences": [TOKEN_AUDIENCE], "displayName": "x"}
+    credential = {
+        "applicationId": app_id,
+        "issuer": "https://issuer.example/",
+        "subject": "system:serviceaccount:a:b",
+        "audiences": [TOKEN_AUDIENCE],
+        "displayName": "x",
+    }
     fic_id, state = mocks.new_resource(Registration(FIC, "f1", credential))
     assert fic_id == f"{app['objectId']}/federatedIdentityCredential/{state['credentialId']}"
     with pytest.raises(type(graph_error("")), match="already trusts"):

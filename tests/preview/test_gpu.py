@@ -34,7 +34,9 @@ def cluster_section(stack: str, **gpu) -> dict:
 def parse_dev(cluster: dict):
     """dev's stack file with its cluster section replaced, parsed as the program parses it."""
     document = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"]
-    raw = {key.split(":", 1)[1]: value if isinstance(value, str) else json.dumps(value) for key, value in document.items()}
+    raw = {
+        key.split(":", 1)[1]: value if isinstance(value, str) else json.dumps(value) for key, value in document.items()
+    }
     return parse_stack_config(PROJECT, "dev", {**raw, "cluster": json.dumps(cluster)})
 
 
@@ -55,8 +57,12 @@ def tolerated(taints: list[str], tolerations: list[dict]) -> bool:
     """Every NoSchedule/NoExecute taint has a toleration (Equal on key and value, or Exists on the key)."""
     for taint in taints:
         key, value, effect = TAINT.fullmatch(taint).groups()
-        if not any(t.get("key") == key and t.get("effect") in (None, effect)
-                   and (t.get("operator") == "Exists" or t.get("value") == value) for t in tolerations):
+        if not any(
+            t.get("key") == key
+            and t.get("effect") in (None, effect)
+            and (t.get("operator") == "Exists" or t.get("value") == value)
+            for t in tolerations
+        ):
             return False
     return True
 
@@ -72,8 +78,10 @@ def test_a_gpu_stack_installs_the_device_plugin_on_the_gpu_pool(stack, preview):
     assert tolerated(pool.inputs["nodeTaints"], spec["tolerations"])
     [container] = spec["containers"]
     assert container["image"] == DEVICE_PLUGIN_IMAGE and re.search(r"@sha256:[0-9a-f]{64}$", container["image"])
-    assert {"hostPath": {"path": "/var/lib/kubelet/device-plugins", "type": "Directory"},
-            "name": "kubelet-device-plugins-dir"} in spec["volumes"]
+    assert {
+        "hostPath": {"path": "/var/lib/kubelet/device-plugins", "type": "Directory"},
+        "name": "kubelet-device-plugins-dir",
+    } in spec["volumes"]
     assert daemonset.inputs["metadata"]["namespace"] == "kube-system"
     assert pool.inputs["gpuProfile"] == {"driver": "Install"}
     kubernetes_validate.validate(dict(daemonset.inputs), desired_version="1.33", strict=True)
@@ -87,8 +95,13 @@ def test_without_a_gpu_pool_there_is_no_device_plugin(project_preview):
 def test_a_grid_size_is_refused_on_azure_linux_and_runs_on_ubuntu():
     with pytest.raises(ConfigError) as caught:
         parse_dev(cluster_section("dev", vmSize="Standard_NV36ads_A10_v5", osDiskType="Managed"))
-    assert any(p.startswith("airflow-aks:cluster.gpuPool.osSku: AzureLinux nodes cannot run Standard_NV36ads_A10_v5: "
-                            "it needs NVIDIA's GRID driver, which AKS installs on Ubuntu only") for p in caught.value.problems)
+    assert any(
+        p.startswith(
+            "airflow-aks:cluster.gpuPool.osSku: AzureLinux nodes cannot run Standard_NV36ads_A10_v5: "
+            "it needs NVIDIA's GRID driver, which AKS installs on Ubuntu only"
+        )
+        for p in caught.value.problems
+    )
     pool = gpu_pool(gpu_plan("dev", False, os_sku="Ubuntu", vm_size="Standard_NV36ads_A10_v5"))
     assert pool.inputs["osSKU"] == "Ubuntu"
 
@@ -96,8 +109,10 @@ def test_a_grid_size_is_refused_on_azure_linux_and_runs_on_ubuntu():
 def test_a_size_without_a_gpu_is_refused_for_the_gpu_pool():
     with pytest.raises(ConfigError) as caught:
         parse_dev(cluster_section("dev", vmSize="Standard_D4ads_v5"))
-    assert any(p.startswith("airflow-aks:cluster.gpuPool.vmSize: Standard_D4ads_v5 is not a known NVIDIA GPU size")
-               for p in caught.value.problems)
+    assert any(
+        p.startswith("airflow-aks:cluster.gpuPool.vmSize: Standard_D4ads_v5 is not a known NVIDIA GPU size")
+        for p in caught.value.problems
+    )
 
 
 def task_pod_template(values: dict) -> dict:
@@ -106,15 +121,21 @@ def task_pod_template(values: dict) -> dict:
     workers = values["workers"]
     image = values["images"]["pod_template"]
     return {
-        "apiVersion": "v1", "kind": "Pod",
+        "apiVersion": "v1",
+        "kind": "Pod",
         "metadata": {"name": "task", "namespace": "airflow", "labels": dict(workers["labels"])},
         "spec": {
             "serviceAccountName": workers["serviceAccount"]["name"],
             "restartPolicy": "Never",
             "nodeSelector": dict(workers["kubernetes"]["nodeSelector"]),
             "tolerations": list(workers["tolerations"]),
-            "containers": [{"name": "base", "image": f"{image['repository']}:{image['tag']}",
-                            "resources": workers["kubernetes"]["resources"]}],
+            "containers": [
+                {
+                    "name": "base",
+                    "image": f"{image['repository']}:{image['tag']}",
+                    "resources": workers["kubernetes"]["resources"],
+                }
+            ],
         },
     }
 
@@ -122,13 +143,28 @@ def task_pod_template(values: dict) -> dict:
 def test_the_documented_gpu_override_gives_a_valid_pod_on_the_gpu_pool(airflow_python, tmp_path):
     result = gpu_plan("prod", False)
     [release] = result.find(RELEASE)
-    snippet = next(block for block in re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "airflow.md").read_text(), re.S)
-                   if "ON_GPU" in block)
+    snippet = next(
+        block
+        for block in re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "airflow.md").read_text(), re.S)
+        if "ON_GPU" in block
+    )
     request, answer = tmp_path / "in.json", tmp_path / "out.json"
-    request.write_text(json.dumps({"base": task_pod_template(release.inputs["values"]), "snippet": snippet,
-                                   "name": "ON_GPU"}))
-    run = subprocess.run([str(airflow_python), "-W", "ignore", str(ROOT / "tests" / "support" / "pod_override_probe.py"),
-                          str(request), str(answer)], capture_output=True, text=True, timeout=300)
+    request.write_text(
+        json.dumps({"base": task_pod_template(release.inputs["values"]), "snippet": snippet, "name": "ON_GPU"})
+    )
+    run = subprocess.run(
+        [
+            str(airflow_python),
+            "-W",
+            "ignore",
+            str(ROOT / "tests" / "support" / "pod_override_probe.py"),
+            str(request),
+            str(answer),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-4000:]
     pod = json.loads(answer.read_text())
     kubernetes_validate.validate(pod, desired_version="1.33", strict=True)

@@ -106,9 +106,7 @@ def test_each_identity_holds_exactly_its_data_plane_roles_on_the_narrowest_scope
     scopes = {"keyVault": vault.id, "logContainer": container.id}
     subscription = vault.id.split("/")[2]
     for key, identity in airflow_identities(result).items():
-        found = {
-            (a.inputs["roleDefinitionId"], a.inputs["scope"]) for a in _assignments_of(result, identity.urn)
-        }
+        found = {(a.inputs["roleDefinitionId"], a.inputs["scope"]) for a in _assignments_of(result, identity.urn)}
         assert found == {
             (
                 f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{BUILTIN_ROLES[need.role]}",
@@ -145,7 +143,9 @@ def test_role_assignment_names_derive_only_from_scope_role_and_a_stable_principa
         if principal is None:
             continue  # another component's assignment
         guid = assignment.inputs["roleDefinitionId"].rsplit("/", 1)[-1]
-        assert assignment.inputs["roleAssignmentName"] == role_assignment_name(assignment.inputs["scope"], guid, principal)
+        assert assignment.inputs["roleAssignmentName"] == role_assignment_name(
+            assignment.inputs["scope"], guid, principal
+        )
         names.add(assignment.inputs["roleAssignmentName"])
     assert len(names) == len(IDENTITIES) * 2 + 1
 
@@ -155,7 +155,8 @@ def test_role_assignment_names_derive_only_from_scope_role_and_a_stable_principa
 def test_deployer_is_secrets_officer_on_this_vault_only(project_preview, stack, preview):
     result = project_preview(stack, preview)
     officer = [
-        a for a in result.find(ASSIGNMENT)
+        a
+        for a in result.find(ASSIGNMENT)
         if a.inputs["roleDefinitionId"] is not UNKNOWN
         and a.inputs["roleDefinitionId"].endswith(BUILTIN_ROLES["Key Vault Secrets Officer"])
     ]
@@ -198,7 +199,8 @@ def test_key_vault_on_prod_is_protected_and_private(project_preview, preview):
     node_subnet = list(properties["networkAcls"]["virtualNetworkRules"])
     assert len(node_subnet) == 1
     endpoint = next(
-        e for e in result.find("azure-native:network:PrivateEndpoint")
+        e
+        for e in result.find("azure-native:network:PrivateEndpoint")
         if e.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["vault"]
     )
     assert vault.urn in endpoint.property_dependencies["privateLinkServiceConnections"]

@@ -23,7 +23,7 @@ def manifests(result):
 def test_every_kubernetes_object_passes_the_strict_schema_of_the_cluster_version(project_preview, stack):
     result = project_preview(stack)
     prefix = f"{result.project}:"
-    raw = {key[len(prefix):]: value for key, value in result.config.items() if key.startswith(prefix)}
+    raw = {key[len(prefix) :]: value for key, value in result.config.items() if key.startswith(prefix)}
     version = parse_stack_config(result.project, stack, raw).config.cluster.kubernetes_version
     checked = 0
     for record, manifest in manifests(result):

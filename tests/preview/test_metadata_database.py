@@ -48,8 +48,12 @@ def _postgres() -> tuple[str, int]:
 
 
 def _psql(socket_dir: str, port: int, sql: str) -> None:
-    subprocess.run(["psql", "-h", socket_dir, "-p", str(port), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        ["psql", "-h", socket_dir, "-p", str(port), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 def _password() -> str:
@@ -73,20 +77,26 @@ def database(tmp_path_factory):
     socket_dir, port = _postgres()
     python = _python()
     suffix = f"{os.getpid()}_{secrets.token_hex(3)}"
-    connection = MetadataConnection(user=f"airflow_admin_{suffix}", password=_password(), host="127.0.0.1", port=port,
-                                    database=f"airflow_{suffix}")
+    connection = MetadataConnection(
+        user=f"airflow_admin_{suffix}", password=_password(), host="127.0.0.1", port=port, database=f"airflow_{suffix}"
+    )
     _psql(socket_dir, port, f"CREATE ROLE {connection.user} LOGIN PASSWORD '{connection.password}'")
     _psql(socket_dir, port, f"CREATE DATABASE {connection.database} OWNER {connection.user}")
     home = tmp_path_factory.mktemp("airflow-db")
     env = {
-        "PATH": os.environ["PATH"], "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "PATH": os.environ["PATH"],
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": build_connection_uri(connection),
-        "PYTHONPATH": str(NETSTUB), "NETSTUB_LOG": str(home / "net.log"),
+        "PYTHONPATH": str(NETSTUB),
+        "NETSTUB_LOG": str(home / "net.log"),
     }
     migrate = subprocess.run(
         [str(python), "-m", "airflow", "db", "migrate"],
         env=env | {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": build_async_connection_uri(connection)},
-        capture_output=True, text=True, timeout=900,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert migrate.returncode == 0, migrate.stderr[-4000:]
     yield connection, env, python
@@ -95,14 +105,18 @@ def database(tmp_path_factory):
 
 
 def _engines(python: Path, env: dict[str, str]) -> dict:
-    run = subprocess.run([str(python), "-W", "ignore", str(PROBE)], env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [str(python), "-W", "ignore", str(PROBE)], env=env, capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stderr[-4000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def test_migrated_database_serves_the_sync_and_the_async_engine_over_tls(database):
     connection, env, python = database
-    report = _engines(python, env | {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": build_async_connection_uri(connection)})
+    report = _engines(
+        python, env | {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": build_async_connection_uri(connection)}
+    )
     assert report["sync"] == {"ssl": True, "driver": "postgresql", "tables": True}
     assert report["async_url_driver"] == "postgresql+asyncpg"
     assert report["async"] == {"ssl": True}
@@ -116,6 +130,7 @@ def test_the_async_url_airflow_derives_from_sslmode_fails_which_is_why_it_is_set
 
 def _forged_token(claims: dict) -> str:
     """An HS512 JWT signed with a key that is not the release's jwt-secret."""
+
     def part(data: bytes) -> str:
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -158,17 +173,34 @@ def test_api_server_of_the_rendered_release_starts_on_localhost_and_accepts_a_sc
     )
     (tmp_path / "airflow.cfg").write_text(rendered.airflow_cfg())
     common = {k: base_env[k] for k in ("PATH", "PYTHONPATH")} | {
-        "AIRFLOW_HOME": str(tmp_path), "AIRFLOW_CONFIG": str(tmp_path / "airflow.cfg"),
+        "AIRFLOW_HOME": str(tmp_path),
+        "AIRFLOW_CONFIG": str(tmp_path / "airflow.cfg"),
         "NETSTUB_LOG": str(tmp_path / "net.log"),
     }
     scheduler_home = tmp_path / "scheduler"
     scheduler_home.mkdir()
     scheduler_env = _component_env(rendered, "scheduler", secrets_by_key, token_file) | common
-    spec = {"component": "scheduler", "airflow_home": str(scheduler_home), "airflow_cfg": rendered.airflow_cfg(),
-            "env": scheduler_env, "checks": {"issue_task_token": True}}
+    spec = {
+        "component": "scheduler",
+        "airflow_home": str(scheduler_home),
+        "airflow_cfg": rendered.airflow_cfg(),
+        "env": scheduler_env,
+        "checks": {"issue_task_token": True},
+    }
     (scheduler_home / "spec.json").write_text(json.dumps(spec))
-    issued = subprocess.run([str(python), "-W", "ignore", str(RENDERED_PROBE), str(scheduler_home / "spec.json"),
-                             str(scheduler_home / "out.json")], env=scheduler_env, capture_output=True, text=True)
+    issued = subprocess.run(
+        [
+            str(python),
+            "-W",
+            "ignore",
+            str(RENDERED_PROBE),
+            str(scheduler_home / "spec.json"),
+            str(scheduler_home / "out.json"),
+        ],
+        env=scheduler_env,
+        capture_output=True,
+        text=True,
+    )
     assert issued.returncode == 0, issued.stderr[-3000:]
     token = json.loads((scheduler_home / "out.json").read_text())["task_token"]["token"]
 
@@ -178,7 +210,9 @@ def test_api_server_of_the_rendered_release_starts_on_localhost_and_accepts_a_sc
     with open(tmp_path / "api-server.log", "w") as server_log:
         server = subprocess.Popen(
             [str(python), "-m", "airflow", "api-server", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=server_log,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=server_log,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -197,8 +231,9 @@ def test_api_server_of_the_rendered_release_starts_on_localhost_and_accepts_a_sc
         assert _get(f"{base}/api/v2/version")[0] == 200
         assert _get(f"{base}/execution/health")[0] == 200
         # The execution API takes the scheduler's token (a missing variable is then a 404), and no other.
-        forged = _forged_token({"sub": "x", "aud": "urn:airflow.apache.org:task", "iat": int(time.time()),
-                                "exp": int(time.time()) + 60})
+        forged = _forged_token(
+            {"sub": "x", "aud": "urn:airflow.apache.org:task", "iat": int(time.time()), "exp": int(time.time()) + 60}
+        )
         assert _get(f"{base}/execution/variables/airflow_aks_no_such_variable", token)[0] == 404
         assert _get(f"{base}/execution/variables/airflow_aks_no_such_variable", forged)[0] in (401, 403)
     finally:

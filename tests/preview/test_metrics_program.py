@@ -34,9 +34,10 @@ def test_the_cluster_sends_prometheus_metrics_to_the_workspace(result, preview):
         assert destination["accountResourceId"] == workspace.id
         assert rule["dataCollectionEndpointId"] == endpoint.id
         assert association["resourceUri"] == cluster.id
-        assert association["dataCollectionRuleId"] == result.one(
-            "azure-native:monitor:DataCollectionRule", "metrics-collection"
-        ).id
+        assert (
+            association["dataCollectionRuleId"]
+            == result.one("azure-native:monitor:DataCollectionRule", "metrics-collection").id
+        )
 
 
 def test_the_statsd_exporter_is_scraped_and_admits_the_scraper(result, stack):
@@ -83,8 +84,13 @@ def test_rule_groups_cover_every_airflow_alert_on_this_cluster(result, stack, pr
 
 def test_metric_alerts_watch_the_database_nodes_and_key_vault(result, stack, preview):
     alerts = {a.inputs["criteria"]["allOf"][0]["metricName"]: a.inputs for a in result.find(METRIC_ALERT)}
-    assert set(alerts) == {"cpu_percent", "storage_percent", "active_connections", "kube_node_status_condition",
-                           "Availability"}
+    assert set(alerts) == {
+        "cpu_percent",
+        "storage_percent",
+        "active_connections",
+        "kube_node_status_condition",
+        "Availability",
+    }
     sku = {"dev": "Standard_B1ms", "prod": "Standard_D2ds_v5"}[stack]
     assert alerts["active_connections"]["criteria"]["allOf"][0]["threshold"] == int(max_user_connections(sku) * 0.8)
     targets = {
@@ -103,9 +109,7 @@ def test_metric_alerts_watch_the_database_nodes_and_key_vault(result, stack, pre
 
 
 def test_prometheus_off_removes_the_workspace_the_add_on_and_the_rule_groups():
-    result = run_preview(
-        ROOT, "dev", policy_pack=False, config={"monitoring": {"prometheus": {"enabled": False}}}
-    )
+    result = run_preview(ROOT, "dev", policy_pack=False, config={"monitoring": {"prometheus": {"enabled": False}}})
     assert result.find(WORKSPACE) == [] and result.find(RULE_GROUP) == []
     assert result.find("kubernetes:core/v1:ConfigMap", "metrics-scrape-config") == []
     cluster = result.one("azure-native:containerservice:ManagedCluster")
@@ -115,7 +119,9 @@ def test_prometheus_off_removes_the_workspace_the_add_on_and_the_rule_groups():
 
 def test_a_webhook_receiver_alone_makes_an_action_group_and_stays_secret():
     result = run_preview(
-        ROOT, "dev", policy_pack=False,
+        ROOT,
+        "dev",
+        policy_pack=False,
         secret_config={"monitoring": {"alerts": {"webhookUrl": "https://hooks.example.com/alert/s3cr3t"}}},
     )
     group = result.one(ACTION_GROUP)
@@ -131,7 +137,8 @@ def test_grafana_reads_the_workspace_with_its_own_identity():
     integration = grafana.inputs["properties"]["grafanaIntegrations"]["azureMonitorWorkspaceIntegrations"][0]
     assert integration["azureMonitorWorkspaceResourceId"] == result.one(WORKSPACE).id
     readers = [
-        a for a in result.find("azure-native:authorization:RoleAssignment")
+        a
+        for a in result.find("azure-native:authorization:RoleAssignment")
         if a.inputs["roleDefinitionId"].endswith("/b0d8363b-8ddd-447d-831f-62ca05bff136")
     ]
     assert [a.inputs["scope"] for a in readers] == [result.one(WORKSPACE).id]

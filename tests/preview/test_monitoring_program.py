@@ -16,15 +16,22 @@ def test_workspace_retention_and_collection_interval_follow_the_stack(project_pr
     extension = rule["dataSources"]["extensions"][0]
     assert extension["extensionName"] == "ContainerInsights"
     assert extension["extensionSettings"]["dataCollectionSettings"]["interval"] == interval
-    assert rule["dataFlows"] == [{"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": ["workspace"]}]
-    assert rule["destinations"]["logAnalytics"][0]["workspaceResourceId"] == result.one(
-        "azure-native:operationalinsights:Workspace"
-    ).id
+    assert rule["dataFlows"] == [
+        {"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": ["workspace"]}
+    ]
+    assert (
+        rule["destinations"]["logAnalytics"][0]["workspaceResourceId"]
+        == result.one("azure-native:operationalinsights:Workspace").id
+    )
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_a_first_preview_wires_the_rule_to_a_workspace_not_yet_created(project_preview, stack):
-    rule = project_preview(stack, preview=True, policy=False).one("azure-native:monitor:DataCollectionRule", "monitoring-container-insights").inputs
+    rule = (
+        project_preview(stack, preview=True, policy=False)
+        .one("azure-native:monitor:DataCollectionRule", "monitoring-container-insights")
+        .inputs
+    )
     assert str(rule["destinations"]["logAnalytics"][0]["workspaceResourceId"]) == "[unknown]"
 
 

@@ -20,9 +20,14 @@ def test_the_vnet_has_node_postgres_and_endpoint_subnets_inside_its_space(projec
     assert vnet.parent.endswith("airflow-aks:network:Network::network")
     by_name = subnets(result)
     assert {name: s.inputs["addressPrefix"] for name, s in by_name.items()} == {
-        "nodes": "10.20.0.0/22", "postgres": "10.20.8.0/27", "endpoints": "10.20.9.0/27",
+        "nodes": "10.20.0.0/22",
+        "postgres": "10.20.8.0/27",
+        "endpoints": "10.20.9.0/27",
     }
-    assert [e["service"] for e in by_name["nodes"].inputs["serviceEndpoints"]] == ["Microsoft.KeyVault", "Microsoft.Storage"]
+    assert [e["service"] for e in by_name["nodes"].inputs["serviceEndpoints"]] == [
+        "Microsoft.KeyVault",
+        "Microsoft.Storage",
+    ]
     assert by_name["postgres"].inputs["delegations"] == [
         {"name": "postgres", "serviceName": "Microsoft.DBforPostgreSQL/flexibleServers"}
     ]
@@ -39,7 +44,13 @@ def test_prod_egress_leaves_through_its_own_nat_gateway_and_dev_through_the_load
     assert nat.inputs["publicIpAddresses"] == [{"id": ip.id}]
     assert (ip.inputs["sku"]["name"], ip.inputs["publicIPAllocationMethod"]) == ("Standard", "Static")
     assert subnets(prod)["nodes"].inputs["natGateway"] == {"id": nat.id}
-    assert prod.one("azure-native:containerservice:ManagedCluster").inputs["networkProfile"]["outboundType"] == "userAssignedNATGateway"
+    assert (
+        prod.one("azure-native:containerservice:ManagedCluster").inputs["networkProfile"]["outboundType"]
+        == "userAssignedNATGateway"
+    )
     assert dev.find("azure-native:network:NatGateway") == []
     assert "natGateway" not in subnets(dev)["nodes"].inputs
-    assert dev.one("azure-native:containerservice:ManagedCluster").inputs["networkProfile"]["outboundType"] == "loadBalancer"
+    assert (
+        dev.one("azure-native:containerservice:ManagedCluster").inputs["networkProfile"]["outboundType"]
+        == "loadBalancer"
+    )

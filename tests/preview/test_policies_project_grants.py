@@ -25,12 +25,14 @@ def test_no_mandatory_violation_and_every_role_id_is_known(result, preview):
 
 
 def test_the_default_allow_list_is_what_the_program_can_assign(result):
-    assigned = {rbac_model.role_name(rbac_model.role_guid(g.inputs["roleDefinitionId"]))
-                for g in result.find(ASSIGNMENT)}
+    assigned = {
+        rbac_model.role_name(rbac_model.role_guid(g.inputs["roleDefinitionId"])) for g in result.find(ASSIGNMENT)
+    }
     assert assigned <= set(ALLOW_LIST)
     assert set(GRANTABLE_ROLES) <= set(ALLOW_LIST), "every role a DAG grant may name is allow-listed"
-    assert set(ALLOW_LIST) <= set(BUILTIN_ROLES) and all(BUILTIN_ROLES[n] == e["roleDefinitionId"]
-                                                         for n, e in ALLOW_LIST.items())
+    assert set(ALLOW_LIST) <= set(BUILTIN_ROLES) and all(
+        BUILTIN_ROLES[n] == e["roleDefinitionId"] for n, e in ALLOW_LIST.items()
+    )
 
 
 def test_privileged_roles_of_the_design_are_for_the_deployer_only(result, stack):
@@ -40,6 +42,9 @@ def test_privileged_roles_of_the_design_are_for_the_deployer_only(result, stack)
     assert deployers == [stack_config["airflow-aks:identity"]["deployerObjectId"]]
     for name in ("Azure Kubernetes Service RBAC Cluster Admin", "Key Vault Secrets Officer"):
         assert ALLOW_LIST[name]["principals"] == ["deployer"]
-        holders = [g for g in result.find(ASSIGNMENT)
-                   if rbac_model.role_guid(g.inputs["roleDefinitionId"]) == BUILTIN_ROLES[name]]
+        holders = [
+            g
+            for g in result.find(ASSIGNMENT)
+            if rbac_model.role_guid(g.inputs["roleDefinitionId"]) == BUILTIN_ROLES[name]
+        ]
         assert holders and {g.inputs["principalId"] for g in holders} == set(deployers)

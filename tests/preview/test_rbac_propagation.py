@@ -18,9 +18,14 @@ def seconds(duration: str) -> int:
 
 def test_the_cluster_waits_for_the_control_plane_grants_to_propagate(result, preview):
     wait = result.one(SLEEP, "cluster-control-plane-rbac-propagation")
-    grants = [result.one(ASSIGNMENT, name) for name in ("cluster-control-plane-network", "cluster-control-plane-kubelet-operator")]
+    grants = [
+        result.one(ASSIGNMENT, name)
+        for name in ("cluster-control-plane-network", "cluster-control-plane-kubelet-operator")
+    ]
     assert {grant.urn for grant in grants} <= set(wait.depends_on)
-    assert wait.inputs["createDuration"] == CONTROL_PLANE_PROPAGATION and 60 <= seconds(CONTROL_PLANE_PROPAGATION) <= 600
+    assert (
+        wait.inputs["createDuration"] == CONTROL_PLANE_PROPAGATION and 60 <= seconds(CONTROL_PLANE_PROPAGATION) <= 600
+    )
     triggers = wait.inputs["triggers"]
     assert len(triggers) == 2, "a replaced grant waits again"
     if not preview:
@@ -42,4 +47,7 @@ def test_kubernetes_resources_wait_for_the_deployers_cluster_admin_to_propagate(
 
 
 def test_the_waits_are_the_only_sleeps(result):
-    assert sorted(r.name for r in result.find(SLEEP)) == ["cluster-control-plane-rbac-propagation", "cluster-deployer-rbac-propagation"]
+    assert sorted(r.name for r in result.find(SLEEP)) == [
+        "cluster-control-plane-rbac-propagation",
+        "cluster-deployer-rbac-propagation",
+    ]

@@ -16,6 +16,7 @@ REGISTRY = "airflow-aks:registry:ContainerRegistry"
 
 # --- the offline preview -------------------------------------------------------------------------------------------
 
+
 def release_values(result):
     return result.one("kubernetes:helm.sh/v3:Release").inputs["values"]
 
@@ -34,7 +35,9 @@ def test_prod_pulls_every_image_through_its_private_zone_redundant_registry(proj
 
     rules = children(result, REGISTRY, "azure-native:containerregistry:CacheRule")
     assert sorted(r.inputs["sourceRepository"] for r in rules) == [
-        "quay.io/prometheus/statsd-exporter", "registry.k8s.io/git-sync/git-sync"]
+        "quay.io/prometheus/statsd-exporter",
+        "registry.k8s.io/git-sync/git-sync",
+    ]
     for rule in rules:
         known_or_unknown(rule.inputs["registryName"], inputs["registryName"], preview)
 
@@ -60,7 +63,8 @@ def test_prod_pulls_every_image_through_its_private_zone_redundant_registry(proj
     assert rendered["defaultAirflowRepository"] == f"{server}/apache/airflow"
     assert result.outputs["containerRegistryLoginServer"] == server
     assert result.outputs["containerRegistryImports"] == [
-        {"source": "docker.io/apache/airflow", "target": "apache/airflow"}], "what no cache rule serves"
+        {"source": "docker.io/apache/airflow", "target": "apache/airflow"}
+    ], "what no cache rule serves"
 
 
 def test_dev_has_no_registry_and_pulls_from_the_upstreams(project_preview, preview):
@@ -76,13 +80,19 @@ def test_every_stack_prices_its_registry(result, stack):
 
 
 def test_a_shared_registry_keeps_its_pull_grant_beside_the_stacks_and_ci_gets_push_and_import_only():
-    shared = ("/subscriptions/99999999-8888-7777-6666-555555555555/resourceGroups/rg/providers/"
-              "Microsoft.ContainerRegistry/registries/acme")
+    shared = (
+        "/subscriptions/99999999-8888-7777-6666-555555555555/resourceGroups/rg/providers/"
+        "Microsoft.ContainerRegistry/registries/acme"
+    )
     ci = "11111111-2222-3333-4444-555555555555"
     result = run_preview(
-        ROOT, "dev", policy_pack=False,
-        config={"cluster": {"authorizedIpRanges": ["203.0.113.0/24"], "containerRegistryId": shared},
-                "registry": {"enabled": True, "pushPrincipalId": ci}},
+        ROOT,
+        "dev",
+        policy_pack=False,
+        config={
+            "cluster": {"authorizedIpRanges": ["203.0.113.0/24"], "containerRegistryId": shared},
+            "registry": {"enabled": True, "pushPrincipalId": ci},
+        },
     )
     registry = result.one("azure-native:containerregistry:Registry")
     assert registry.inputs["sku"] == {"name": "Standard"} and registry.inputs["publicNetworkAccess"] == "Enabled"

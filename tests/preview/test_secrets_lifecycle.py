@@ -2,7 +2,6 @@
 delete for secrets), which the vault firewall refuses to a runner outside the VNet. The engine records the option,
 so the offline preview shows it for every stack and mode; the vault itself keeps its normal lifecycle."""
 
-
 KV_SECRET = "azure-native:keyvault:Secret"
 VAULT = "azure-native:keyvault:Vault"
 
@@ -23,6 +22,9 @@ def test_the_vault_itself_is_deleted_with_the_stack_and_protected_where_configur
 
 
 def test_secrets_still_wait_for_the_deployers_data_plane_role(result):
-    officer = next(a for a in result.find("azure-native:authorization:RoleAssignment")
-                   if a.name.endswith("deployer-secrets-officer"))
+    officer = next(
+        a
+        for a in result.find("azure-native:authorization:RoleAssignment")
+        if a.name.endswith("deployer-secrets-officer")
+    )
     assert all(officer.urn in secret.depends_on for secret in result.find(KV_SECRET))

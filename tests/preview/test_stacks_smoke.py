@@ -44,7 +44,10 @@ def test_the_command_line_preview_exits_zero(stack, tmp_path):
     out = tmp_path / "preview.json"
     done = subprocess.run(
         [sys.executable, "-m", "offline", "preview", "--stack", stack, "--preview", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(out.read_text())["stack"] == stack

@@ -83,7 +83,11 @@ def test_prod_reaches_blobs_through_a_private_endpoint_only(result, stack, previ
         for record in result.find("azure-native:network:PrivateEndpoint")
         if record.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["blob"]
     ]
-    zones = [r for r in result.find("azure-native:privatedns:PrivateZone") if r.inputs["privateZoneName"] == "privatelink.blob.core.windows.net"]
+    zones = [
+        r
+        for r in result.find("azure-native:privatedns:PrivateZone")
+        if r.inputs["privateZoneName"] == "privatelink.blob.core.windows.net"
+    ]
     if not EXPECTED[stack]["private"]:
         assert endpoints == zones == []
         return
@@ -91,7 +95,9 @@ def test_prod_reaches_blobs_through_a_private_endpoint_only(result, stack, previ
     (zone,) = zones
     account = child(result, "azure-native:storage:StorageAccount")
     known_or_unknown(endpoint.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"], account.id, preview)
-    known_or_unknown(endpoint.inputs["subnet"]["id"], subnet(result, NetworkConfig().private_endpoint_subnet).id, preview)
+    known_or_unknown(
+        endpoint.inputs["subnet"]["id"], subnet(result, NetworkConfig().private_endpoint_subnet).id, preview
+    )
     (link,) = [
         r
         for r in result.find("azure-native:privatedns:VirtualNetworkLink")

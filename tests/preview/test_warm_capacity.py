@@ -67,5 +67,7 @@ def test_placeholders_sit_on_the_task_pool_below_every_task_and_are_priced(previ
 
 
 def test_more_placeholders_hold_more_nodes():
-    line = next(line for line in warm_plan("prod", False, 13).reports["cost"].lines if line.item == "tasks pool, kept warm")
+    line = next(
+        line for line in warm_plan("prod", False, 13).reports["cost"].lines if line.item == "tasks pool, kept warm"
+    )
     assert line.detail.startswith("3 x ")

@@ -26,7 +26,9 @@ def record(type_, name, **inputs):
 
 
 def assignment(name, role, scope, principal_type="ServicePrincipal"):
-    role_id = f"/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/{role}"
+    role_id = (
+        f"/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/{role}"
+    )
     inputs = {"roleDefinitionId": role_id, "scope": scope, "principalId": "p"}
     if principal_type is not None:
         inputs["principalType"] = principal_type
@@ -34,17 +36,23 @@ def assignment(name, role, scope, principal_type="ServicePrincipal"):
 
 
 GROUP_RECORD = record(
-    "azure-native:resources:ResourceGroup", "resource-group",
-    resourceGroupName="rg-airflow-dev-weu", location="westeurope", tags={"stack": "dev"},
+    "azure-native:resources:ResourceGroup",
+    "resource-group",
+    resourceGroupName="rg-airflow-dev-weu",
+    location="westeurope",
+    tags={"stack": "dev"},
 )
 
 
-@pytest.mark.parametrize("given", [
-    SECRETS_USER,
-    SECRETS_USER.upper(),
-    f"/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER}",
-    f"/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER.upper()}/",
-])
+@pytest.mark.parametrize(
+    "given",
+    [
+        SECRETS_USER,
+        SECRETS_USER.upper(),
+        f"/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER}",
+        f"/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER.upper()}/",
+    ],
+)
 def test_role_definition_ids_in_every_form_give_the_guid(given):
     assert role_definition_guid(given) == SECRETS_USER
 
@@ -76,12 +84,22 @@ def test_no_roles_no_delegation():
 
 
 def test_plan_collects_roles_types_and_scopes_outside_the_group():
-    plan = bootstrap_plan([
-        GROUP_RECORD,
-        assignment("tasks-logs", BLOB_CONTRIBUTOR, f"{GROUP}/providers/Microsoft.Storage/storageAccounts/st/blobServices/default/containers/logs"),
-        assignment("tasks-kv", SECRETS_USER, f"{GROUP.upper()}/providers/Microsoft.KeyVault/vaults/kv"),
-        assignment("lake", BLOB_CONTRIBUTOR, "/subscriptions/1/resourceGroups/rg-airflow-dev-weu-lake/providers/Microsoft.Storage/storageAccounts/lake"),
-    ])
+    plan = bootstrap_plan(
+        [
+            GROUP_RECORD,
+            assignment(
+                "tasks-logs",
+                BLOB_CONTRIBUTOR,
+                f"{GROUP}/providers/Microsoft.Storage/storageAccounts/st/blobServices/default/containers/logs",
+            ),
+            assignment("tasks-kv", SECRETS_USER, f"{GROUP.upper()}/providers/Microsoft.KeyVault/vaults/kv"),
+            assignment(
+                "lake",
+                BLOB_CONTRIBUTOR,
+                "/subscriptions/1/resourceGroups/rg-airflow-dev-weu-lake/providers/Microsoft.Storage/storageAccounts/lake",
+            ),
+        ]
+    )
     assert plan["resourceGroup"] == "rg-airflow-dev-weu" and plan["location"] == "westeurope"
     assert plan["roles"] == {SECRETS_USER: ["tasks-kv"], BLOB_CONTRIBUTOR: ["lake", "tasks-logs"]}
     assert plan["principalTypes"] == ["ServicePrincipal"]
@@ -98,7 +116,9 @@ def test_plan_refuses_a_program_that_assigns_a_privileged_role(role):
 
 
 def test_plan_needs_known_roles_and_explicit_principal_types():
-    from_preview = record("azure-native:authorization:RoleAssignment", "unknown", roleDefinitionId=object(), scope=GROUP)
+    from_preview = record(
+        "azure-native:authorization:RoleAssignment", "unknown", roleDefinitionId=object(), scope=GROUP
+    )
     with pytest.raises(PlanError, match="unknown before apply"):
         bootstrap_plan([GROUP_RECORD, from_preview])
     with pytest.raises(PlanError, match="principalType"):
@@ -141,8 +161,8 @@ def test_bootstrap_creates_no_secret_and_grants_no_owner():
 
 def test_federated_credentials_trust_one_github_environment_each():
     text = (ROOT / "scripts" / "bootstrap" / "bootstrap.sh").read_text()
-    assert 'GITHUB_ISSUER=https://token.actions.githubusercontent.com' in text
-    assert 'AUDIENCE=api://AzureADTokenExchange' in text
+    assert "GITHUB_ISSUER=https://token.actions.githubusercontent.com" in text
+    assert "AUDIENCE=api://AzureADTokenExchange" in text
     assert '--subject "repo:${REPO}:environment:${environment}"' in text
     assert 'identity "id-airflow-deploy-${STACK}" "$STACK"' in text
     assert 'identity "id-airflow-preview-${STACK}" "preview-${STACK}"' in text
@@ -160,7 +180,7 @@ def test_dev_hours_finds_the_group_by_the_tags_the_program_sets():
     assert stamped["stack"] == "dev"
 
 
-FIXTURE_PROGRAM = '''
+FIXTURE_PROGRAM = """
 import pulumi
 from pulumi_azure_native import authorization, resources
 
@@ -177,11 +197,12 @@ for name, role in {"vault-reader": "4633458b-17de-408a-b874-0445c86b69e6",
             lambda sub, role=role: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role}"),
         scope=group.id,
     )
-'''
+"""
 
 
 def test_plan_reads_role_assignments_through_the_offline_engine(tmp_path):
     import offline
+
     (tmp_path / "Pulumi.yaml").write_text("name: fixture\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
     (tmp_path / "__main__.py").write_text(FIXTURE_PROGRAM)

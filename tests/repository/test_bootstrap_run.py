@@ -35,9 +35,23 @@ class Runs:
     def run(self, stack: str, attempt: int) -> None:
         before = len(cli_standins.calls(self.log))
         completed = subprocess.run(
-            ["bash", str(SCRIPT), "--stack", stack, "--github-repo", REPO, "--state-account", ACCOUNT,
-             "--state-vault", VAULT],
-            env=self.env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+            [
+                "bash",
+                str(SCRIPT),
+                "--stack",
+                stack,
+                "--github-repo",
+                REPO,
+                "--state-account",
+                ACCOUNT,
+                "--state-vault",
+                VAULT,
+            ],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
         )
         self.results[(stack, attempt)] = (completed, cli_standins.calls(self.log)[before:])
         self.snapshot = cli_standins.state_of(self.state)
@@ -55,9 +69,14 @@ def runs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def plans():
     """What the script reads: scripts/bootstrap/plan.py's JSON for each stack."""
-    return {stack: json.loads(subprocess.run([sys.executable, str(PLAN), "--stack", stack], capture_output=True,
-                                             text=True, check=True, timeout=300).stdout)
-            for stack in ("dev", "prod")}
+    return {
+        stack: json.loads(
+            subprocess.run(
+                [sys.executable, str(PLAN), "--stack", stack], capture_output=True, text=True, check=True, timeout=300
+            ).stdout
+        )
+        for stack in ("dev", "prod")
+    }
 
 
 def index_of(calls, prefix, start=0):
@@ -75,9 +94,14 @@ def option(call, name):
 def grants(calls):
     """(principal, role, scope, condition) of every role assignment the run created."""
     return [
-        (option(c, "--assignee-object-id") if "--assignee-object-id" in c else option(c, "--assignee"),
-         option(c, "--role"), option(c, "--scope"), option(c, "--condition") if "--condition" in c else None)
-        for c in calls if c[:4] == ["az", "role", "assignment", "create"]
+        (
+            option(c, "--assignee-object-id") if "--assignee-object-id" in c else option(c, "--assignee"),
+            option(c, "--role"),
+            option(c, "--scope"),
+            option(c, "--condition") if "--condition" in c else None,
+        )
+        for c in calls
+        if c[:4] == ["az", "role", "assignment", "create"]
     ]
 
 
@@ -129,7 +153,9 @@ def test_first_run_grants_the_deployer_then_the_previewer_then_initialises_the_s
         if call[:4] == ["az", "role", "assignment", "create"] and "--assignee-object-id" in call:
             assert option(call, "--assignee-principal-type") == "ServicePrincipal"
 
-    assert option(calls[init_at], "--secrets-provider") == f"azurekeyvault://{VAULT}.vault.azure.net/keys/pulumi-{stack}"
+    assert (
+        option(calls[init_at], "--secrets-provider") == f"azurekeyvault://{VAULT}.vault.azure.net/keys/pulumi-{stack}"
+    )
     index_of(calls, ["pulumi", "stack", "select", stack], previewer_at)  # tried first, failed: no stack yet
     stack_state = runs.snapshot["stacks"][stack]
     images_at = index_of(calls, ["az", "identity", "create", "--name", f"id-airflow-images-{stack}"], previewer_at)
@@ -140,13 +166,17 @@ def test_first_run_grants_the_deployer_then_the_previewer_then_initialises_the_s
         "identity.deployerPrincipalType": "ServicePrincipal",
         "registry.pushPrincipalId": principal_of(runs, f"id-airflow-images-{stack}"),
     }
-    imported = calls[index_of(calls, ["pulumi", "import", "azure-native:resources:ResourceGroup", "resource-group"],
-                              init_at)]
+    imported = calls[
+        index_of(calls, ["pulumi", "import", "azure-native:resources:ResourceGroup", "resource-group"], init_at)
+    ]
     assert imported[4] == group_id
     assert [r["type"] for r in stack_state["resources"]] == ["azure-native:resources:ResourceGroup"]
 
     client = runs.snapshot["identities"][f"id-airflow-deploy-{stack}"]["clientId"]
-    assert f"environment {stack}:          AZURE_CLIENT_ID={client}  PULUMI_BACKEND_URL=azblob://pulumi-state-{stack}" in completed.stdout
+    assert (
+        f"environment {stack}:          AZURE_CLIENT_ID={client}  PULUMI_BACKEND_URL=azblob://pulumi-state-{stack}"
+        in completed.stdout
+    )
     assert ("required reviewers" in completed.stdout) == (stack == "prod")
 
 
@@ -154,21 +184,29 @@ def test_the_state_backend_and_key_are_created_once_and_the_key_waits_for_its_ro
     _, dev_first = runs.results[("dev", 1)]
     creates = [c[:4] for c in dev_first if c[2:3] == ["create"] or c[3:4] == ["create"]]
     assert ["az", "storage", "account", "create"] in creates and ["az", "keyvault", "create", "--name"] in creates
-    officer = index_of(dev_first, ["az", "role", "assignment", "create", "--assignee", "owner@example.com",
-                                   "--role", "Key Vault Crypto Officer"])
+    officer = index_of(
+        dev_first,
+        ["az", "role", "assignment", "create", "--assignee", "owner@example.com", "--role", "Key Vault Crypto Officer"],
+    )
     key_creates = [i for i, c in enumerate(dev_first) if c[:4] == ["az", "keyvault", "key", "create"]]
     assert len(key_creates) == 2 and key_creates[0] > officer, "refused once while the grant propagates, then made"
     _, prod_first = runs.results[("prod", 1)]
-    assert not any(c[:4] in (["az", "storage", "account", "create"], ["az", "keyvault", "create", "--name"])
-                   for c in prod_first), "prod reuses the state account and vault dev created"
+    assert not any(
+        c[:4] in (["az", "storage", "account", "create"], ["az", "keyvault", "create", "--name"]) for c in prod_first
+    ), "prod reuses the state account and vault dev created"
     assert any(c[:4] == ["az", "keyvault", "key", "create"] and "pulumi-prod" in c for c in prod_first)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_a_rerun_creates_nothing_the_first_run_made(runs, stack):
     _, calls = runs.results[(stack, 2)]
-    for prefix in (["az", "storage", "account", "create"], ["az", "keyvault", "create"],
-                   ["az", "keyvault", "key", "create"], ["pulumi", "stack", "init"], ["pulumi", "import"]):
+    for prefix in (
+        ["az", "storage", "account", "create"],
+        ["az", "keyvault", "create"],
+        ["az", "keyvault", "key", "create"],
+        ["pulumi", "stack", "init"],
+        ["pulumi", "import"],
+    ):
         assert not [c for c in calls if c[: len(prefix)] == prefix], f"rerun called {' '.join(prefix)}"
     changed = calls[index_of(calls, ["pulumi", "stack", "change-secrets-provider"])]
     assert changed[3] == f"azurekeyvault://{VAULT}.vault.azure.net/keys/pulumi-{stack}"

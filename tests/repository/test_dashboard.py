@@ -29,10 +29,14 @@ def test_the_dashboard_is_importable_anywhere():
             assert source["uid"].startswith("${") and source["uid"][2:-1] in variables
 
 
-@pytest.mark.parametrize(("title", "target"), PROMETHEUS_TARGETS, ids=[f"{t}-{q['refId']}" for t, q in PROMETHEUS_TARGETS])
+@pytest.mark.parametrize(
+    ("title", "target"), PROMETHEUS_TARGETS, ids=[f"{t}-{q['refId']}" for t, q in PROMETHEUS_TARGETS]
+)
 def test_every_query_reads_a_series_the_mapping_or_the_add_on_exposes(title, target):
     names = metric_names(target["expr"])
-    assert names and names <= known_series(RuleScope("airflow")), f"{title}: {sorted(names - known_series(RuleScope('airflow')))}"
+    assert names and names <= known_series(RuleScope("airflow")), (
+        f"{title}: {sorted(names - known_series(RuleScope('airflow')))}"
+    )
 
 
 def test_azure_monitor_panels_read_metrics_the_alerts_use():
@@ -45,6 +49,12 @@ def test_azure_monitor_panels_read_metrics_the_alerts_use():
 
 def test_it_shows_what_on_call_looks_at_first():
     text = json.dumps(PANELS)
-    for series in ("airflow:scheduler_heartbeat:rate5m", "airflow_executor_running_tasks", "airflow_executor_queued_tasks",
-                   "kube_node_info", "airflow:task_duration_seconds:p95_1h", "active_connections"):
+    for series in (
+        "airflow:scheduler_heartbeat:rate5m",
+        "airflow_executor_running_tasks",
+        "airflow_executor_queued_tasks",
+        "kube_node_info",
+        "airflow:task_duration_seconds:p95_1h",
+        "active_connections",
+    ):
         assert series in text, f"no panel shows {series}"

@@ -13,14 +13,24 @@ GROUP = "rg-airflow-dev-weu"
 
 
 def world(locks=(), cluster="Running", server="Ready", stack="dev"):
-    return {"groups": {
-        GROUP: {"name": GROUP, "tags": {"project": "airflow-aks", "stack": stack}, "locks": list(locks),
+    return {
+        "groups": {
+            GROUP: {
+                "name": GROUP,
+                "tags": {"project": "airflow-aks", "stack": stack},
+                "locks": list(locks),
                 "clusters": {"aks-airflow-dev-weu": {"name": "aks-airflow-dev-weu", "powerState": {"code": cluster}}},
-                "servers": {"psql-airflow-dev-weu-ab12c": {"name": "psql-airflow-dev-weu-ab12c", "state": server}}},
-        "rg-other": {"name": "rg-other", "tags": {"project": "something-else", "stack": "dev"}, "locks": [],
-                     "clusters": {"aks-other": {"name": "aks-other", "powerState": {"code": "Running"}}},
-                     "servers": {}},
-    }}
+                "servers": {"psql-airflow-dev-weu-ab12c": {"name": "psql-airflow-dev-weu-ab12c", "state": server}},
+            },
+            "rg-other": {
+                "name": "rg-other",
+                "tags": {"project": "something-else", "stack": "dev"},
+                "locks": [],
+                "clusters": {"aks-other": {"name": "aks-other", "powerState": {"code": "Running"}}},
+                "servers": {},
+            },
+        }
+    }
 
 
 @pytest.fixture
@@ -32,10 +42,20 @@ def dev_hours(tmp_path):
         if seed is not None:
             cli_standins.seed(state, seed)
         before = len(cli_standins.calls(log))
-        completed = subprocess.run(["bash", str(SCRIPT), action, stack], env=env, capture_output=True, text=True,
-                                   timeout=60, stdin=subprocess.DEVNULL)
-        changes = [c for c in cli_standins.calls(log)[before:] if (c[1:2] == ["aks"] and c[2] in ("stop", "start"))
-                   or (c[1:3] == ["postgres", "flexible-server"] and c[3] in ("stop", "start"))]
+        completed = subprocess.run(
+            ["bash", str(SCRIPT), action, stack],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        changes = [
+            c
+            for c in cli_standins.calls(log)[before:]
+            if (c[1:2] == ["aks"] and c[2] in ("stop", "start"))
+            or (c[1:3] == ["postgres", "flexible-server"] and c[3] in ("stop", "start"))
+        ]
         return completed, changes, cli_standins.state_of(state) if state.exists() else {}
 
     return run
@@ -46,8 +66,17 @@ def test_stop_stops_the_cluster_then_the_database_of_the_tagged_group_only(dev_h
     assert completed.returncode == 0, completed.stderr
     assert changes == [
         ["az", "aks", "stop", "--resource-group", GROUP, "--name", "aks-airflow-dev-weu", "--no-wait"],
-        ["az", "postgres", "flexible-server", "stop", "--resource-group", GROUP, "--name",
-         "psql-airflow-dev-weu-ab12c", "--no-wait"],
+        [
+            "az",
+            "postgres",
+            "flexible-server",
+            "stop",
+            "--resource-group",
+            GROUP,
+            "--name",
+            "psql-airflow-dev-weu-ab12c",
+            "--no-wait",
+        ],
     ]
     assert state["groups"][GROUP]["clusters"]["aks-airflow-dev-weu"]["powerState"]["code"] == "Stopped"
     assert state["groups"][GROUP]["servers"]["psql-airflow-dev-weu-ab12c"]["state"] == "Stopped"
@@ -59,8 +88,16 @@ def test_start_waits_for_the_database_before_the_cluster(dev_hours):
     completed, changes, state = dev_hours("start", seed=world(cluster="Stopped", server="Stopped"))
     assert completed.returncode == 0, completed.stderr
     assert changes == [
-        ["az", "postgres", "flexible-server", "start", "--resource-group", GROUP, "--name",
-         "psql-airflow-dev-weu-ab12c"],
+        [
+            "az",
+            "postgres",
+            "flexible-server",
+            "start",
+            "--resource-group",
+            GROUP,
+            "--name",
+            "psql-airflow-dev-weu-ab12c",
+        ],
         ["az", "aks", "start", "--resource-group", GROUP, "--name", "aks-airflow-dev-weu", "--no-wait"],
     ]
     assert state["groups"][GROUP]["clusters"]["aks-airflow-dev-weu"]["powerState"]["code"] == "Running"
@@ -82,7 +119,9 @@ def test_prod_is_refused_before_any_call(dev_hours):
 
 
 def test_a_locked_group_is_left_alone(dev_hours):
-    completed, changes, state = dev_hours("stop", seed=world(locks=[{"name": "do-not-delete", "level": "CanNotDelete"}]))
+    completed, changes, state = dev_hours(
+        "stop", seed=world(locks=[{"name": "do-not-delete", "level": "CanNotDelete"}])
+    )
     assert completed.returncode == 1
     assert f"resource group {GROUP} has management locks" in completed.stderr
     assert changes == []

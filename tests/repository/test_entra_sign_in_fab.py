@@ -37,22 +37,41 @@ OPS_GROUP = "9e9e9e9e-0000-4000-8000-0000000000aa"
 ADMINS_GROUP = "9f9f9f9f-0000-4000-8000-0000000000bb"
 
 
-def run_probe(tmp_path: Path, config_text: str, logins: list[dict], airflow_config: dict = AIRFLOW_CONFIG,
-              tenant: str = TENANT, client: str = CLIENT, public_url: str = PUBLIC_URL) -> dict:
+def run_probe(
+    tmp_path: Path,
+    config_text: str,
+    logins: list[dict],
+    airflow_config: dict = AIRFLOW_CONFIG,
+    tenant: str = TENANT,
+    client: str = CLIENT,
+    public_url: str = PUBLIC_URL,
+) -> dict:
     """Run the logins through FAB with `config_text` as webserver_config.py and `airflow_config` as airflow.cfg."""
     python = airflow_venv.ensure()
     tmp_path.mkdir(parents=True, exist_ok=True)
     config = tmp_path / "webserver_config.py"
     config.write_text(config_text)
     scenario = tmp_path / "scenario.json"
-    scenario.write_text(json.dumps({
-        "config": str(config), "token_file": str(tmp_path / "azure-identity-token"), "tenant_id": tenant,
-        "client_id": client, "public_url": public_url, "airflow_config": airflow_config, "logins": logins,
-    }))
+    scenario.write_text(
+        json.dumps(
+            {
+                "config": str(config),
+                "token_file": str(tmp_path / "azure-identity-token"),
+                "tenant_id": tenant,
+                "client_id": client,
+                "public_url": public_url,
+                "airflow_config": airflow_config,
+                "logins": logins,
+            }
+        )
+    )
     result = tmp_path / "result.json"
     run = subprocess.run(
         [str(python), str(ROOT / "tests" / "support" / "entra_sign_in_probe.py"), str(scenario), str(result)],
-        capture_output=True, text=True, timeout=900, check=False,  # generous: a loaded 2-core machine is slow
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,  # generous: a loaded 2-core machine is slow
     )
     assert run.returncode == 0, run.stderr[-4000:]
     return json.loads(result.read_text())
@@ -78,8 +97,13 @@ def app_roles(tmp_path_factory) -> dict:
             login(ALICE, "sa-token-1", email="alice@example.com", given_name="Alice", roles=["Airflow.Admin"]),
             login(ALICE, "sa-token-2-rotated", email="alice@example.com", roles=["Airflow.Viewer"]),
             login(BOB, "sa-token-3", upn="bob@example.com"),
-            login("0c0c0c0c-0000-4000-8000-000000000003", "sa-token-4", True, email="m@example.com",
-                  roles=["Airflow.Admin"]),
+            login(
+                "0c0c0c0c-0000-4000-8000-000000000003",
+                "sa-token-4",
+                True,
+                email="m@example.com",
+                roles=["Airflow.Admin"],
+            ),
         ],
     )
 
@@ -107,7 +131,9 @@ def test_login_redirects_to_the_tenants_v2_authorize_endpoint_with_an_https_call
 def test_token_request_authenticates_with_the_service_account_token_and_no_secret(app_roles):
     requests = app_roles["token_requests"]
     assert len(requests) == 4
-    for request, expected in zip(requests, ["sa-token-1", "sa-token-2-rotated", "sa-token-3", "sa-token-4"], strict=True):
+    for request, expected in zip(
+        requests, ["sa-token-1", "sa-token-2-rotated", "sa-token-3", "sa-token-4"], strict=True
+    ):
         assert request["url"] == f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"
         form = request["form"]
         assert form["grant_type"] == ["authorization_code"]
@@ -137,8 +163,14 @@ def test_users_are_registered_with_mapped_roles_and_resynced_at_every_login(app_
 def test_group_claim_maps_group_object_ids_and_refuse_keeps_strangers_out(tmp_path):
     groups = sign_in(
         tmp_path / "groups",
-        {"mode": "entra", "entra": {"roleClaim": "groups", "roleMapping": {OPS_GROUP: "Op", ADMINS_GROUP: "Admin"},
-                                    "defaultRole": "Viewer"}},
+        {
+            "mode": "entra",
+            "entra": {
+                "roleClaim": "groups",
+                "roleMapping": {OPS_GROUP: "Op", ADMINS_GROUP: "Admin"},
+                "defaultRole": "Viewer",
+            },
+        },
         [login(BOB, "sa-token", email="bob@example.com", groups=[OPS_GROUP], roles=["Airflow.Admin"])],
     )
     # `groups` is the claim read: the roles claim's Airflow.Admin is ignored.
@@ -164,9 +196,13 @@ def test_prods_release_values_sign_in_as_rendered(project_preview, tmp_path):
     airflow_config = {section: values["config"][section] for section in ("core", "fab", "api")}
     airflow_config["core"] = {"auth_manager": airflow_config["core"]["auth_manager"]}
     probe = run_probe(
-        tmp_path, values["apiServer"]["apiServerConfig"],
+        tmp_path,
+        values["apiServer"]["apiServerConfig"],
         [login(ALICE, "prod-sa-token", email="alice@example.com", roles=["Airflow.Op"])],
-        airflow_config=airflow_config, tenant=tenant, client=client, public_url=base_url,
+        airflow_config=airflow_config,
+        tenant=tenant,
+        client=client,
+        public_url=base_url,
     )
     only = probe["logins"][0]
     assert only["authorize_query"]["redirect_uri"] == result.outputs["entraSignInRedirectUri"]

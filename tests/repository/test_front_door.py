@@ -12,7 +12,7 @@ README = (ROOT / "README.md").read_text()
 
 def two_commands_section() -> str:
     start = README.index("## Try it without Azure: two commands")
-    return README[start:README.index("\n## ", start + 1)]
+    return README[start : README.index("\n## ", start + 1)]
 
 
 def test_readme_says_make_test_builds_the_airflow_venv_and_reads_the_chart():
@@ -25,7 +25,10 @@ def test_readme_says_make_test_builds_the_airflow_venv_and_reads_the_chart():
     from support import chart_schema  # the one place the chart is looked up
 
     assert f"../shared/airflow-chart/{chart_schema.CHART_VERSION}/" in section
-    assert "AIRFLOW_CHART_DIR" in section and "AIRFLOW_CHART_DIR" in (ROOT / "tests" / "support" / "chart_schema.py").read_text()
+    assert (
+        "AIRFLOW_CHART_DIR" in section
+        and "AIRFLOW_CHART_DIR" in (ROOT / "tests" / "support" / "chart_schema.py").read_text()
+    )
     assert airflow_venv.VENV.name in section and "scripts/airflow_venv.py" in section
     assert "skipped" in section and "CI=true" in section, "what happens without them, locally and under CI"
     assert "../shared/airflow-chart/1.20.0" in (ROOT / ".ci" / "run").read_text()

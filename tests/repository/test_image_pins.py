@@ -36,8 +36,13 @@ def test_every_pin_has_hashes_and_the_lock_says_how_it_was_made():
 
 def test_the_pins_match_those_published_in_airflows_constraints_for_the_release():
     # From constraints-3.1.8/constraints-3.12.txt, as quoted in public notes; the lock is resolved to reproduce it.
-    published = {"alembic": "1.18.4", "structlog": "25.5.0", "pydantic": "2.12.5", "sqlalchemy": "2.0.48",
-                 "fastapi": "0.117.1"}
+    published = {
+        "alembic": "1.18.4",
+        "structlog": "25.5.0",
+        "pydantic": "2.12.5",
+        "sqlalchemy": "2.0.48",
+        "fastapi": "0.117.1",
+    }
     assert {name: pins()[name] for name in published} == published
 
 

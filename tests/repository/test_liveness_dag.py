@@ -24,8 +24,17 @@ def run_probe(python: Path, tmp_path: Path, environment: dict[str, str]) -> dict
     env_file, out = tmp_path / "env.json", tmp_path / "probe.json"
     env_file.write_text(json.dumps(environment))
     run = subprocess.run(
-        [str(python), "-W", "ignore", str(ROOT / "tests" / "support" / "liveness_dag_probe.py"), str(out), str(env_file)],
-        capture_output=True, text=True, timeout=300,
+        [
+            str(python),
+            "-W",
+            "ignore",
+            str(ROOT / "tests" / "support" / "liveness_dag_probe.py"),
+            str(out),
+            str(env_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr[-4000:]
     return json.loads(out.read_text())

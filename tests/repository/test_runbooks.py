@@ -36,8 +36,10 @@ def test_links_and_paths_resolve(doc):
         relative = resolved.relative_to(ROOT).as_posix()
         assert resolved.exists(), f"{doc.name}: broken link {target} ({relative})"
         if match.group(2) and resolved.suffix == ".md":
-            anchors = {"#" + re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-")
-                       for h in re.findall(r"^#+ (.+)$", resolved.read_text(), flags=re.M)}
+            anchors = {
+                "#" + re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-")
+                for h in re.findall(r"^#+ (.+)$", resolved.read_text(), flags=re.M)
+            }
             assert match.group(2) in anchors, f"{doc.name}: no heading for {target}{match.group(2)}"
     for path in PATH.findall(text):
         assert (ROOT / path).exists(), f"{doc.name} names {path}, which does not exist"

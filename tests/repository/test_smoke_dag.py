@@ -34,7 +34,9 @@ def probe(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("probe") / "probe.json"
     run = subprocess.run(
         [str(python), "-W", "ignore", str(ROOT / "tests" / "support" / "smoke_dag_probe.py"), str(out)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr[-4000:]
     return json.loads(out.read_text())

@@ -1,4 +1,4 @@
-"""ruff, mypy and the import-linter layer contracts pass on the whole tree (configured in pyproject.toml).
+"""ruff (lint and format), mypy and the import-linter layer contracts pass on the whole tree (configured in pyproject.toml).
 
 Run by `make test`, so CI fails on a lint error, a type error or an import that breaks the layers.
 """
@@ -20,12 +20,18 @@ def run(tool: str, *args: str) -> subprocess.CompletedProcess:
     executable = BIN / tool
     if not executable.exists() and shutil.which(tool) is None:
         pytest.fail(f"{tool} is not installed; `make test` installs requirements-dev.txt")
-    return subprocess.run([str(executable) if executable.exists() else tool, *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(executable) if executable.exists() else tool, *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_ruff_finds_nothing():
     result = run("ruff", "check", ".")
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_the_tree_is_formatted():
+    result = run("ruff", "format", "--check", ".")
     assert result.returncode == 0, result.stdout[-4000:]
 
 

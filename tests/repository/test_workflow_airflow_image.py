@@ -52,9 +52,12 @@ def run_step(keyword: str) -> int:
 
 # --- shape --------------------------------------------------------------------------------------------------------
 
+
 def test_it_runs_on_dependency_changes_and_by_hand_for_one_stack():
-    assert DOC["on"]["push"] == {"branches": ["main"], "paths": [
-        "dags/requirements.txt", "images/airflow/**", ".github/workflows/airflow-image.yml"]}
+    assert DOC["on"]["push"] == {
+        "branches": ["main"],
+        "paths": ["dags/requirements.txt", "images/airflow/**", ".github/workflows/airflow-image.yml"],
+    }
     stack = DOC["on"]["workflow_dispatch"]["inputs"]["stack"]
     assert (stack["type"], stack["options"], stack["default"]) == ("choice", ["dev", "prod"], "dev")
     assert "pull_request" not in DOC["on"], "nothing from a pull request may push to a registry"
@@ -69,8 +72,13 @@ def test_it_asks_only_for_reading_the_code_and_an_oidc_token():
 
 def test_nothing_reaches_azure_before_the_image_built_and_its_dags_imported():
     login = step_index(lambda s: s.get("uses", "").startswith("azure/login@"))
-    assert run_step("docker build images") < run_step("check_dags.py") < login < run_step("az acr import") \
+    assert (
+        run_step("docker build images")
+        < run_step("check_dags.py")
+        < login
+        < run_step("az acr import")
         < run_step("docker push")
+    )
     assert all("az " not in step.get("run", "") for step in STEPS[:login])
     assert STEPS[0]["uses"].startswith("actions/checkout@") and STEPS[0]["with"]["persist-credentials"] is False
 
@@ -100,8 +108,11 @@ if name == "docker" and args[:1] == ["run"] and os.environ.get("DAGS_BROKEN"):
 
 def job_env(tmp_path: Path, **variables: str) -> dict[str, str]:
     """The job's env as GitHub evaluates it for a dispatch on `stack` with these repository/environment variables."""
-    context = {"vars.AIRFLOW_BASE_DIGEST": BASE_DIGEST, "vars.AIRFLOW_IMAGE_REGISTRY": SERVER,
-               "inputs.stack || 'dev'": "dev"}
+    context = {
+        "vars.AIRFLOW_BASE_DIGEST": BASE_DIGEST,
+        "vars.AIRFLOW_IMAGE_REGISTRY": SERVER,
+        "inputs.stack || 'dev'": "dev",
+    }
     context.update({f"vars.{key}": value for key, value in variables.items()})
     env = {}
     for key, value in JOB["env"].items():
@@ -112,10 +123,16 @@ def job_env(tmp_path: Path, **variables: str) -> dict[str, str]:
         (bin_dir / name).write_text(STAND_IN)
         (bin_dir / name).chmod(0o755)
     env.update(
-        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", CALLS=str(tmp_path / "calls.jsonl"),
-        PUSHED_DIGEST=PUSHED_DIGEST, GITHUB_ENV=str(tmp_path / "github_env"),
-        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"), GITHUB_SHA=SHA, GITHUB_REPOSITORY="contoso/airflow-aks",
-        GITHUB_SERVER_URL="https://github.com", HOME=str(tmp_path), GITHUB_EVENT_NAME="workflow_dispatch",
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        CALLS=str(tmp_path / "calls.jsonl"),
+        PUSHED_DIGEST=PUSHED_DIGEST,
+        GITHUB_ENV=str(tmp_path / "github_env"),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+        GITHUB_SHA=SHA,
+        GITHUB_REPOSITORY="contoso/airflow-aks",
+        GITHUB_SERVER_URL="https://github.com",
+        HOME=str(tmp_path),
+        GITHUB_EVENT_NAME="workflow_dispatch",
     )
     return env
 
@@ -140,8 +157,14 @@ def run_job(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
         for line in Path(env["GITHUB_ENV"]).read_text().splitlines():
             key, _, value = line.partition("=")
             env[key] = value
-        completed = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                                   cwd=workdir, env=env, capture_output=True, text=True, timeout=60)
+        completed = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if completed.returncode != 0:
             return completed
     return completed
@@ -165,9 +188,20 @@ def test_the_job_builds_tests_imports_pushes_and_prints_the_digest(tmp_path):
     test_run = next(c for c in made if c[:2] == ["docker", "run"])
     assert test_run[-3:] == ["python", "/opt/airflow/check_dags.py", "/opt/airflow/dags"]
     assert "--network" in test_run and image in test_run
-    assert ["az", "acr", "import", "--name", "crairflowdev1a2b3c4d", "--source",
-            f"docker.io/apache/airflow@{BASE_DIGEST}", "--image", "apache/airflow:3.1.8", "--force",
-            "--output", "none"] in made
+    assert [
+        "az",
+        "acr",
+        "import",
+        "--name",
+        "crairflowdev1a2b3c4d",
+        "--source",
+        f"docker.io/apache/airflow@{BASE_DIGEST}",
+        "--image",
+        "apache/airflow:3.1.8",
+        "--force",
+        "--output",
+        "none",
+    ] in made
     assert ["az", "acr", "login", "--name", "crairflowdev1a2b3c4d"] in made
     assert ["docker", "push", image] in made
     summary = (tmp_path / "summary.md").read_text()
@@ -203,12 +237,15 @@ def test_a_dag_that_does_not_import_stops_the_job_before_azure(tmp_path):
     assert not [c for c in calls(tmp_path) if c[0] == "az" or c[:2] == ["docker", "push"]]
 
 
-@pytest.mark.parametrize(("variables", "named"), [
-    ({"AIRFLOW_BASE_DIGEST": ""}, "AIRFLOW_BASE_DIGEST"),
-    ({"AIRFLOW_BASE_DIGEST": "3.1.8"}, "AIRFLOW_BASE_DIGEST"),
-    ({"AIRFLOW_IMAGE_REGISTRY": "docker.io"}, "AIRFLOW_IMAGE_REGISTRY"),
-    ({"AIRFLOW_IMAGE_REGISTRY": ""}, "AIRFLOW_IMAGE_REGISTRY"),
-])
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"AIRFLOW_BASE_DIGEST": ""}, "AIRFLOW_BASE_DIGEST"),
+        ({"AIRFLOW_BASE_DIGEST": "3.1.8"}, "AIRFLOW_BASE_DIGEST"),
+        ({"AIRFLOW_IMAGE_REGISTRY": "docker.io"}, "AIRFLOW_IMAGE_REGISTRY"),
+        ({"AIRFLOW_IMAGE_REGISTRY": ""}, "AIRFLOW_IMAGE_REGISTRY"),
+    ],
+)
 def test_missing_or_unpinned_settings_stop_the_job_naming_the_variable(tmp_path, variables, named):
     completed = run_job(tmp_path, job_env(tmp_path, **variables))
     assert completed.returncode == 1
@@ -217,6 +254,7 @@ def test_missing_or_unpinned_settings_stop_the_job_naming_the_variable(tmp_path,
 
 
 # --- the Dockerfile -----------------------------------------------------------------------------------------------
+
 
 def instructions() -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined, comments dropped."""
@@ -246,8 +284,9 @@ def test_the_dockerfile_is_valid_and_builds_from_the_base_image_argument():
 
 def test_requirements_install_under_airflows_constraints_for_the_images_python(tmp_path):
     """The RUN line, run with a stand-in python (3.12, as the official image) and pip recording its arguments."""
-    args = {rest.split("=", 1)[0]: rest.split("=", 1)[1] for word, rest in instructions()
-            if word == "ARG" and "=" in rest}
+    args = {
+        rest.split("=", 1)[0]: rest.split("=", 1)[1] for word, rest in instructions() if word == "ARG" and "=" in rest
+    }
     (run,) = [rest for word, rest in instructions() if word == "RUN"]
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -258,13 +297,20 @@ def test_requirements_install_under_airflows_constraints_for_the_images_python(t
     env = {**args, "PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin"}
     subprocess.run(["sh", "-ec", run], env=env, check=True, timeout=30)
     calls_ = (tmp_path / "pip").read_text().split("\n")
-    assert calls_[:6] == ["install", "--no-cache-dir", "apache-airflow==3.1.8", "-r", "/tmp/dag-requirements.txt",
-                          "--constraint"]
+    assert calls_[:6] == [
+        "install",
+        "--no-cache-dir",
+        "apache-airflow==3.1.8",
+        "-r",
+        "/tmp/dag-requirements.txt",
+        "--constraint",
+    ]
     assert calls_[6] == "https://raw.githubusercontent.com/apache/airflow/constraints-3.1.8/constraints-3.12.txt"
     assert "check" in calls_[7:], "pip check fails the build on a broken dependency set"
 
 
 # --- the DagBag check, under the real Airflow ---------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def airflow_python() -> Path:
@@ -281,8 +327,13 @@ def airflow_python() -> Path:
 
 def check(python: Path, folder: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "airflow-home"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
-    return subprocess.run([str(python), "-W", "ignore", str(CHECK_DAGS), str(folder)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(python), "-W", "ignore", str(CHECK_DAGS), str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_projects_dags_pass_the_check(airflow_python, tmp_path):

@@ -26,8 +26,23 @@ import yaml
 from support import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
-SCOPES = ("actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues",
-          "models", "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses")
+SCOPES = (
+    "actions",
+    "attestations",
+    "checks",
+    "contents",
+    "deployments",
+    "discussions",
+    "id-token",
+    "issues",
+    "models",
+    "packages",
+    "pages",
+    "pull-requests",
+    "repository-projects",
+    "security-events",
+    "statuses",
+)
 LEVEL = {"none": 0, "read": 1, "write": 2}
 DEFAULT = {**dict.fromkeys(SCOPES, "none"), "contents": "read", "packages": "read"}
 
@@ -66,8 +81,10 @@ def job_token(workflow: dict, job: dict, job_name: str, granted: dict[str, str] 
         return dict(granted)
     for scope in SCOPES:
         if LEVEL[requested[scope]] > LEVEL[granted[scope]]:
-            raise NestedPermissionError(f"The nested job '{job_name}' is requesting '{scope}: {requested[scope]}', "
-                                        f"but is only allowed '{scope}: {granted[scope]}'")
+            raise NestedPermissionError(
+                f"The nested job '{job_name}' is requesting '{scope}: {requested[scope]}', "
+                f"but is only allowed '{scope}: {granted[scope]}'"
+            )
     return requested
 
 
@@ -94,9 +111,11 @@ def logs_in_with_oidc(job: dict) -> bool:
     """azure/login, the azure-native provider's ARM_USE_OIDC or kubelogin's workload identity login."""
     envs = [job.get("env", {}), *(step.get("env", {}) for step in job.get("steps", []))]
     runs = " ".join(step.get("run", "") for step in job.get("steps", []))
-    return (any(str(step.get("uses", "")).startswith("azure/login@") for step in job.get("steps", []))
-            or any(str(env.get("ARM_USE_OIDC", "")).lower() == "true" for env in envs)
-            or bool(re.search(r"kubeloginMode workloadidentity|--login workloadidentity", runs)))
+    return (
+        any(str(step.get("uses", "")).startswith("azure/login@") for step in job.get("steps", []))
+        or any(str(env.get("ARM_USE_OIDC", "")).lower() == "true" for env in envs)
+        or bool(re.search(r"kubeloginMode workloadidentity|--login workloadidentity", runs))
+    )
 
 
 def comments_on_the_pull_request(job: dict, inputs: dict) -> bool:
@@ -117,7 +136,9 @@ def test_every_path_is_valid_and_covers_the_reusable_workflows():
 @pytest.mark.parametrize("path,job,inputs,granted", PATHS, ids=[p[0] for p in PATHS])
 def test_every_job_that_logs_in_with_oidc_can_request_the_token(path, job, inputs, granted):
     if logs_in_with_oidc(job):
-        assert granted["id-token"] == "write", f"{path}: logs in with OIDC but its token has id-token: {granted['id-token']}"
+        assert granted["id-token"] == "write", (
+            f"{path}: logs in with OIDC but its token has id-token: {granted['id-token']}"
+        )
     else:
         assert granted["id-token"] == "none", f"{path}: has id-token: write without logging in to Azure"
     assert granted["contents"] == "read", f"{path}: checks out the repository and never writes to it"
@@ -139,13 +160,16 @@ def test_the_model_follows_githubs_rules():
     assert job_token(called, called["jobs"]["j"], "j", grant) == grant, "no declaration: the caller's token"
     narrowing = {**called, "permissions": {}}
     assert set(job_token(narrowing, narrowing["jobs"]["j"], "j", grant).values()) == {"none"}
-    with pytest.raises(NestedPermissionError, match="'pull-requests: write', but is only allowed 'pull-requests: none'"):
+    with pytest.raises(
+        NestedPermissionError, match="'pull-requests: write', but is only allowed 'pull-requests: none'"
+    ):
         job_token(called, {"permissions": {"pull-requests": "write"}}, "j", grant)
     assert job_token({"on": {"push": {}}}, {}, "j", None) == DEFAULT
     assert token("read-all")["issues"] == "read"
 
 
 # --- runners -------------------------------------------------------------------------------------------------------
+
 
 class Context(dict):
     """A GitHub expression context: missing properties are null, not errors."""
@@ -183,7 +207,9 @@ def test_runner_of_the_jobs_that_reach_the_api_server_is_configurable_per_stack(
         runs_on = job["runs-on"]
         assert evaluate(runs_on, inputs={"stack": "prod"}) == "ubuntu-latest", f"{name}: GitHub-hosted by default"
         assert evaluate(runs_on, inputs={"stack": "prod"}, vars={"PULUMI_RUNNERS": runners}) == [
-            "self-hosted", "airflow-aks-prod"]
+            "self-hosted",
+            "airflow-aks-prod",
+        ]
         assert evaluate(runs_on, inputs={"stack": "dev"}, vars={"PULUMI_RUNNERS": runners}) == "ubuntu-latest"
 
 

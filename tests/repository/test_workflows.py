@@ -82,7 +82,9 @@ def needed_permissions(job_steps, command: str | None) -> dict[str, str]:
     needed = {"contents": "read"}
     if any(action_of(s) == "azure/login" for s in job_steps):
         needed["id-token"] = "write"
-    if command == "preview" and any(action_of(s) == PULUMI_ACTION and "comment-on-pr" in s.get("with", {}) for s in job_steps):
+    if command == "preview" and any(
+        action_of(s) == PULUMI_ACTION and "comment-on-pr" in s.get("with", {}) for s in job_steps
+    ):
         needed["pull-requests"] = "write"
     return needed
 
@@ -117,7 +119,9 @@ def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment():
             assert pinned, f"{path.name}:{number}: {match.group(1)} is not pinned to a full commit SHA"
             assert VERSION_COMMENT.search(match.group(2)), f"{path.name}:{number}: add the version as `# vX.Y.Z`"
             pins.setdefault(pinned["action"], set()).add(pinned["sha"])
-    assert {"actions/checkout", "actions/setup-python", "azure/login", "azure/use-kubelogin", PULUMI_ACTION} <= set(pins)
+    assert {"actions/checkout", "actions/setup-python", "azure/login", "azure/use-kubelogin", PULUMI_ACTION} <= set(
+        pins
+    )
     assert all(len(shas) == 1 for shas in pins.values()), f"one action, several commits: {pins}"
 
 
@@ -170,7 +174,11 @@ def test_every_stack_is_checked_offline_and_previewed_on_pull_requests():
     assert DOCS["checks.yml"]["jobs"]["offline-preview"]["strategy"]["matrix"]["stack"] == STACKS
     preview = DOCS["pull-request.yml"]["jobs"]["preview"]
     assert preview["strategy"]["matrix"]["stack"] == STACKS
-    assert preview["with"] == {"stack": "${{ matrix.stack }}", "command": "preview", "environment": "preview-${{ matrix.stack }}"}
+    assert preview["with"] == {
+        "stack": "${{ matrix.stack }}",
+        "command": "preview",
+        "environment": "preview-${{ matrix.stack }}",
+    }
     assert "head.repo.full_name == github.repository" in preview["if"], "fork PRs get no OIDC token: skip, not fail"
 
 
@@ -178,7 +186,11 @@ def test_merges_deploy_dev_then_prod_behind_its_protected_environment():
     deploy = DOCS["deploy.yml"]
     assert set(deploy["on"]) == {"push", "workflow_dispatch"} and deploy["on"]["push"]["branches"] == ["main"]
     assert deploy["concurrency"]["cancel-in-progress"] is False
-    ups = {job["with"]["stack"]: (job_id, job) for job_id, job in deploy["jobs"].items() if job.get("with", {}).get("command") == "up"}
+    ups = {
+        job["with"]["stack"]: (job_id, job)
+        for job_id, job in deploy["jobs"].items()
+        if job.get("with", {}).get("command") == "up"
+    }
     assert sorted(ups) == STACKS
     for stack, (_, job) in ups.items():
         assert job["with"]["environment"] == stack, "each stack deploys as its own environment's identity"
@@ -197,6 +209,7 @@ def test_kubernetes_provider_uses_kubelogin_workload_identity_before_any_pulumi_
 
 def test_workload_identity_is_an_accepted_kubelogin_mode():
     from stackconfig.cluster import ClusterConfig
+
     assert ClusterConfig.model_validate({"kubeloginMode": "workloadidentity"}).kubelogin_mode == "workloadidentity"
 
 
@@ -216,4 +229,6 @@ def test_ci_validates_helm_values_against_the_chart_version_the_program_deploys(
     assert job["env"]["AIRFLOW_CHART_VERSION"] == AirflowConfig().chart_version
     pulls = [s["run"] for s in job["steps"] if "helm pull airflow" in s.get("run", "")]
     assert pulls and "AIRFLOW_CHART_DIR=" in pulls[0]
-    assert [s.get("run") for s in job["steps"]].index(pulls[0]) < [s.get("run") for s in job["steps"]].index("make test")
+    assert [s.get("run") for s in job["steps"]].index(pulls[0]) < [s.get("run") for s in job["steps"]].index(
+        "make test"
+    )

@@ -29,7 +29,8 @@ result = {
     "unknown": [[section, key] for section, key in wanted if (section, key) not in known],
     "defaults": {
         f"{section}.{key}": described[section]["options"][key].get("default")
-        for section, key in wanted if (section, key) in known
+        for section, key in wanted
+        if (section, key) in known
     },
 }
 Path(sys.argv[2]).write_text(json.dumps(result))

@@ -44,8 +44,9 @@ def lint() -> dict:
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        config_command.lint_config(Namespace(section=None, option=None, ignore_section=None, ignore_option=None,
-                                             verbose=False))
+        config_command.lint_config(
+            Namespace(section=None, option=None, ignore_section=None, ignore_option=None, verbose=False)
+        )
     conf.load_providers_configuration()
     known = conf.configuration_description
     unknown = []
@@ -75,7 +76,9 @@ def secrets_backend(connection_id: str) -> dict:
     if workload:
         aad = workload[0]._client
         report["workload_identity"] = {
-            "client_id": aad._client_id, "tenant_id": aad._tenant_id, "token_file": workload[0]._token_file_path,
+            "client_id": aad._client_id,
+            "tenant_id": aad._tenant_id,
+            "token_file": workload[0]._token_file_path,
         }
     with _attempts(report, "lookup_reached"):
         try:
@@ -152,10 +155,19 @@ def task_pods(template_path: str, overrides_code: str, namespace: str) -> dict:
     pods = {}
     for name, override in overrides.items():
         pod = PodGenerator.construct_pod(
-            dag_id="airflow_aks_smoke_test", task_id="write_and_read_blob", run_id="manual__2025-01-01",
-            pod_id="airflow-aks-smoke-test-write", try_number=1, map_index=-1, date=None,
-            kube_image="apache/airflow:3.1.8", args=["airflow", "tasks", "run"], pod_override_object=override,
-            base_worker_pod=base, namespace=namespace, scheduler_job_id="1",
+            dag_id="airflow_aks_smoke_test",
+            task_id="write_and_read_blob",
+            run_id="manual__2025-01-01",
+            pod_id="airflow-aks-smoke-test-write",
+            try_number=1,
+            map_index=-1,
+            date=None,
+            kube_image="apache/airflow:3.1.8",
+            args=["airflow", "tasks", "run"],
+            pod_override_object=override,
+            base_worker_pod=base,
+            namespace=namespace,
+            scheduler_job_id="1",
         )
         pods[name] = ApiClient().sanitize_for_serialization(pod)
     return pods
@@ -226,7 +238,9 @@ def main(spec_path: str, out_path: str) -> None:
         ti_id = str(uuid.uuid4())
         report["task_token"] = {"ti_id": ti_id, "token": issue_task_token(ti_id)}
     if "validate_task_token" in checks:
-        report["validated"] = {name: validate_task_token(token) for name, token in checks["validate_task_token"].items()}
+        report["validated"] = {
+            name: validate_task_token(token) for name, token in checks["validate_task_token"].items()
+        }
     if "task_pods" in checks:
         report["task_pods"] = task_pods(**checks["task_pods"])
     if "smoke_tasks" in checks:

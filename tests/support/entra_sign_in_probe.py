@@ -28,8 +28,11 @@ os.environ.update(
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{HOME}/airflow.db",
         "AZURE_FEDERATED_TOKEN_FILE": SCENARIO["token_file"],
         # What the chart renders into airflow.cfg (each key is an env var the same way).
-        **{f"AIRFLOW__{section.upper()}__{key.upper()}": value for section, options in SCENARIO["airflow_config"].items()
-           for key, value in options.items()},
+        **{
+            f"AIRFLOW__{section.upper()}__{key.upper()}": value
+            for section, options in SCENARIO["airflow_config"].items()
+            for key, value in options.items()
+        },
     }
 )
 Path(HOME, "webserver_config.py").write_text(Path(SCENARIO["config"]).read_text())
@@ -65,13 +68,17 @@ def entra(adapter, request, **kwargs):
     url = urlsplit(request.url)
     path = url.path
     if request.method == "GET" and path == f"/{TENANT}/v2.0/.well-known/openid-configuration":
-        return _response(request, 200, {
-            "issuer": ISSUER,
-            "authorization_endpoint": f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/authorize",
-            "token_endpoint": f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token",
-            "jwks_uri": f"https://login.microsoftonline.com/{TENANT}/discovery/v2.0/keys",
-            "id_token_signing_alg_values_supported": ["RS256"],
-        })
+        return _response(
+            request,
+            200,
+            {
+                "issuer": ISSUER,
+                "authorization_endpoint": f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/authorize",
+                "token_endpoint": f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token",
+                "jwks_uri": f"https://login.microsoftonline.com/{TENANT}/discovery/v2.0/keys",
+                "id_token_signing_alg_values_supported": ["RS256"],
+            },
+        )
     if request.method == "GET" and path in (f"/{TENANT}/discovery/v2.0/keys", "/common/discovery/keys"):
         return _response(request, 200, JWKS)
     if request.method == "POST" and path == f"/{TENANT}/oauth2/v2.0/token":
@@ -79,13 +86,31 @@ def entra(adapter, request, **kwargs):
         token_requests.append({"url": request.url, "headers": dict(request.headers), "form": parse_qs(body)})
         now = int(time.time())
         # Claims every Entra v2.0 id token has; `sub` is pairwise per application, `oid` the user object id.
-        claims = {"iss": ISSUER, "aud": CLIENT_ID, "iat": now, "nbf": now, "exp": now + 3600, "tid": TENANT, "ver": "2.0",
-                  "sub": f"pairwise-{next_claims.get('oid')}",
-                  "nonce": nonce_of_login["current"], **next_claims}
+        claims = {
+            "iss": ISSUER,
+            "aud": CLIENT_ID,
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            "tid": TENANT,
+            "ver": "2.0",
+            "sub": f"pairwise-{next_claims.get('oid')}",
+            "nonce": nonce_of_login["current"],
+            **next_claims,
+        }
         signer = STRANGER if signed_by_stranger["current"] else KEY
         id_token = jwt.encode({"alg": "RS256", "kid": "probe-key"}, claims, signer).decode()
-        return _response(request, 200, {"token_type": "Bearer", "expires_in": 3600, "access_token": "opaque-access-token",
-                                        "id_token": id_token, "scope": "openid email profile"})
+        return _response(
+            request,
+            200,
+            {
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "access_token": "opaque-access-token",
+                "id_token": id_token,
+                "scope": "openid email profile",
+            },
+        )
     unexpected.append(f"{request.method} {request.url}")
     return _response(request, 404, {"error": "not_found"})
 
@@ -129,22 +154,26 @@ for login in SCENARIO["logins"]:
     query = {key: values[0] for key, values in parse_qs(location.query).items()}
     nonce_of_login["current"] = query.get("nonce", "")
     callback = client.get(
-        "/oauth-authorized/azure", base_url=internal, headers=forwarded,
+        "/oauth-authorized/azure",
+        base_url=internal,
+        headers=forwarded,
         query_string={"code": "authorization-code-from-entra", "state": query.get("state", "")},
     )
     with app.app_context():
         user = security.find_user(username=claims.get("oid"))
         roles = sorted(role.name for role in user.roles) if user else None
         email = user.email if user else None
-    result["logins"].append({
-        "authorize_status": start.status_code,
-        "authorize_url": f"{location.scheme}://{location.netloc}{location.path}",
-        "authorize_query": query,
-        "callback_status": callback.status_code,
-        "callback_location": callback.headers.get("Location", ""),
-        "user_roles": roles,
-        "user_email": email,
-    })
+    result["logins"].append(
+        {
+            "authorize_status": start.status_code,
+            "authorize_url": f"{location.scheme}://{location.netloc}{location.path}",
+            "authorize_query": query,
+            "callback_status": callback.status_code,
+            "callback_location": callback.headers.get("Location", ""),
+            "user_roles": roles,
+            "user_email": email,
+        }
+    )
 
 result["token_requests"] = token_requests
 result["unexpected_requests"] = unexpected

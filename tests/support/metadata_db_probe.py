@@ -18,8 +18,11 @@ def main() -> dict:
     settings.configure_orm()
     report: dict = {"async_url_driver": settings.async_engine.url.drivername}
     with settings.engine.connect() as connection:
-        report["sync"] = {"ssl": connection.execute(text(SSL_QUERY)).scalar(), "driver": settings.engine.url.drivername,
-                          "tables": connection.execute(text("SELECT count(*) FROM dag")).scalar() is not None}
+        report["sync"] = {
+            "ssl": connection.execute(text(SSL_QUERY)).scalar(),
+            "driver": settings.engine.url.drivername,
+            "tables": connection.execute(text("SELECT count(*) FROM dag")).scalar() is not None,
+        }
 
     async def probe_async() -> dict:
         async with settings.async_engine.connect() as connection:

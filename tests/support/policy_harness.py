@@ -64,24 +64,44 @@ def _urn(resource_type: str, name: str) -> str:
     return f"urn:pulumi:dev::t::{resource_type}::{name}"
 
 
-def violations(policy, resource_type: str, props: Mapping[str, Any],
-               config: Mapping[str, Any] | None = None) -> list[str]:
+def violations(
+    policy, resource_type: str, props: Mapping[str, Any], config: Mapping[str, Any] | None = None
+) -> list[str]:
     """Messages a resource policy reports for one resource with these inputs."""
-    record = ResourceRecord(urn=_urn(resource_type, "r"), type=resource_type, name="r", parent=None, provider=None,
-                            custom=True, inputs=dict(props))
+    record = ResourceRecord(
+        urn=_urn(resource_type, "r"),
+        type=resource_type,
+        name="r",
+        parent=None,
+        provider=None,
+        custom=True,
+        inputs=dict(props),
+    )
     return [v.message for v in _run(policy, [record], config)]
 
 
-def policy_resource(resource_type: str, name: str, props: Mapping[str, Any],
-                    property_dependencies: Mapping[str, list[ResourceRecord]] | None = None) -> ResourceRecord:
+def policy_resource(
+    resource_type: str,
+    name: str,
+    props: Mapping[str, Any],
+    property_dependencies: Mapping[str, list[ResourceRecord]] | None = None,
+) -> ResourceRecord:
     """A resource with these outputs, as a stack policy sees it; dependencies name other ``policy_resource``s."""
-    return ResourceRecord(urn=_urn(resource_type, name), type=resource_type, name=name, parent=None, provider=None,
-                          custom=True, inputs={}, outputs=dict(props),
-                          property_dependencies={key: [r.urn for r in deps]
-                                                 for key, deps in (property_dependencies or {}).items()})
+    return ResourceRecord(
+        urn=_urn(resource_type, name),
+        type=resource_type,
+        name=name,
+        parent=None,
+        provider=None,
+        custom=True,
+        inputs={},
+        outputs=dict(props),
+        property_dependencies={key: [r.urn for r in deps] for key, deps in (property_dependencies or {}).items()},
+    )
 
 
-def stack_violations(policy, resources: list[ResourceRecord],
-                     config: Mapping[str, Any] | None = None) -> list[tuple[str | None, str]]:
+def stack_violations(
+    policy, resources: list[ResourceRecord], config: Mapping[str, Any] | None = None
+) -> list[tuple[str | None, str]]:
     """(urn, message) pairs a stack policy reports."""
     return [(v.urn, v.message) for v in _run(policy, resources, config)]

@@ -51,7 +51,9 @@ def _missing(message: str):
 
 def helm() -> Path:
     if not install_helm.installed():
-        _missing(f"helm {install_helm.HELM_VERSION} is not in {install_helm.HELM}; run `python scripts/install_helm.py`")
+        _missing(
+            f"helm {install_helm.HELM_VERSION} is not in {install_helm.HELM}; run `python scripts/install_helm.py`"
+        )
     return install_helm.HELM
 
 
@@ -83,8 +85,10 @@ class Rendered:
 
     def find(self, kind: str, component: str | None = None) -> list[dict[str, Any]]:
         return [
-            o for o in self.objects
-            if o["kind"] == kind and (component is None or o["metadata"].get("labels", {}).get("component") == component)
+            o
+            for o in self.objects
+            if o["kind"] == kind
+            and (component is None or o["metadata"].get("labels", {}).get("component") == component)
         ]
 
     def config_map(self) -> dict[str, str]:
@@ -107,12 +111,17 @@ def _release(stack: str) -> tuple[str, str, str, str, str]:
     result = run_preview(str(ROOT), stack, preview=False, policy_pack=False)
     release = result.one(RELEASE)
     dags_name = platform_dags.config_map_name(release.inputs["name"])
-    (config_map,) = [c for c in result.find("kubernetes:core/v1:ConfigMap") if c.inputs["metadata"]["name"] == dags_name]
+    (config_map,) = [
+        c for c in result.find("kubernetes:core/v1:ConfigMap") if c.inputs["metadata"]["name"] == dags_name
+    ]
     files = release.inputs.get("valueYamlFiles") or []
     value_files = [f["text"] for f in files]
     return (
-        release.inputs["name"], release.inputs["namespace"], json.dumps(release.inputs["values"]),
-        json.dumps(value_files), json.dumps(config_map.inputs["data"]),
+        release.inputs["name"],
+        release.inputs["namespace"],
+        json.dumps(release.inputs["values"]),
+        json.dumps(value_files),
+        json.dumps(config_map.inputs["data"]),
     )
 
 
@@ -131,7 +140,9 @@ def render(stack: str) -> Rendered:
         values_path.write_text(values_json)
         run = subprocess.run(
             [str(binary), "template", name, str(archive), "--namespace", namespace, *arguments, "-f", str(values_path)],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert run.returncode == 0, run.stderr
     objects = tuple(o for o in yaml.safe_load_all(run.stdout) if o)

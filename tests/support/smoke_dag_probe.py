@@ -79,9 +79,7 @@ def main() -> dict:
     for dag_id, dag in bag.dags.items():
         report["dags"][dag_id] = {
             "schedule": None if type(dag.timetable).__name__ == "NullTimetable" else str(dag.timetable),
-            "tasks": {
-                t.task_id: {"upstream": sorted(t.upstream_task_ids), "retries": t.retries} for t in dag.tasks
-            },
+            "tasks": {t.task_id: {"upstream": sorted(t.upstream_task_ids), "retries": t.retries} for t in dag.tasks},
         }
 
     from airflow.providers.microsoft.azure.log.wasb_task_handler import WasbRemoteLogIO

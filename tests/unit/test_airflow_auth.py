@@ -27,8 +27,9 @@ INGRESS = {"access": "ingress", "host": "airflow.example.com", "tlsSecretName": 
 
 def parse(airflow: dict):
     settings = {**BASE, "airflow": airflow}
-    return parse_stack_config("airflow-aks", "dev", {k: json.dumps(v) if not isinstance(v, str) else v
-                                                     for k, v in settings.items()})
+    return parse_stack_config(
+        "airflow-aks", "dev", {k: json.dumps(v) if not isinstance(v, str) else v for k, v in settings.items()}
+    )
 
 
 def problems(airflow: dict) -> list[str]:
@@ -45,7 +46,10 @@ def entra(**sign_in) -> dict:
     ("airflow", "expected"),
     [
         ({"auth": {"mode": "saml"}}, "airflow-aks:airflow.auth.mode: must be 'database' or 'entra'"),
-        ({"auth": {"mode": "entra"}}, "airflow-aks:airflow.ui.access: is portForward, but auth.mode entra needs ingress"),
+        (
+            {"auth": {"mode": "entra"}},
+            "airflow-aks:airflow.ui.access: is portForward, but auth.mode entra needs ingress",
+        ),
         (
             {"ui": {"access": "internalLoadBalancer"}, "auth": {"mode": "entra"}},
             "airflow-aks:airflow.ui.access: is internalLoadBalancer, but auth.mode entra needs ingress",
@@ -54,12 +58,21 @@ def entra(**sign_in) -> dict:
             {"ui": {"access": "ingress", "host": "airflow.example.com"}, "auth": {"mode": "entra"}},
             "airflow-aks:airflow.ui.tlsSecretName: is required when auth.mode is entra: Entra accepts only https",
         ),
-        ({**entra(), "createUserJob": True}, "airflow-aks:airflow.createUserJob: must be false when auth.mode is entra"),
+        (
+            {**entra(), "createUserJob": True},
+            "airflow-aks:airflow.createUserJob: must be false when auth.mode is entra",
+        ),
         (entra(tenantId="contoso"), "airflow-aks:airflow.auth.entra.tenantId: 'contoso' is not an Entra ID object id"),
         (entra(clientId="my-app"), "airflow-aks:airflow.auth.entra.clientId: 'my-app' is not an Entra ID object id"),
         (entra(roleMapping={}), "airflow-aks:airflow.auth.entra.roleMapping: is empty; map at least one"),
-        (entra(roleMapping={"Airflow.Admin": "Root"}), "airflow-aks:airflow.auth.entra.roleMapping.Airflow.Admin[0]: must be 'Admin'"),
-        (entra(roleMapping={"Airflow.Admin": []}), "airflow-aks:airflow.auth.entra.roleMapping: 'Airflow.Admin' maps to no Airflow role"),
+        (
+            entra(roleMapping={"Airflow.Admin": "Root"}),
+            "airflow-aks:airflow.auth.entra.roleMapping.Airflow.Admin[0]: must be 'Admin'",
+        ),
+        (
+            entra(roleMapping={"Airflow.Admin": []}),
+            "airflow-aks:airflow.auth.entra.roleMapping: 'Airflow.Admin' maps to no Airflow role",
+        ),
         (
             entra(roleMapping={"Airflow Admin": "Admin"}),
             "airflow-aks:airflow.auth.entra.roleMapping.Airflow Admin: is not an app role value",
@@ -68,9 +81,15 @@ def entra(**sign_in) -> dict:
             entra(roleClaim="groups", roleMapping={"Airflow.Admin": "Admin"}),
             "airflow-aks:airflow.auth.entra.roleMapping.Airflow.Admin: is not a group object id (a GUID)",
         ),
-        (entra(roleMapping={"Airflow.Viewer": "Viewer"}), "airflow-aks:airflow.auth.entra.roleMapping: maps nothing to Admin"),
+        (
+            entra(roleMapping={"Airflow.Viewer": "Viewer"}),
+            "airflow-aks:airflow.auth.entra.roleMapping: maps nothing to Admin",
+        ),
         (entra(unknownUsers="invite"), "airflow-aks:airflow.auth.entra.unknownUsers: must be 'register' or 'refuse'"),
-        (entra(defaultRole="Guest"), "airflow-aks:airflow.auth.entra.defaultRole: must be 'Admin', 'Op', 'User', 'Viewer' or 'Public'"),
+        (
+            entra(defaultRole="Guest"),
+            "airflow-aks:airflow.auth.entra.defaultRole: must be 'Admin', 'Op', 'User', 'Viewer' or 'Public'",
+        ),
     ],
 )
 def test_bad_sign_in_settings_are_named_with_what_is_allowed(airflow, expected):
@@ -87,14 +106,19 @@ def test_database_mode_is_the_default_and_needs_no_ingress():
 def test_entra_defaults_map_four_app_roles_register_and_sync():
     sign_in = parse(entra()).config.airflow.auth.entra
     assert sign_in.role_mapping == {
-        "Airflow.Admin": ["Admin"], "Airflow.Op": ["Op"], "Airflow.User": ["User"], "Airflow.Viewer": ["Viewer"]
+        "Airflow.Admin": ["Admin"],
+        "Airflow.Op": ["Op"],
+        "Airflow.User": ["User"],
+        "Airflow.Viewer": ["Viewer"],
     }
     assert (sign_in.role_claim, sign_in.unknown_users, sign_in.default_role) == ("roles", "register", "Public")
     assert sign_in.sync_roles_at_login and sign_in.assignment_required
 
 
 def test_a_role_mapping_given_replaces_the_default_and_accepts_one_role_or_several():
-    sign_in = parse(entra(roleMapping={"Platform.Admins": "Admin", "Data.Engineers": ["User", "Op"]})).config.airflow.auth.entra
+    sign_in = parse(
+        entra(roleMapping={"Platform.Admins": "Admin", "Data.Engineers": ["User", "Op"]})
+    ).config.airflow.auth.entra
     assert sign_in.role_mapping == {"Platform.Admins": ["Admin"], "Data.Engineers": ["User", "Op"]}
 
 
@@ -110,8 +134,12 @@ def rendered(**sign_in) -> dict:
 
 
 def test_rendered_config_maps_roles_and_reads_the_claim_the_azure_provider_uses():
-    config = rendered(roleMapping={"Airflow.Admin": "Admin", "Airflow.Ops": ["Op", "User"]}, unknownUsers="refuse",
-                      defaultRole="Viewer", syncRolesAtLogin=False)
+    config = rendered(
+        roleMapping={"Airflow.Admin": "Admin", "Airflow.Ops": ["Op", "User"]},
+        unknownUsers="refuse",
+        defaultRole="Viewer",
+        syncRolesAtLogin=False,
+    )
     assert config["AUTH_TYPE"] == "AUTH_OAUTH"
     assert ast.literal_eval(config["AUTH_ROLES_MAPPING"]) == {"Airflow.Admin": ["Admin"], "Airflow.Ops": ["Op", "User"]}
     assert ast.literal_eval(config["AUTH_OAUTH_ROLE_KEYS"]) == {"azure": "roles"}
@@ -162,7 +190,7 @@ def test_break_glass_signs_in_with_the_database_and_keeps_the_app_registration()
     config = parse({**entra(), "auth": {"mode": "entra", "breakGlass": True}}).config.airflow
     assert config.auth.entra_sign_in is not None  # the app registration stays in the stack
     assert auth_values(config, EntraApp(TENANT, CLIENT)) == {"config": {"core": {"auth_manager": FAB_AUTH_MANAGER}}}
-    assert "airflow-aks:airflow.auth.breakGlass: applies only with auth.mode entra" in problems(
-        {"auth": {"breakGlass": True}}
-    )[0]
-
+    assert (
+        "airflow-aks:airflow.auth.breakGlass: applies only with auth.mode entra"
+        in problems({"auth": {"breakGlass": True}})[0]
+    )

@@ -17,8 +17,14 @@ GIT = {"enabled": True, "repo": "https://github.com/o/dags.git"}
     ("airflow", "expected"),
     [
         ({"image": {"digest": "sha256:abc"}}, "airflow-aks:airflow.image.digest: 'sha256:abc' is not an image digest"),
-        ({"image": {"airflowVersion": "2.10.5"}}, "airflow-aks:airflow.image.airflowVersion: String should match pattern"),
-        ({"scheduler": {"replicas": 0}}, "airflow-aks:airflow.scheduler.replicas: Input should be greater than or equal to 1"),
+        (
+            {"image": {"airflowVersion": "2.10.5"}},
+            "airflow-aks:airflow.image.airflowVersion: String should match pattern",
+        ),
+        (
+            {"scheduler": {"replicas": 0}},
+            "airflow-aks:airflow.scheduler.replicas: Input should be greater than or equal to 1",
+        ),
         ({"schedulr": {}}, "airflow-aks:airflow.schedulr: unknown setting; did you mean 'scheduler'?"),
         (
             {"scheduler": {"resources": {"memoryRequest": "4Gi", "memoryLimit": "2Gi"}}},
@@ -28,9 +34,15 @@ GIT = {"enabled": True, "repo": "https://github.com/o/dags.git"}
             {"taskPods": {"resources": {"cpuRequest": "2", "cpuLimit": "1500m"}}},
             "airflow-aks:airflow.taskPods.resources.cpuRequest: 2 is greater than cpuLimit 1500m",
         ),
-        ({"taskPods": {"resources": {"cpuRequest": "half"}}}, "airflow-aks:airflow.taskPods.resources.cpuRequest: 'half' is not a Kubernetes quantity"),
+        (
+            {"taskPods": {"resources": {"cpuRequest": "half"}}},
+            "airflow-aks:airflow.taskPods.resources.cpuRequest: 'half' is not a Kubernetes quantity",
+        ),
         ({"gitSync": {"enabled": True}}, "airflow-aks:airflow.gitSync.repo: is required when gitSync.enabled is true"),
-        ({"gitSync": {**GIT, "period": "5 minutes"}}, "airflow-aks:airflow.gitSync.period: '5 minutes' is not a Go duration"),
+        (
+            {"gitSync": {**GIT, "period": "5 minutes"}},
+            "airflow-aks:airflow.gitSync.period: '5 minutes' is not a Go duration",
+        ),
         ({"gitSync": {**GIT, "auth": "token"}}, "airflow-aks:airflow.gitSync.auth: must be 'none', 'ssh' or 'https'"),
         ({"gitSync": {**GIT, "auth": "https"}}, "airflow-aks:airflow.gitSync.credential: is required with auth https"),
         (
@@ -41,11 +53,20 @@ GIT = {"enabled": True, "repo": "https://github.com/o/dags.git"}
             {"gitSync": {"enabled": True, "repo": "git@github.com:o/dags.git", "auth": "ssh", "credential": "KEY"}},
             "airflow-aks:airflow.gitSync.knownHosts: is required with auth ssh",
         ),
-        ({"gitSync": {**GIT, "repo": "http://git.example.com/dags.git"}}, "airflow-aks:airflow.gitSync.repo: 'http://git.example.com/dags.git' must be an https:// URL"),
-        ({"ui": {"access": "public"}}, "airflow-aks:airflow.ui.access: must be 'portForward', 'internalLoadBalancer' or 'ingress'"),
+        (
+            {"gitSync": {**GIT, "repo": "http://git.example.com/dags.git"}},
+            "airflow-aks:airflow.gitSync.repo: 'http://git.example.com/dags.git' must be an https:// URL",
+        ),
+        (
+            {"ui": {"access": "public"}},
+            "airflow-aks:airflow.ui.access: must be 'portForward', 'internalLoadBalancer' or 'ingress'",
+        ),
         ({"ui": {"access": "ingress"}}, "airflow-aks:airflow.ui.host: is required when access is ingress"),
         ({"ui": {"host": "Airflow_UI"}}, "airflow-aks:airflow.ui.host: 'Airflow_UI' is not a DNS host name"),
-        ({"ui": {"allowedCidrs": ["10.0.0.0/33"]}}, "airflow-aks:airflow.ui.allowedCidrs[0]: '10.0.0.0/33' is not a valid CIDR"),
+        (
+            {"ui": {"allowedCidrs": ["10.0.0.0/33"]}},
+            "airflow-aks:airflow.ui.allowedCidrs[0]: '10.0.0.0/33' is not a valid CIDR",
+        ),
         ({"releaseName": "Airflow"}, "airflow-aks:airflow.releaseName: 'Airflow' is not a Helm release name"),
     ],
 )
@@ -56,7 +77,13 @@ def test_bad_airflow_input_is_named_with_what_is_allowed(airflow, expected):
 
 def test_the_git_credential_never_appears_in_an_error_message():
     with pytest.raises(ConfigError) as caught:
-        parse({"airflow": {"gitSync": {"enabled": True, "repo": "ftp://x", "auth": "https", "credential": "s3cr3t-token"}}})
+        parse(
+            {
+                "airflow": {
+                    "gitSync": {"enabled": True, "repo": "ftp://x", "auth": "https", "credential": "s3cr3t-token"}
+                }
+            }
+        )
     assert "s3cr3t-token" not in str(caught.value)
 
 
@@ -69,8 +96,14 @@ def test_a_partial_section_keeps_the_other_defaults():
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("500m", Decimal("0.5")), ("2", Decimal(2)), ("1.5", Decimal("1.5")), ("512Mi", Decimal(512 * 2**20)),
-     ("2Gi", Decimal(2 * 2**30)), ("1G", Decimal(10**9))],
+    [
+        ("500m", Decimal("0.5")),
+        ("2", Decimal(2)),
+        ("1.5", Decimal("1.5")),
+        ("512Mi", Decimal(512 * 2**20)),
+        ("2Gi", Decimal(2 * 2**30)),
+        ("1G", Decimal(10**9)),
+    ],
 )
 def test_quantities_compare_by_value(text, value):
     assert quantity(text) == value

@@ -13,7 +13,9 @@ BASE = {"owner": "data-platform", "costCenter": "cc-1", "cluster": {"authorizedI
 
 def parse(monitoring: dict):
     settings = {**BASE, "monitoring": monitoring}
-    return parse_stack_config("airflow-aks", "dev", {k: v if isinstance(v, str) else json.dumps(v) for k, v in settings.items()})
+    return parse_stack_config(
+        "airflow-aks", "dev", {k: v if isinstance(v, str) else json.dumps(v) for k, v in settings.items()}
+    )
 
 
 def test_defaults_are_cheap_prometheus_on_at_a_coarse_interval_no_receivers_no_grafana():
@@ -26,13 +28,34 @@ def test_defaults_are_cheap_prometheus_on_at_a_coarse_interval_no_receivers_no_g
 @pytest.mark.parametrize(
     ("monitoring", "expected"),
     [
-        ({"alerts": {"emailReceivers": ["on-call"]}}, "airflow-aks:monitoring.alerts.emailReceivers[0]: 'on-call' is not an e-mail address"),
-        ({"alerts": {"emailReceivers": ["a@example.com", "a@example.com"]}}, "airflow-aks:monitoring.alerts.emailReceivers: a@example.com listed more than once"),
-        ({"alerts": {"webhookUrl": "http://hooks.example.com/x"}}, "airflow-aks:monitoring.alerts.webhookUrl: must be an https:// URL"),
-        ({"alerts": {"connectionAlertPercent": 99}}, "airflow-aks:monitoring.alerts.connectionAlertPercent: Input should be less than or equal to 95"),
-        ({"prometheus": {"scrapeIntervalSeconds": 5}}, "airflow-aks:monitoring.prometheus.scrapeIntervalSeconds: Input should be greater than or equal to 15"),
-        ({"prometheus": {"enabled": False}, "grafana": {"enabled": True}}, "airflow-aks:monitoring.grafana.enabled: needs monitoring.prometheus.enabled"),
-        ({"grafana": {"adminObjectIds": ["not-a-guid"]}}, "airflow-aks:monitoring.grafana.adminObjectIds[0]: 'not-a-guid' is not an Entra ID object id"),
+        (
+            {"alerts": {"emailReceivers": ["on-call"]}},
+            "airflow-aks:monitoring.alerts.emailReceivers[0]: 'on-call' is not an e-mail address",
+        ),
+        (
+            {"alerts": {"emailReceivers": ["a@example.com", "a@example.com"]}},
+            "airflow-aks:monitoring.alerts.emailReceivers: a@example.com listed more than once",
+        ),
+        (
+            {"alerts": {"webhookUrl": "http://hooks.example.com/x"}},
+            "airflow-aks:monitoring.alerts.webhookUrl: must be an https:// URL",
+        ),
+        (
+            {"alerts": {"connectionAlertPercent": 99}},
+            "airflow-aks:monitoring.alerts.connectionAlertPercent: Input should be less than or equal to 95",
+        ),
+        (
+            {"prometheus": {"scrapeIntervalSeconds": 5}},
+            "airflow-aks:monitoring.prometheus.scrapeIntervalSeconds: Input should be greater than or equal to 15",
+        ),
+        (
+            {"prometheus": {"enabled": False}, "grafana": {"enabled": True}},
+            "airflow-aks:monitoring.grafana.enabled: needs monitoring.prometheus.enabled",
+        ),
+        (
+            {"grafana": {"adminObjectIds": ["not-a-guid"]}},
+            "airflow-aks:monitoring.grafana.adminObjectIds[0]: 'not-a-guid' is not an Entra ID object id",
+        ),
     ],
 )
 def test_bad_settings_are_named_with_what_is_allowed(monitoring, expected):

@@ -36,7 +36,10 @@ SUB = "00000000-1111-2222-3333-444444444444"
     ],
 )
 def test_role_definition_ids_use_the_documented_guids(role, guid):
-    assert role_definition_id(SUB, role) == f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
+    assert (
+        role_definition_id(SUB, role)
+        == f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
+    )
 
 
 def test_every_known_role_is_checked_above_and_no_wildcard_role_exists():

@@ -22,7 +22,9 @@ def config(cluster: dict | None = None, network: dict | None = None):
         "cluster": {"authorizedIpRanges": ["203.0.113.0/24"], **(cluster or {})},
         "network": network or {},
     }
-    return parse_stack_config("airflow-aks", "dev", {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}).config
+    return parse_stack_config(
+        "airflow-aks", "dev", {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+    ).config
 
 
 def settings_by_role(cluster: dict | None = None) -> dict[str, dict]:
@@ -40,7 +42,11 @@ def test_the_task_pool_scales_from_zero_and_only_task_pods_land_there():
 
 def test_every_pool_runs_azure_linux_on_an_ephemeral_os_disk_that_fits_in_the_node_subnet():
     for role, settings in settings_by_role({"spotPool": {"enabled": True}, "gpuPool": {"enabled": True}}).items():
-        assert (settings["os_sku"], settings["os_type"], settings["os_disk_type"]) == ("AzureLinux", "Linux", "Ephemeral"), role
+        assert (settings["os_sku"], settings["os_type"], settings["os_disk_type"]) == (
+            "AzureLinux",
+            "Linux",
+            "Ephemeral",
+        ), role
         assert settings["vnet_subnet_id"] == SUBNET
     by_role = settings_by_role({"gpuPool": {"enabled": True}, "systemPool": {"osDiskSizeGb": 64}})
     assert by_role["system"]["os_disk_size_gb"] == 64
@@ -67,7 +73,11 @@ def test_the_system_pool_is_reserved_for_add_ons_unless_airflow_shares_it():
 def test_spot_and_gpu_pools_carry_their_taints_and_spot_pricing():
     by_role = settings_by_role({"spotPool": {"enabled": True}, "gpuPool": {"enabled": True}})
     spot, gpu = by_role["spot"], by_role["gpu"]
-    assert (spot["scale_set_priority"], spot["scale_set_eviction_policy"], spot["spot_max_price"]) == ("Spot", "Delete", -1)
+    assert (spot["scale_set_priority"], spot["scale_set_eviction_policy"], spot["spot_max_price"]) == (
+        "Spot",
+        "Delete",
+        -1,
+    )
     assert f"{SPOT_TAINT_KEY}=spot:NoSchedule" in spot["node_taints"]
     assert "upgrade_settings" not in spot
     assert f"{GPU_TAINT_KEY}=present:NoSchedule" in gpu["node_taints"]
@@ -85,7 +95,9 @@ def test_zones_come_from_the_cluster_unless_a_pool_narrows_them():
 def test_pool_settings_are_valid_for_both_the_inline_profile_and_agent_pool_resources():
     for role, settings in settings_by_role({"spotPool": {"enabled": True}}).items():
         containerservice.ManagedClusterAgentPoolProfileArgs(name=role, **settings)
-        containerservice.AgentPoolArgs(resource_group_name="rg", resource_name=pulumi.Output.from_input("aks"), **settings)
+        containerservice.AgentPoolArgs(
+            resource_group_name="rg", resource_name=pulumi.Output.from_input("aks"), **settings
+        )
 
 
 def test_the_autoscaler_profile_uses_the_units_aks_accepts():
@@ -105,7 +117,11 @@ def test_network_profile_is_overlay_with_cilium_and_the_configured_outbound(outb
     profile = network_profile(config(network={"outbound": outbound, "outboundIpCount": 2}).network)
     assert (profile.network_plugin, profile.network_plugin_mode) == ("azure", "overlay")
     assert (profile.network_dataplane, profile.network_policy) == ("cilium", "cilium")
-    assert (profile.pod_cidr, profile.service_cidr, profile.dns_service_ip) == ("192.168.0.0/16", "172.16.0.0/16", "172.16.0.10")
+    assert (profile.pod_cidr, profile.service_cidr, profile.dns_service_ip) == (
+        "192.168.0.0/16",
+        "172.16.0.0/16",
+        "172.16.0.10",
+    )
     assert profile.outbound_type == aks_type
     # The NAT gateway is the program's own resource on the node subnet, not an AKS-managed one.
     assert profile.nat_gateway_profile is None

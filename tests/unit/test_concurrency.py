@@ -24,8 +24,18 @@ def test_all_schedulers_together_cover_every_slot(total, schedulers):
 def test_spot_and_gpu_slots_count_and_overrides_win():
     slots = TaskSlots(on_demand=100, spot=50, gpu=4)
     assert derive(slots, 2, COLD).concurrent_tasks == 154
-    pinned = derive(slots, 2, COLD, Overrides(parallelism=10, default_pool_slots=15, max_active_tasks_per_dag=5,
-                                               pod_creation_batch_size=3, task_queued_timeout_seconds=4000))
+    pinned = derive(
+        slots,
+        2,
+        COLD,
+        Overrides(
+            parallelism=10,
+            default_pool_slots=15,
+            max_active_tasks_per_dag=5,
+            pod_creation_batch_size=3,
+            task_queued_timeout_seconds=4000,
+        ),
+    )
     assert (pinned.parallelism, pinned.concurrent_tasks, pinned.max_active_tasks_per_dag) == (10, 15, 5)
     assert (pinned.pod_creation_batch_size, pinned.task_queued_timeout_seconds) == (3, 4000)
 
@@ -72,12 +82,18 @@ def test_bigger_task_pods_mean_fewer_slots_and_a_tuned_daemonset_share_counts():
 @pytest.mark.parametrize(
     ("airflow", "expected"),
     [
-        ({"concurrency": {"taskQueuedTimeoutSeconds": 600}},
-         "airflow-aks:airflow.concurrency.taskQueuedTimeoutSeconds: 600 s fails a task before a node from zero is ready"),
-        ({"concurrency": {"parallelism": 0}},
-         "airflow-aks:airflow.concurrency.parallelism: Input should be greater than or equal to 1"),
-        ({"concurrency": {"podCreationBatchSize": 1000}},
-         "airflow-aks:airflow.concurrency.podCreationBatchSize: Input should be less than or equal to 500"),
+        (
+            {"concurrency": {"taskQueuedTimeoutSeconds": 600}},
+            "airflow-aks:airflow.concurrency.taskQueuedTimeoutSeconds: 600 s fails a task before a node from zero is ready",
+        ),
+        (
+            {"concurrency": {"parallelism": 0}},
+            "airflow-aks:airflow.concurrency.parallelism: Input should be greater than or equal to 1",
+        ),
+        (
+            {"concurrency": {"podCreationBatchSize": 1000}},
+            "airflow-aks:airflow.concurrency.podCreationBatchSize: Input should be less than or equal to 500",
+        ),
         ({"concurrency": {"paralelism": 10}}, "airflow-aks:airflow.concurrency.paralelism: unknown setting"),
     ],
 )

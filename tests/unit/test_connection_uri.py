@@ -44,9 +44,7 @@ def test_pgbouncer_listens_on_6432_and_postgres_on_5432():
     assert (port_for(True), port_for(False)) == (6432, 5432) == (PGBOUNCER_PORT, DIRECT_PORT)
 
 
-@pytest.mark.parametrize(
-    "uri", ["mysql://u:p@h:3306/db", "postgresql://h:5432/db", "postgresql://u@h/db", "not a uri"]
-)
+@pytest.mark.parametrize("uri", ["mysql://u:p@h:3306/db", "postgresql://h:5432/db", "postgresql://u@h/db", "not a uri"])
 def test_parse_rejects_what_is_not_a_full_postgres_uri(uri):
     with pytest.raises(ValueError, match="postgresql://user:password@host:port/database"):
         parse_connection_uri(uri)

@@ -33,9 +33,18 @@ def test_pgbouncer_can_be_turned_off_on_general_purpose():
 @pytest.mark.parametrize(
     ("database", "expected"),
     [
-        ({"backupRetentionDays": 3}, "airflow-aks:database.backupRetentionDays: Input should be greater than or equal to 7"),
-        ({"backupRetentionDays": 36}, "airflow-aks:database.backupRetentionDays: Input should be less than or equal to 35"),
-        ({"highAvailability": True}, "airflow-aks:database.highAvailability: zone-redundant HA is not available on Burstable"),
+        (
+            {"backupRetentionDays": 3},
+            "airflow-aks:database.backupRetentionDays: Input should be greater than or equal to 7",
+        ),
+        (
+            {"backupRetentionDays": 36},
+            "airflow-aks:database.backupRetentionDays: Input should be less than or equal to 35",
+        ),
+        (
+            {"highAvailability": True},
+            "airflow-aks:database.highAvailability: zone-redundant HA is not available on Burstable",
+        ),
         ({"version": 15}, "airflow-aks:database.version: PostgreSQL '15' is not supported; use one of 16, 17, 18"),
         ({"version": "13"}, "airflow-aks:database.version: PostgreSQL '13' is not supported"),
         (
@@ -47,14 +56,32 @@ def test_pgbouncer_can_be_turned_off_on_general_purpose():
             {"skuName": "Standard_D2ds_v5"},
             "airflow-aks:database.skuName: 'Standard_D2ds_v5' is a GeneralPurpose SKU, not Burstable",
         ),
-        ({"skuTier": "MemoryOptimized", "skuName": "D2"}, "airflow-aks:database.skuName: 'D2' is not a MemoryOptimized SKU"),
-        ({"skuTier": "Premium"}, "airflow-aks:database.skuTier: must be 'Burstable', 'GeneralPurpose' or 'MemoryOptimized'"),
+        (
+            {"skuTier": "MemoryOptimized", "skuName": "D2"},
+            "airflow-aks:database.skuName: 'D2' is not a MemoryOptimized SKU",
+        ),
+        (
+            {"skuTier": "Premium"},
+            "airflow-aks:database.skuTier: must be 'Burstable', 'GeneralPurpose' or 'MemoryOptimized'",
+        ),
         ({"pgbouncer": True}, "airflow-aks:database.pgbouncer: the built-in PgBouncer is not available on Burstable"),
         ({"storageSizeGb": 100}, "airflow-aks:database.storageSizeGb: 100 is not a flexible server storage size"),
-        ({"adminLogin": "azure_superuser"}, "airflow-aks:database.adminLogin: 'azure_superuser' cannot be the administrator login"),
-        ({"adminLogin": "pg_airflow"}, "airflow-aks:database.adminLogin: 'pg_airflow' cannot be the administrator login"),
-        ({"maintenanceWindow": {"dayOfWeek": 7}}, "airflow-aks:database.maintenanceWindow.dayOfWeek: Input should be less than or equal to 6"),
-        ({"maintenanceWindow": {"startHour": 24}}, "airflow-aks:database.maintenanceWindow.startHour: Input should be less than or equal to 23"),
+        (
+            {"adminLogin": "azure_superuser"},
+            "airflow-aks:database.adminLogin: 'azure_superuser' cannot be the administrator login",
+        ),
+        (
+            {"adminLogin": "pg_airflow"},
+            "airflow-aks:database.adminLogin: 'pg_airflow' cannot be the administrator login",
+        ),
+        (
+            {"maintenanceWindow": {"dayOfWeek": 7}},
+            "airflow-aks:database.maintenanceWindow.dayOfWeek: Input should be less than or equal to 6",
+        ),
+        (
+            {"maintenanceWindow": {"startHour": 24}},
+            "airflow-aks:database.maintenanceWindow.startHour: Input should be less than or equal to 23",
+        ),
     ],
 )
 def test_bad_database_settings_name_the_key_and_what_is_allowed(database, expected):

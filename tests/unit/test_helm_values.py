@@ -41,7 +41,9 @@ VAULT_URI = "https://kv-example.vault.azure.net/"
 ENTRA_APP = EntraApp("72f988bf-0000-4000-8000-00000000aaaa", "3c1d2e4f-0000-4000-8000-00000000bbbb")
 
 
-def inputs_for(config, client_ids=CLIENT_IDS, secrets: dict | None = None, entra_app: EntraApp | None = None) -> ValuesInputs:
+def inputs_for(
+    config, client_ids=CLIENT_IDS, secrets: dict | None = None, entra_app: EntraApp | None = None
+) -> ValuesInputs:
     """The values' inputs as the program builds them, with plain strings where other components give outputs."""
     if entra_app is None and config.airflow.auth.entra_sign_in:  # prod signs in with Entra: the app's ids
         entra_app = ENTRA_APP
@@ -56,7 +58,9 @@ def inputs_for(config, client_ids=CLIENT_IDS, secrets: dict | None = None, entra
     )
 
 
-def values_for(stack: str, airflow: dict | None = None, cluster: dict | None = None, secrets: dict | None = None) -> dict:
+def values_for(
+    stack: str, airflow: dict | None = None, cluster: dict | None = None, secrets: dict | None = None
+) -> dict:
     return airflow_values(inputs_for(settings(stack, airflow, cluster).config, secrets=secrets))
 
 
@@ -69,19 +73,37 @@ CASES = {
     "zonal-prod": dict(stack="prod", cluster={"corePool": {"zones": ["1", "2", "3"]}}),
     "https-git-sync": dict(
         stack="dev",
-        airflow={"gitSync": {"enabled": True, "repo": "https://github.com/example/dags.git", "auth": "https",
-                             "credential": TOKEN, "subPath": "dags", "ref": "release", "period": "30s"}},
+        airflow={
+            "gitSync": {
+                "enabled": True,
+                "repo": "https://github.com/example/dags.git",
+                "auth": "https",
+                "credential": TOKEN,
+                "subPath": "dags",
+                "ref": "release",
+                "period": "30s",
+            }
+        },
     ),
     "ssh-git-sync": dict(
         stack="prod",
-        airflow={"gitSync": {"enabled": True, "repo": "git@github.com:example/dags.git", "auth": "ssh",
-                             "credential": SSH_KEY, "knownHosts": "github.com ssh-ed25519 AAAAC3Nza"}},
+        airflow={
+            "gitSync": {
+                "enabled": True,
+                "repo": "git@github.com:example/dags.git",
+                "auth": "ssh",
+                "credential": SSH_KEY,
+                "knownHosts": "github.com ssh-ed25519 AAAAC3Nza",
+            }
+        },
     ),
     "custom-image": dict(
         stack="prod",
         airflow={"image": {"repository": "contoso.azurecr.io/airflow", "tag": "3.1.8-contoso.4", "digest": DIGEST}},
     ),
-    "internal-load-balancer": dict(stack="dev", airflow={"ui": {"access": "internalLoadBalancer", "allowedCidrs": ["10.0.0.0/8"]}}),
+    "internal-load-balancer": dict(
+        stack="dev", airflow={"ui": {"access": "internalLoadBalancer", "allowedCidrs": ["10.0.0.0/8"]}}
+    ),
     "ingress": dict(
         stack="prod",
         airflow={"ui": {"access": "ingress", "host": "airflow.internal.example.com", "tlsSecretName": "airflow-tls"}},
@@ -140,8 +162,11 @@ VALUES_PEERED_POLICIES = {
 
 
 def test_the_chart_has_no_other_network_policy_peered_from_values():
-    declared = {key for key, section in chart_schema.schema()["properties"].items()
-                if "networkPolicy" in section.get("properties", {})}
+    declared = {
+        key
+        for key, section in chart_schema.schema()["properties"].items()
+        if "networkPolicy" in section.get("properties", {})
+    }
     assert declared == set(VALUES_PEERED_POLICIES)
 
 
@@ -160,7 +185,9 @@ def test_task_pods_and_every_other_release_pod_reach_the_api_server(case):
     name, spec, values = case
     release = settings(spec["stack"], spec.get("airflow")).config.airflow.release_name
     peers = values["apiServer"]["networkPolicy"]["ingress"]["from"]
-    assert peers[0] == release_pods(release) == {"podSelector": {"matchLabels": {"tier": "airflow", "release": release}}}, name
+    assert (
+        peers[0] == release_pods(release) == {"podSelector": {"matchLabels": {"tier": "airflow", "release": release}}}
+    ), name
 
 
 def test_internal_load_balancer_clients_and_probes_reach_the_api_server():
@@ -174,8 +201,17 @@ def test_internal_load_balancer_clients_and_probes_reach_the_api_server():
 def test_the_ingress_controller_namespace_reaches_the_api_server():
     peers = values_for(**CASES["ingress"])["apiServer"]["networkPolicy"]["ingress"]["from"]
     assert peers[1:] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "app-routing-system"}}}]
-    custom = values_for("prod", {"ui": {"access": "ingress", "host": "airflow.example.com", "tlsSecretName": "airflow-tls",
-                                        "ingressControllerNamespace": "ingress-nginx"}})
+    custom = values_for(
+        "prod",
+        {
+            "ui": {
+                "access": "ingress",
+                "host": "airflow.example.com",
+                "tlsSecretName": "airflow-tls",
+                "ingressControllerNamespace": "ingress-nginx",
+            }
+        },
+    )
     selector = custom["apiServer"]["networkPolicy"]["ingress"]["from"][1]["namespaceSelector"]
     assert selector == {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
 
@@ -223,7 +259,10 @@ def test_no_deprecated_workers_key_is_set(case):
     declared = chart_schema.schema()["properties"]["workers"]["properties"]
     deprecated = {key for key, spec in declared.items() if _deprecated(spec.get("description", ""))}
     assert {"nodeSelector", "terminationGracePeriodSeconds", "resources"} <= deprecated
-    assert not _deprecated(declared["tolerations"]["description"]) and "tolerations" not in declared["kubernetes"]["properties"]
+    assert (
+        not _deprecated(declared["tolerations"]["description"])
+        and "tolerations" not in declared["kubernetes"]["properties"]
+    )
     assert sorted(deprecated & set(values["workers"])) == [], name
 
 
@@ -247,8 +286,11 @@ def test_services_run_on_the_core_placement(case):
 def test_hooks_are_off_for_every_hooked_job(case):
     """Pulumi waits for the release; Helm hooks would hide the jobs from that wait. Find hooked jobs in the chart."""
     _, _, values = case
-    hooked = [key for key, section in chart_schema.defaults().items()
-              if isinstance(section, dict) and "useHelmHooks" in section]
+    hooked = [
+        key
+        for key, section in chart_schema.defaults().items()
+        if isinstance(section, dict) and "useHelmHooks" in section
+    ]
     assert sorted(hooked) == ["createUserJob", "migrateDatabaseJob"]
     for key in hooked:
         assert values[key]["useHelmHooks"] is False
@@ -283,7 +325,9 @@ def test_rotation_restarts_the_services_and_never_touches_the_immutable_jobs():
     assert "airflowPodAnnotations" not in values
     for job in ("migrateDatabaseJob", "createUserJob"):
         assert "annotations" not in values[job]
-    assert ROTATION["airflow-aks/secret-versions"] not in json.dumps({k: v for k, v in values.items() if k not in ANNOTATED_PODS})
+    assert ROTATION["airflow-aks/secret-versions"] not in json.dumps(
+        {k: v for k, v in values.items() if k not in ANNOTATED_PODS}
+    )
 
 
 FAKE_AIRFLOW = """#!/bin/sh
@@ -370,13 +414,19 @@ def test_images_default_to_the_official_airflow_matching_the_chart():
 def test_a_custom_image_is_pinned_by_digest_everywhere_including_task_pods():
     values = values_for(**CASES["custom-image"])
     assert values["images"]["airflow"] == {
-        "repository": "contoso.azurecr.io/airflow", "tag": "3.1.8-contoso.4", "digest": DIGEST, "pullPolicy": "IfNotPresent"
+        "repository": "contoso.azurecr.io/airflow",
+        "tag": "3.1.8-contoso.4",
+        "digest": DIGEST,
+        "pullPolicy": "IfNotPresent",
     }
     assert values["defaultAirflowDigest"] == DIGEST
     pinned = f"3.1.8-contoso.4@{DIGEST}"
     assert values["images"]["pod_template"]["tag"] == pinned
     executor = values["config"]["kubernetes_executor"]
-    assert (executor["worker_container_repository"], executor["worker_container_tag"]) == ("contoso.azurecr.io/airflow", pinned)
+    assert (executor["worker_container_repository"], executor["worker_container_tag"]) == (
+        "contoso.azurecr.io/airflow",
+        pinned,
+    )
 
 
 def test_dags_are_baked_into_the_image_unless_git_sync_is_on():
@@ -386,8 +436,15 @@ def test_dags_are_baked_into_the_image_unless_git_sync_is_on():
 def test_https_git_sync_reads_a_token_secret():
     git = values_for(**CASES["https-git-sync"])["dags"]["gitSync"]
     assert git == {
-        "enabled": True, "repo": "https://github.com/example/dags.git", "ref": "release", "branch": "release",
-        "rev": "HEAD", "subPath": "dags", "period": "30s", "depth": 1, "credentialsSecret": "airflow-git-credentials",
+        "enabled": True,
+        "repo": "https://github.com/example/dags.git",
+        "ref": "release",
+        "branch": "release",
+        "rev": "HEAD",
+        "subPath": "dags",
+        "period": "30s",
+        "depth": 1,
+        "credentialsSecret": "airflow-git-credentials",
     }
 
 
@@ -410,14 +467,33 @@ def test_ssh_git_sync_checks_host_keys_and_reads_the_key_secret():
     ("auth", "values_key", "expected"),
     [
         ("ssh", "sshKeySecret", {"gitSshKey": "CRED"}),
-        ("https", "credentialsSecret", {"GIT_SYNC_USERNAME": "bot", "GITSYNC_USERNAME": "bot",
-                                        "GIT_SYNC_PASSWORD": "CRED", "GITSYNC_PASSWORD": "CRED"}),
+        (
+            "https",
+            "credentialsSecret",
+            {
+                "GIT_SYNC_USERNAME": "bot",
+                "GITSYNC_USERNAME": "bot",
+                "GIT_SYNC_PASSWORD": "CRED",
+                "GITSYNC_PASSWORD": "CRED",
+            },
+        ),
     ],
 )
 def test_git_credentials_secret_holds_every_key_the_chart_reads(auth, values_key, expected):
     repo = "git@github.com:o/r.git" if auth == "ssh" else "https://github.com/o/r.git"
-    config = settings("dev", {"gitSync": {"enabled": True, "repo": repo, "auth": auth, "credential": "CRED",
-                                          "username": "bot", "knownHosts": "h k"}}).config.airflow
+    config = settings(
+        "dev",
+        {
+            "gitSync": {
+                "enabled": True,
+                "repo": repo,
+                "auth": auth,
+                "credential": "CRED",
+                "username": "bot",
+                "knownHosts": "h k",
+            }
+        },
+    ).config.airflow
     credentials = git_credentials(config.release_name, config.git_sync)
     assert credentials.values_key == values_key
     assert credentials.string_data("bot", "CRED") == expected
@@ -427,7 +503,12 @@ def test_git_credentials_secret_holds_every_key_the_chart_reads(auth, values_key
 def test_public_git_repositories_and_baked_dags_need_no_credentials():
     public = settings("dev", {"gitSync": {"enabled": True, "repo": "https://github.com/o/r.git"}}).config.airflow
     assert git_credentials(public.release_name, public.git_sync) is None
-    assert "credentialsSecret" not in values_for("dev", {"gitSync": {"enabled": True, "repo": "https://github.com/o/r.git"}})["dags"]["gitSync"]
+    assert (
+        "credentialsSecret"
+        not in values_for("dev", {"gitSync": {"enabled": True, "repo": "https://github.com/o/r.git"}})["dags"][
+            "gitSync"
+        ]
+    )
 
 
 def test_ui_is_private_by_default_and_never_public():
@@ -445,7 +526,9 @@ def test_ingress_uses_the_configured_host_class_and_tls():
     ingress = values["ingress"]["apiServer"]
     assert ingress["enabled"] is True
     assert ingress["ingressClassName"] == "webapprouting.kubernetes.azure.com"
-    assert ingress["hosts"] == [{"name": "airflow.internal.example.com", "tls": {"enabled": True, "secretName": "airflow-tls"}}]
+    assert ingress["hosts"] == [
+        {"name": "airflow.internal.example.com", "tls": {"enabled": True, "secretName": "airflow-tls"}}
+    ]
     assert values["config"]["api"]["base_url"] == "https://airflow.internal.example.com/"
 
 
@@ -463,8 +546,9 @@ def test_outputs_stay_at_the_leaves():
     """Structure must not depend on values unknown in preview: an opaque object placed as client id stays a leaf."""
     marker = object()
     config = settings("prod").config
-    values = airflow_values(inputs_for(config, client_ids={"airflow": marker, "tasks": marker},
-                                       entra_app=EntraApp(marker, marker)))  # type: ignore[arg-type]
+    values = airflow_values(
+        inputs_for(config, client_ids={"airflow": marker, "tasks": marker}, entra_app=EntraApp(marker, marker))
+    )  # type: ignore[arg-type]
     assert values["workers"]["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION] is marker
     plain = airflow_values(inputs_for(config))
 

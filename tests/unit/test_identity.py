@@ -84,7 +84,9 @@ def test_each_identity_gets_exactly_what_it_needs_on_the_narrowest_target():
 
 def test_extra_grants_go_through_the_same_path_with_order_independent_names():
     first = RoleGrantConfig(role="storage blob data reader", scope=CONTAINER, identity="tasks")
-    second = RoleGrantConfig(role=BUILTIN_ROLES["Azure Service Bus Data Sender"], scope=CONTAINER + "x", identity="airflow")
+    second = RoleGrantConfig(
+        role=BUILTIN_ROLES["Azure Service Bus Data Sender"], scope=CONTAINER + "x", identity="airflow"
+    )
     targets = {"keyVault": "V", "logContainer": "C"}
     forward = planned_grants(targets, [first, second])
     backward = planned_grants(targets, [second, first])
@@ -111,7 +113,9 @@ def test_subscription_is_read_from_the_scope():
         subscription_of("/providers/Microsoft.Management/managementGroups/mg")
 
 
-@pytest.mark.parametrize("role", ["Storage Blob Data Reader", "storage blob data reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"])
+@pytest.mark.parametrize(
+    "role", ["Storage Blob Data Reader", "storage blob data reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"]
+)
 def test_grantable_roles_by_name_in_any_case_or_by_guid(role):
     assert grantable_role(role) == "Storage Blob Data Reader"
     assert role_problem(role) is None
@@ -122,7 +126,10 @@ def test_privileged_roles_are_refused_by_name_or_guid(role):
     assert "Airflow identities get data-plane roles only" in role_problem(role)
 
 
-@pytest.mark.parametrize("role", ["Key Vault Secrets Officer", "AcrPull", "Network Contributor", "Reader", "12345678-1234-1234-1234-123456789012"])
+@pytest.mark.parametrize(
+    "role",
+    ["Key Vault Secrets Officer", "AcrPull", "Network Contributor", "Reader", "12345678-1234-1234-1234-123456789012"],
+)
 def test_roles_outside_the_data_plane_list_are_refused(role):
     assert grantable_role(role) is None
     assert "not a grantable data-plane role" in role_problem(role)
@@ -175,11 +182,19 @@ def test_valid_identity_config_parses():
             "airflow-aks:identity.extraRoleAssignments[0].role: 'Contributor' controls resources or access",
         ),
         (
-            {"extraRoleAssignments": [{"role": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "scope": CONTAINER, "identity": "tasks"}]},
+            {
+                "extraRoleAssignments": [
+                    {"role": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "scope": CONTAINER, "identity": "tasks"}
+                ]
+            },
             "airflow-aks:identity.extraRoleAssignments[0].role: '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9' (User Access Administrator)",
         ),
         (
-            {"extraRoleAssignments": [{"role": "Storage Blob Data Reader", "scope": f"/subscriptions/{SUB}", "identity": "tasks"}]},
+            {
+                "extraRoleAssignments": [
+                    {"role": "Storage Blob Data Reader", "scope": f"/subscriptions/{SUB}", "identity": "tasks"}
+                ]
+            },
             f"airflow-aks:identity.extraRoleAssignments[0].scope: '/subscriptions/{SUB}' is not the ARM id of a resource",
         ),
         (
@@ -191,7 +206,10 @@ def test_valid_identity_config_parses():
             "airflow-aks:identity.extraRoleAssignments[0].identity: is required but not set",
         ),
         (
-            {"extraRoleAssignments": [{"role": "Storage Blob Data Reader", "scope": CONTAINER, "identity": "tasks"}] * 2},
+            {
+                "extraRoleAssignments": [{"role": "Storage Blob Data Reader", "scope": CONTAINER, "identity": "tasks"}]
+                * 2
+            },
             "airflow-aks:identity.extraRoleAssignments[1]: the same role, scope and identity are listed more than once",
         ),
         (
@@ -199,7 +217,11 @@ def test_valid_identity_config_parses():
             "airflow-aks:identity.extraServiceAccounts[0].namespace: 'Jobs' is not a Kubernetes name",
         ),
         (
-            {"extraServiceAccounts": [{"namespace": "airflow", "serviceAccount": "airflow-worker", "identity": "tasks"}]},
+            {
+                "extraServiceAccounts": [
+                    {"namespace": "airflow", "serviceAccount": "airflow-worker", "identity": "tasks"}
+                ]
+            },
             "airflow-aks:identity.extraServiceAccounts[0]: airflow/airflow-worker is the chart's own service account",
         ),
     ],

@@ -25,7 +25,9 @@ def test_rbac_soft_delete_and_no_legacy_access():
     assert props.enable_soft_delete is True
     assert props.soft_delete_retention_in_days == 30
     assert (props.enabled_for_deployment, props.enabled_for_disk_encryption, props.enabled_for_template_deployment) == (
-        False, False, False,
+        False,
+        False,
+        False,
     )
 
 

@@ -29,7 +29,12 @@ def aks_user_kubeconfig() -> dict:
     return {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": "aks", "cluster": {"server": SERVER, "certificate-authority-data": base64.b64encode(b"ca").decode()}}],
+        "clusters": [
+            {
+                "name": "aks",
+                "cluster": {"server": SERVER, "certificate-authority-data": base64.b64encode(b"ca").decode()},
+            }
+        ],
         "contexts": [{"name": "aks", "context": {"cluster": "aks", "user": "clusterUser_rg_aks"}}],
         "current-context": "aks",
         "preferences": {},
@@ -40,8 +45,19 @@ def aks_user_kubeconfig() -> dict:
                     "exec": {
                         "apiVersion": "client.authentication.k8s.io/v1beta1",
                         "command": "kubelogin",
-                        "args": ["get-token", "--login", "devicecode", "--server-id", AKS_SERVER_ID,
-                                 "--client-id", AKS_CLIENT_ID, "--tenant-id", TENANT, "--environment", "AzurePublicCloud"],
+                        "args": [
+                            "get-token",
+                            "--login",
+                            "devicecode",
+                            "--server-id",
+                            AKS_SERVER_ID,
+                            "--client-id",
+                            AKS_CLIENT_ID,
+                            "--tenant-id",
+                            TENANT,
+                            "--environment",
+                            "AzurePublicCloud",
+                        ],
                         "env": None,
                         "interactiveMode": "IfAvailable",
                         "provideClusterInfo": False,
@@ -85,8 +101,20 @@ def load_with_client(kubeconfig_yaml: str) -> Configuration:
         ("azurecli", ["get-token", "--login", "azurecli", "--server-id", AKS_SERVER_ID]),
         ("workloadidentity", ["get-token", "--login", "workloadidentity", "--server-id", AKS_SERVER_ID]),
         ("msi", ["get-token", "--login", "msi", "--server-id", AKS_SERVER_ID]),
-        ("spn", ["get-token", "--login", "spn", "--server-id", AKS_SERVER_ID,
-                 "--tenant-id", TENANT, "--environment", "AzurePublicCloud"]),
+        (
+            "spn",
+            [
+                "get-token",
+                "--login",
+                "spn",
+                "--server-id",
+                AKS_SERVER_ID,
+                "--tenant-id",
+                TENANT,
+                "--environment",
+                "AzurePublicCloud",
+            ],
+        ),
     ],
 )
 def test_the_kubernetes_client_runs_kubelogin_with_the_configured_login(fake_kubelogin, mode, expected_args):
@@ -125,13 +153,25 @@ def test_the_legacy_azure_auth_provider_form_is_converted_too():
     legacy = {
         "auth-provider": {
             "name": "azure",
-            "config": {"apiserver-id": AKS_SERVER_ID, "client-id": AKS_CLIENT_ID, "tenant-id": TENANT,
-                       "environment": "AzureUSGovernmentCloud", "config-mode": "1"},
+            "config": {
+                "apiserver-id": AKS_SERVER_ID,
+                "client-id": AKS_CLIENT_ID,
+                "tenant-id": TENANT,
+                "environment": "AzureUSGovernmentCloud",
+                "config-mode": "1",
+            },
         }
     }
     assert kubelogin_exec(legacy, "spn")["args"] == [
-        "get-token", "--login", "spn", "--server-id", AKS_SERVER_ID,
-        "--tenant-id", TENANT, "--environment", "AzureUSGovernmentCloud",
+        "get-token",
+        "--login",
+        "spn",
+        "--server-id",
+        AKS_SERVER_ID,
+        "--tenant-id",
+        TENANT,
+        "--environment",
+        "AzureUSGovernmentCloud",
     ]
 
 

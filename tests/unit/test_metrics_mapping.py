@@ -92,7 +92,9 @@ def test_every_mapping_matches_a_metric_airflow_3_1_8_emits(mapping):
     )
 
 
-RULES = [(r.alert, r.expression) for r in alert_rules(SCOPE)] + [(r.record, r.expression) for r in recording_rules(SCOPE)]
+RULES = [(r.alert, r.expression) for r in alert_rules(SCOPE)] + [
+    (r.record, r.expression) for r in recording_rules(SCOPE)
+]
 
 
 @pytest.mark.parametrize(("rule", "expression"), RULES, ids=[r for r, _ in RULES])
@@ -137,7 +139,11 @@ def test_the_liveness_alert_watches_the_liveness_dag_runs():
         ("airflow.scheduler_heartbeat", "airflow_scheduler_heartbeat", {}),
         ("airflow.pool.starving_tasks.default_pool", "airflow_pool_starving_tasks", {"pool": "default_pool"}),
         ("airflow.dag.etl.load.duration", "airflow_task_duration", {"dag_id": "etl", "task_id": "load"}),
-        ("airflow.ti.finish.etl.load.failed", "airflow_ti_finish", {"dag_id": "etl", "task_id": "load", "state": "failed"}),
+        (
+            "airflow.ti.finish.etl.load.failed",
+            "airflow_ti_finish",
+            {"dag_id": "etl", "task_id": "load", "state": "failed"},
+        ),
     ],
 )
 def test_statsd_names_become_the_documented_series(name, series, labels):

@@ -44,7 +44,9 @@ def test_rules_reject_what_azure_rejects():
 
 
 def test_standard_tags_win_over_extra_tags():
-    result = tags(project="p", stack="s", environment="dev", owner="o", cost_center="c", extra={"team": "t", "stack": "x"})
+    result = tags(
+        project="p", stack="s", environment="dev", owner="o", cost_center="c", extra={"team": "t", "stack": "x"}
+    )
     assert result == {
         "team": "t",
         "environment": "dev",

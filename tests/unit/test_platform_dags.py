@@ -54,7 +54,11 @@ def test_values_add_the_bundle_next_to_the_teams_and_mount_it_where_it_says():
         (volume,) = values[section]["extraVolumes"]
         (mount,) = values[section]["extraVolumeMounts"]
         assert volume["configMap"]["name"] == platform_dags.config_map_name("airflow") == "airflow-platform-dags"
-        assert (mount["name"], mount["mountPath"], mount["readOnly"]) == (volume["name"], platform_dags.MOUNT_PATH, True)
+        assert (mount["name"], mount["mountPath"], mount["readOnly"]) == (
+            volume["name"],
+            platform_dags.MOUNT_PATH,
+            True,
+        )
 
 
 def test_the_async_uri_is_asyncpg_with_ssl_required_and_the_same_credentials():
@@ -66,8 +70,11 @@ def test_the_async_uri_is_asyncpg_with_ssl_required_and_the_same_credentials():
 
 def test_the_async_uri_reaches_pods_through_a_secret_env_var():
     (entry,) = chart_secrets.env_values("airflow")["secret"]
-    assert entry == {"envName": "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC", "secretName": "airflow-metadata-async",
-                     "secretKey": "connection"}
+    assert entry == {
+        "envName": "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC",
+        "secretName": "airflow-metadata-async",
+        "secretKey": "connection",
+    }
 
 
 def test_removed_defaults_are_nulls_in_a_values_file():

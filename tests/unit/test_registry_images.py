@@ -34,27 +34,34 @@ def chart_image_keys() -> set[str]:
 
 # --- where images come from -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("repository", "expected"), [
-    ("apache/airflow", ("docker.io", "apache/airflow")),
-    ("redis", ("docker.io", "library/redis")),
-    ("docker.io/redis", ("docker.io", "library/redis")),
-    ("index.docker.io/apache/airflow", ("docker.io", "apache/airflow")),
-    ("quay.io/prometheus/statsd-exporter", ("quay.io", "prometheus/statsd-exporter")),
-    ("registry.k8s.io/git-sync/git-sync", ("registry.k8s.io", "git-sync/git-sync")),
-    ("localhost:5000/x", ("localhost:5000", "x")),
-    ("Myreg.azurecr.io/team/app", ("myreg.azurecr.io", "team/app")),
-])
+
+@pytest.mark.parametrize(
+    ("repository", "expected"),
+    [
+        ("apache/airflow", ("docker.io", "apache/airflow")),
+        ("redis", ("docker.io", "library/redis")),
+        ("docker.io/redis", ("docker.io", "library/redis")),
+        ("index.docker.io/apache/airflow", ("docker.io", "apache/airflow")),
+        ("quay.io/prometheus/statsd-exporter", ("quay.io", "prometheus/statsd-exporter")),
+        ("registry.k8s.io/git-sync/git-sync", ("registry.k8s.io", "git-sync/git-sync")),
+        ("localhost:5000/x", ("localhost:5000", "x")),
+        ("Myreg.azurecr.io/team/app", ("myreg.azurecr.io", "team/app")),
+    ],
+)
 def test_a_repository_names_its_registry_like_docker_reads_it(repository, expected):
     assert split_reference(repository) == expected
 
 
-@pytest.mark.parametrize(("image", "host"), [
-    ("apache/airflow:3.1.8", "docker.io"),
-    ("apache/airflow:3.1.8@" + DIGEST, "docker.io"),
-    ("quay.io/prometheus/statsd-exporter@" + DIGEST, "quay.io"),
-    ("localhost:5000/x:1", "localhost:5000"),
-    (f"{SERVER}/apache/airflow:3.1.8", SERVER),
-])
+@pytest.mark.parametrize(
+    ("image", "host"),
+    [
+        ("apache/airflow:3.1.8", "docker.io"),
+        ("apache/airflow:3.1.8@" + DIGEST, "docker.io"),
+        ("quay.io/prometheus/statsd-exporter@" + DIGEST, "quay.io"),
+        ("localhost:5000/x:1", "localhost:5000"),
+        (f"{SERVER}/apache/airflow:3.1.8", SERVER),
+    ],
+)
 def test_the_host_of_a_full_image_reference(image, host):
     assert registry_host(image) == host
 
@@ -67,8 +74,13 @@ def test_mirrored_upstreams_land_under_their_path_and_other_registries_stay():
 
 
 def test_cache_rules_cover_anonymous_upstreams_only_and_docker_hub_is_imported():
-    repositories = ["apache/airflow", "quay.io/prometheus/statsd-exporter", "registry.k8s.io/git-sync/git-sync",
-                    "quay.io/prometheus/statsd-exporter", "other.azurecr.io/x"]
+    repositories = [
+        "apache/airflow",
+        "quay.io/prometheus/statsd-exporter",
+        "registry.k8s.io/git-sync/git-sync",
+        "quay.io/prometheus/statsd-exporter",
+        "other.azurecr.io/x",
+    ]
     rules = cache_rules(repositories)
     assert [(r.source, r.target) for r in rules] == [
         ("quay.io/prometheus/statsd-exporter", "prometheus/statsd-exporter"),
@@ -102,17 +114,20 @@ def test_the_registry_name_of_an_arm_id():
 
 # --- the chart's image values ------------------------------------------------------------------------------------
 
+
 def values(registry, **airflow):
     config = AirflowConfig.model_validate(airflow)
-    return airflow_values(ValuesInputs(
-        config=config,
-        pools=placements(ClusterConfig(authorized_ip_ranges=["203.0.113.0/24"])),
-        client_ids=dict.fromkeys(IDENTITIES, "client-id"),
-        task_logs=TaskLogs(container_name="airflow-logs", blob_endpoint="https://st.blob.core.windows.net/"),
-        vault_uri="https://kv.vault.azure.net/",
-        secrets=SecretsConfig(),
-        registry=registry,
-    ))
+    return airflow_values(
+        ValuesInputs(
+            config=config,
+            pools=placements(ClusterConfig(authorized_ip_ranges=["203.0.113.0/24"])),
+            client_ids=dict.fromkeys(IDENTITIES, "client-id"),
+            task_logs=TaskLogs(container_name="airflow-logs", blob_endpoint="https://st.blob.core.windows.net/"),
+            vault_uri="https://kv.vault.azure.net/",
+            secrets=SecretsConfig(),
+            registry=registry,
+        )
+    )
 
 
 def test_every_chart_image_comes_from_the_registry():
@@ -128,8 +143,11 @@ def test_every_chart_image_comes_from_the_registry():
 
 
 def test_digests_pin_every_image_that_config_pins():
-    rendered = values(SERVER, image={"digest": DIGEST},
-                      images={"statsd": {"digest": DIGEST}, "gitSync": {"tag": "v4.4.3", "digest": DIGEST}})
+    rendered = values(
+        SERVER,
+        image={"digest": DIGEST},
+        images={"statsd": {"digest": DIGEST}, "gitSync": {"tag": "v4.4.3", "digest": DIGEST}},
+    )
     images = rendered["images"]
     assert images["airflow"]["digest"] == DIGEST and rendered["defaultAirflowDigest"] == DIGEST
     assert images["pod_template"]["tag"] == f"3.1.8@{DIGEST}"
@@ -154,7 +172,10 @@ def test_the_default_chart_images_are_the_charts_own():
 
 def test_upstream_repositories_are_the_images_the_release_pulls():
     assert upstream_repositories(AirflowConfig()) == [
-        "apache/airflow", "quay.io/prometheus/statsd-exporter", "registry.k8s.io/git-sync/git-sync"]
+        "apache/airflow",
+        "quay.io/prometheus/statsd-exporter",
+        "registry.k8s.io/git-sync/git-sync",
+    ]
 
 
 def test_deep_merge_merges_mappings_and_replaces_the_rest():
@@ -163,9 +184,14 @@ def test_deep_merge_merges_mappings_and_replaces_the_rest():
 
 # --- settings ------------------------------------------------------------------------------------------------------
 
+
 def parse(**registry):
-    raw = {"owner": "o", "costCenter": "c", "cluster": '{"authorizedIpRanges": ["203.0.113.0/24"]}',
-           "registry": json.dumps(registry)}
+    raw = {
+        "owner": "o",
+        "costCenter": "c",
+        "cluster": '{"authorizedIpRanges": ["203.0.113.0/24"]}',
+        "registry": json.dumps(registry),
+    }
     return parse_stack_config("airflow-aks", "dev", raw)
 
 
@@ -191,6 +217,7 @@ def test_admin_user_and_anonymous_pull_are_always_off_and_zones_only_on_premium(
 
 # --- cost ----------------------------------------------------------------------------------------------------------
 
+
 def test_the_registry_tier_is_priced_per_day_and_cache_rules_cost_nothing():
     from costing import estimate, load_price_table
     from costing.capacity import Resources
@@ -199,8 +226,11 @@ def test_the_registry_tier_is_priced_per_day_and_cache_rules_cost_nothing():
     prices = load_price_table()
     assumptions = Assumptions(1, 1, 1, Resources(400, 700, 8))
     records = [
-        {"type": "azure-native:containerregistry:Registry", "name": "registry",
-         "inputs": {"location": "westeurope", "sku": {"name": "Premium"}}},
+        {
+            "type": "azure-native:containerregistry:Registry",
+            "name": "registry",
+            "inputs": {"location": "westeurope", "sku": {"name": "Premium"}},
+        },
         {"type": "azure-native:containerregistry:CacheRule", "name": "rule", "inputs": {}},
     ]
     result = estimate(records, prices, assumptions, default_region="westeurope")
@@ -210,6 +240,9 @@ def test_the_registry_tier_is_priced_per_day_and_cache_rules_cost_nothing():
     assert registry.idle_monthly == pytest.approx(daily.amount * prices.hours_per_month / 24)
     assert registry.burst_hourly == pytest.approx(daily.amount / 24)
     assert daily.meter == {
-        "serviceName": "Container Registry", "skuName": "Premium", "meterName": "Premium Registry Unit"}
+        "serviceName": "Container Registry",
+        "skuName": "Premium",
+        "meterName": "Premium Registry Unit",
+    }
     unknown = estimate([{**records[0], "inputs": {"location": "westeurope"}}], prices, assumptions)
     assert [line.priced for line in unknown.lines] == [False], "an unknown tier is reported, never a silent zero"

@@ -85,12 +85,30 @@ def test_a_text_setting_that_looks_like_a_number_stays_text():
             {"cluster": {"authorizedIpRanges": ["203.0.113.0/24"], "taskPool": {"name": "Task-Pool"}}},
             "airflow-aks:cluster.taskPool.name: 'Task-Pool' is not a valid node pool name",
         ),
-        ({"network": {"nodeSubnet": "10.20.0.0/33"}}, "airflow-aks:network.nodeSubnet: '10.20.0.0/33' is not a valid CIDR"),
-        ({"network": {"nodeSubnet": "10.99.0.0/22"}}, "airflow-aks:network.nodeSubnet: 10.99.0.0/22 is not inside vnetAddressSpace"),
-        ({"network": {"podCidr": "10.20.128.0/17"}}, "airflow-aks:network.podCidr: 10.20.128.0/17 overlaps vnetAddressSpace"),
-        ({"monitoring": {"retentionDays": 7}}, "airflow-aks:monitoring.retentionDays: Input should be greater than or equal to 30"),
-        ({"keyVault": {"softDeleteRetentionDays": 120}}, "airflow-aks:keyVault.softDeleteRetentionDays: Input should be less than or equal to 90"),
-        ({"storage": {"logsCoolAfterDays": 90, "logsDeleteAfterDays": 30}}, "airflow-aks:storage.logsDeleteAfterDays: 30 must be greater than logsCoolAfterDays 90"),
+        (
+            {"network": {"nodeSubnet": "10.20.0.0/33"}},
+            "airflow-aks:network.nodeSubnet: '10.20.0.0/33' is not a valid CIDR",
+        ),
+        (
+            {"network": {"nodeSubnet": "10.99.0.0/22"}},
+            "airflow-aks:network.nodeSubnet: 10.99.0.0/22 is not inside vnetAddressSpace",
+        ),
+        (
+            {"network": {"podCidr": "10.20.128.0/17"}},
+            "airflow-aks:network.podCidr: 10.20.128.0/17 overlaps vnetAddressSpace",
+        ),
+        (
+            {"monitoring": {"retentionDays": 7}},
+            "airflow-aks:monitoring.retentionDays: Input should be greater than or equal to 30",
+        ),
+        (
+            {"keyVault": {"softDeleteRetentionDays": 120}},
+            "airflow-aks:keyVault.softDeleteRetentionDays: Input should be less than or equal to 90",
+        ),
+        (
+            {"storage": {"logsCoolAfterDays": 90, "logsDeleteAfterDays": 30}},
+            "airflow-aks:storage.logsDeleteAfterDays: 30 must be greater than logsCoolAfterDays 90",
+        ),
         ({"namePrefix": "Airflow_1"}, "airflow-aks:namePrefix: 'Airflow_1' must be 2-8 lowercase letters and digits"),
         ({"tags": {"owner": "someone"}}, "airflow-aks:tags.owner: is set by the program"),
         ({"cluster": "not an object"}, "airflow-aks:cluster: Input should be a valid dictionary"),
@@ -135,9 +153,13 @@ def test_pulumi_yaml_declares_exactly_the_top_level_settings_with_matching_defau
             assert fields[key].annotation in (types[declaration["type"]], types[declaration["type"]] | None), key
         if "type" in declaration and "default" in declaration:
             model_default = fields[key].default
-            assert model_default == declaration["default"] or (model_default is None and declaration["default"] == ""), key
+            assert model_default == declaration["default"] or (
+                model_default is None and declaration["default"] == ""
+            ), key
         elif "type" not in declaration:
-            assert declaration.get("default") == {}, f"{key}: an object section defaults to {{}} (its fields default in stackconfig)"
+            assert declaration.get("default") == {}, (
+                f"{key}: an object section defaults to {{}} (its fields default in stackconfig)"
+            )
 
 
 def test_configuration_reference_is_generated_from_the_models():

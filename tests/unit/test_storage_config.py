@@ -27,14 +27,32 @@ def test_public_addresses_and_ranges_are_accepted():
 @pytest.mark.parametrize(
     ("storage", "expected"),
     [
-        ({"allowedIpRanges": ["10.1.0.0/16"]}, "airflow-aks:storage.allowedIpRanges[0]: '10.1.0.0/16' is a private range"),
-        ({"allowedIpRanges": ["198.51.100.7/32"]}, "airflow-aks:storage.allowedIpRanges: '198.51.100.7/32': Azure rejects /31 and /32"),
-        ({"allowedIpRanges": ["0.0.0.0/0"]}, "airflow-aks:storage.allowedIpRanges[0]: '0.0.0.0/0' opens the account to the whole internet"),
-        ({"allowedIpRanges": ["2001:db8::/32"]}, "airflow-aks:storage.allowedIpRanges[0]: '2001:db8::/32' is not an IPv4 address or CIDR"),
-        ({"allowedIpRanges": ["somewhere"]}, "airflow-aks:storage.allowedIpRanges[0]: 'somewhere' is not an IPv4 address or CIDR"),
+        (
+            {"allowedIpRanges": ["10.1.0.0/16"]},
+            "airflow-aks:storage.allowedIpRanges[0]: '10.1.0.0/16' is a private range",
+        ),
+        (
+            {"allowedIpRanges": ["198.51.100.7/32"]},
+            "airflow-aks:storage.allowedIpRanges: '198.51.100.7/32': Azure rejects /31 and /32",
+        ),
+        (
+            {"allowedIpRanges": ["0.0.0.0/0"]},
+            "airflow-aks:storage.allowedIpRanges[0]: '0.0.0.0/0' opens the account to the whole internet",
+        ),
+        (
+            {"allowedIpRanges": ["2001:db8::/32"]},
+            "airflow-aks:storage.allowedIpRanges[0]: '2001:db8::/32' is not an IPv4 address or CIDR",
+        ),
+        (
+            {"allowedIpRanges": ["somewhere"]},
+            "airflow-aks:storage.allowedIpRanges[0]: 'somewhere' is not an IPv4 address or CIDR",
+        ),
         ({"replication": "RAGRS"}, "airflow-aks:storage.replication: must be 'LRS', 'ZRS', 'GRS' or 'GZRS'"),
         ({"softDeleteDays": 0}, "airflow-aks:storage.softDeleteDays: Input should be greater than or equal to 1"),
-        ({"logsCoolAfterDays": 60, "logsDeleteAfterDays": 60}, "airflow-aks:storage.logsDeleteAfterDays: 60 must be greater than logsCoolAfterDays 60"),
+        (
+            {"logsCoolAfterDays": 60, "logsDeleteAfterDays": 60},
+            "airflow-aks:storage.logsDeleteAfterDays: 60 must be greater than logsCoolAfterDays 60",
+        ),
     ],
 )
 def test_bad_storage_settings_name_the_key_and_what_is_allowed(storage, expected):
