@@ -8,15 +8,10 @@ tests/support/smoke_dag_probe.py. Where the venv cannot be created (no package i
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 from support import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import airflow_venv
 
 RUNBOOK = ROOT / "docs" / "runbooks" / "first-deployment.md"
 DAG_ID = "airflow_aks_smoke_test"
@@ -24,13 +19,8 @@ RUN_ID = "manual__2025-01-01T00:00:00+00:00"
 
 
 @pytest.fixture(scope="module")
-def probe(tmp_path_factory) -> dict:
-    try:
-        python = airflow_venv.ensure()
-    except (subprocess.CalledProcessError, OSError, RuntimeError) as exc:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"cannot create .venv-airflow here ({exc}); run `python scripts/airflow_venv.py`")
+def probe(airflow_python, tmp_path_factory) -> dict:
+    python = airflow_python
     out = tmp_path_factory.mktemp("probe") / "probe.json"
     run = subprocess.run(
         [str(python), "-W", "ignore", str(ROOT / "tests" / "support" / "smoke_dag_probe.py"), str(out)],

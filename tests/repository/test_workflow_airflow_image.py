@@ -12,7 +12,6 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -310,19 +309,6 @@ def test_requirements_install_under_airflows_constraints_for_the_images_python(t
 
 
 # --- the DagBag check, under the real Airflow ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def airflow_python() -> Path:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import airflow_venv
-
-    try:
-        return airflow_venv.ensure()
-    except (subprocess.CalledProcessError, OSError) as exc:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"cannot create .venv-airflow here ({exc}); run `python scripts/airflow_venv.py`")
 
 
 def check(python: Path, folder: Path, tmp_path: Path) -> subprocess.CompletedProcess:
