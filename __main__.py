@@ -3,25 +3,25 @@
 import pulumi
 from pulumi_azure_native import authorization
 
-from components.airflow import Airflow, AirflowArgs
-from components.alerts import Alerts, AlertsArgs
+from components.airflow.concurrency import CapacityInputs
+from components.airflow.entra_sign_in import EntraSignIn, EntraSignInArgs
+from components.airflow.images import airflow_repository, upstream_repositories
+from components.airflow.release import Airflow, AirflowArgs
+from components.airflow.secrets import AirflowSecrets, AirflowSecretsArgs
+from components.airflow.values import ValuesInputs
 from components.cluster import Cluster, ClusterArgs
-from components.concurrency import CapacityInputs
+from components.cluster.gpu import GpuDevicePlugin, GpuDevicePluginArgs
+from components.cluster.warm_capacity import WarmCapacity, WarmCapacityArgs
 from components.context import stack_context
-from components.database import MetadataDatabase, MetadataDatabaseArgs
-from components.entra_sign_in import EntraSignIn, EntraSignInArgs
-from components.gpu import GpuDevicePlugin, GpuDevicePluginArgs
-from components.helm_values import ValuesInputs
-from components.identity import WorkloadIdentities, WorkloadIdentitiesArgs
-from components.image_values import airflow_repository, upstream_repositories
-from components.keyvault import KeyVault, KeyVaultArgs
-from components.metrics import Metrics, MetricsArgs
-from components.monitoring import Monitoring, MonitoringArgs
-from components.network import Network, NetworkArgs
-from components.registry import ContainerRegistry, ContainerRegistryArgs
-from components.secrets import AirflowSecrets, AirflowSecretsArgs
-from components.storage import LogStorage, LogStorageArgs
-from components.warm_capacity import WarmCapacity, WarmCapacityArgs
+from components.data.database import MetadataDatabase, MetadataDatabaseArgs
+from components.data.storage import LogStorage, LogStorageArgs
+from components.identity.keyvault import KeyVault, KeyVaultArgs
+from components.identity.workload import WorkloadIdentities, WorkloadIdentitiesArgs
+from components.monitoring.alerts import Alerts, AlertsArgs
+from components.monitoring.metrics import Metrics, MetricsArgs
+from components.monitoring.workspace import Monitoring, MonitoringArgs
+from components.network.vnet import Network, NetworkArgs
+from components.registry.container_registry import ContainerRegistry, ContainerRegistryArgs
 from stackconfig import load_stack_config
 
 settings = load_stack_config()

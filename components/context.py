@@ -14,10 +14,9 @@ import pulumi
 import pulumi_random as random
 from pulumi_azure_native import authorization, resources
 
+from components.role_assignments import Principal
 from facts.naming import SUFFIX_LENGTH, Naming
 from stackconfig import StackSettings
-
-from .role_assignments import Principal
 
 
 @dataclass(frozen=True)

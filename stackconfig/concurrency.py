@@ -1,6 +1,6 @@
 """How many tasks Airflow runs at once: derived from the pools the stack creates unless pinned here.
 
-Unset settings are derived (components/concurrency.py) so that every task slot the nodes provide, spot and GPU
+Unset settings are derived (components/airflow/concurrency.py) so that every task slot the nodes provide, spot and GPU
 included, can be running at once; a pinned value wins, and the policy pack's `airflow-concurrency` advisory says
 when it leaves paid capacity unreachable.
 """

@@ -15,16 +15,14 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import containerservice, monitor
 
-from stackconfig.cluster import ClusterConfig
-from stackconfig.network import NetworkConfig
-
-from ..context import StackContext, renamed
-from ..monitoring import ClusterMonitoring
-from ..network import NodeNetwork
-from ..node_pools import PoolPlacement, placements
-from ..rbac_wait import CONTROL_PLANE_PROPAGATION, KUBERNETES_RBAC_PROPAGATION, propagation_wait
-from .access import cluster_identity, control_plane_grants, kubeconfig, kubernetes_provider, once_created
-from .builders import (
+from components.cluster.access import (
+    cluster_identity,
+    control_plane_grants,
+    kubeconfig,
+    kubernetes_provider,
+    once_created,
+)
+from components.cluster.builders import (
     addon_profiles,
     api_server_access,
     autoscaler_profile,
@@ -32,7 +30,14 @@ from .builders import (
     pool_settings,
     security_profile,
 )
-from .pools import maintenance_configurations, user_pools
+from components.cluster.node_pools import PoolPlacement, placements
+from components.cluster.pools import maintenance_configurations, user_pools
+from components.context import StackContext, renamed
+from components.identity.rbac_wait import CONTROL_PLANE_PROPAGATION, KUBERNETES_RBAC_PROPAGATION, propagation_wait
+from components.monitoring.workspace import ClusterMonitoring
+from components.network.vnet import NodeNetwork
+from stackconfig.cluster import ClusterConfig
+from stackconfig.network import NetworkConfig
 
 CONTAINER_INSIGHTS_ASSOCIATION = "ContainerInsightsExtension"
 
@@ -117,7 +122,7 @@ class Cluster(pulumi.ComponentResource):
             addon_profiles=addon_profiles(
                 cfg, workspace_id, container_insights=args.monitoring.container_insights_rule_id is not None
             ),
-            # The managed Prometheus add-on; its collection rule and association are `components.metrics`'.
+            # The managed Prometheus add-on; its collection rule and association are `components.monitoring.metrics`'.
             azure_monitor_profile=containerservice.ManagedClusterAzureMonitorProfileArgs(
                 metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(
                     enabled=args.monitoring.prometheus_metrics

@@ -16,9 +16,9 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import authorization, containerservice, managedidentity
 
-from ..context import StackContext, renamed
-from ..kubeconfig import decode_credential, kubelogin_kubeconfig
-from ..role_assignments import Principal
+from components.cluster.kubeconfig import decode_credential, kubelogin_kubeconfig
+from components.context import StackContext, renamed
+from components.role_assignments import Principal
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 import pulumi
 from pulumi_azure_native import containerservice
 
+from components.cluster.node_pools import PoolPlacement
 from facts.network import AKS_OUTBOUND_TYPES
 from facts.vm_sizes import ephemeral_os_disk_gb
 from stackconfig.cluster import AutoscalerProfileConfig, ClusterConfig, MaintenanceWindowConfig
 from stackconfig.network import NetworkConfig
-
-from ..node_pools import PoolPlacement
 
 MAX_SURGE = "33%"
 """Extra nodes added during an upgrade: a third of the pool at a time, so upgrades finish without doubling cost."""

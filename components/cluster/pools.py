@@ -9,11 +9,10 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import containerservice
 
+from components.cluster.builders import maintenance_window, pool_settings
+from components.cluster.node_pools import PoolPlacement
+from components.context import StackContext, renamed
 from stackconfig.cluster import ClusterConfig
-
-from ..context import StackContext, renamed
-from ..node_pools import PoolPlacement
-from .builders import maintenance_window, pool_settings
 
 UPGRADE_SCHEDULE = "aksManagedAutoUpgradeSchedule"
 NODE_OS_UPGRADE_SCHEDULE = "aksManagedNodeOSUpgradeSchedule"

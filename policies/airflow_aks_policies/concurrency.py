@@ -120,6 +120,6 @@ gpu_device_plugin = StackValidationPolicy(
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.MEDIUM,
     validate=validate_gpu_device_plugin,
-    remediation_steps="Deploy the device plugin with the pool's node selector and tolerations (components/gpu.py "
+    remediation_steps="Deploy the device plugin with the pool's node selector and tolerations (components/cluster/gpu.py "
     "does when cluster.gpuPool.enabled), or remove the GPU pool.",
 )

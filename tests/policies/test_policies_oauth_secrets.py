@@ -3,7 +3,7 @@
 import pytest
 from support.policy_harness import UNKNOWN, airflow_aks_policies, violations
 
-from components.airflow_auth import webserver_config
+from components.airflow.auth import webserver_config
 from stackconfig.auth import AuthConfig
 
 rule = airflow_aks_policies.oauth_secrets

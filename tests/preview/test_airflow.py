@@ -31,11 +31,11 @@ PROGRAM = textwrap.dedent(
     import pulumi_kubernetes as kubernetes
     from pulumi_azure_native import managedidentity
 
-    from components.airflow import Airflow, AirflowArgs
-    from components.airflow_auth import EntraApp
-    from components.helm_values import ValuesInputs
-    from components.node_pools import placements
-    from components.remote_logging import TaskLogs
+    from components.airflow.release import Airflow, AirflowArgs
+    from components.airflow.auth import EntraApp
+    from components.airflow.values import ValuesInputs
+    from components.cluster.node_pools import placements
+    from components.data.storage import TaskLogs
     from facts.workload_identity import IDENTITIES
     from stackconfig import load_stack_config
 

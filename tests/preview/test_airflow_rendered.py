@@ -21,10 +21,10 @@ import pytest
 from cryptography.fernet import Fernet
 from support import rendered_chart
 
-from components import platform_dags
-from components.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
-from components.database import PASSWORD_SPECIALS
-from components.remote_logging import REMOTE_BASE_LOG_FOLDER, REMOTE_LOG_CONN_ID
+from components.airflow import platform_dags
+from components.airflow.remote_logging import REMOTE_BASE_LOG_FOLDER, REMOTE_LOG_CONN_ID
+from components.data.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
+from components.data.database import PASSWORD_SPECIALS
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -8,7 +8,7 @@ import kubernetes_validate
 import pytest
 from support import rendered_chart
 
-from components import chart_config, chart_secrets, platform_dags
+from components.airflow import chart_config, chart_secrets, platform_dags
 
 
 @pytest.fixture(params=["dev", "prod"])

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from support import ROOT
 
-from components.kubeconfig import AKS_SERVER_ID
-from components.node_pools import POOL_LABEL
+from components.cluster.kubeconfig import AKS_SERVER_ID
+from components.cluster.node_pools import POOL_LABEL
 from components.role_assignments import role_assignment_name
 from facts.roles import BUILTIN_ROLES
 from offline import UNKNOWN, run_preview

@@ -11,7 +11,7 @@ import pytest
 from support import ROOT
 from support.concurrency import limits
 
-from components.concurrency import migrate_job_args
+from components.airflow.concurrency import migrate_job_args
 from costing.concurrency import AIRFLOW_DEFAULTS
 
 RELEASE = "kubernetes:helm.sh/v3:Release"

@@ -9,8 +9,8 @@ import json
 
 from support.stack_modes import children, known_or_unknown, subnet
 
-from components.connection_uri import parse_connection_uri
-from components.database import private_dns_zone_name
+from components.data.connection_uri import parse_connection_uri
+from components.data.database import private_dns_zone_name
 from offline import UNKNOWN
 from stackconfig.network import NetworkConfig
 

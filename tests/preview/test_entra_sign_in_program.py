@@ -9,7 +9,7 @@ import pytest
 import yaml
 from support import ROOT
 
-from components.airflow_auth import FAB_AUTH_MANAGER, app_role_id, webserver_config
+from components.airflow.auth import FAB_AUTH_MANAGER, app_role_id, webserver_config
 from facts.workload_identity import TOKEN_AUDIENCE
 from offline import UNKNOWN, run_preview
 from offline.azure_mocks import AzureMocks, graph_error

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from support import ROOT
 
-from components.gpu import DEVICE_PLUGIN_IMAGE, GPU_RESOURCE
+from components.cluster.gpu import DEVICE_PLUGIN_IMAGE, GPU_RESOURCE
 from offline import run_preview
 from stackconfig import ConfigError, parse_stack_config
 

@@ -10,9 +10,9 @@ import pytest
 from cryptography.fernet import Fernet
 from support import ROOT
 
-from components import chart_secrets
+from components.airflow import chart_secrets
+from components.airflow.secrets import KEY_VAULT_NAMES
 from components.role_assignments import role_assignment_name
-from components.secrets import KEY_VAULT_NAMES
 from facts.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
 from facts.workload_identity import IDENTITIES, TOKEN_AUDIENCE, bindings_by_identity
 from offline import UNKNOWN, run_preview

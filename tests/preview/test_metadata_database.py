@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from support import rendered_chart
 
-from components.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
-from components.database import PASSWORD_SPECIALS
+from components.data.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
+from components.data.database import PASSWORD_SPECIALS
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import yaml
 from support import ROOT
 
-from components.prometheus_rules import SCRAPE_JOB, RuleScope, alert_rules
-from components.statsd import override_mappings
+from components.monitoring.rules import SCRAPE_JOB, RuleScope, alert_rules
+from components.monitoring.statsd import override_mappings
 from offline import run_preview
 from stackconfig.database import max_user_connections
 

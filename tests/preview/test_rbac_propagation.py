@@ -3,7 +3,7 @@ and the Kubernetes provider (so every Kubernetes resource) for the deployer's cl
 bounded pulumiverse-time Sleep re-armed whenever one of those assignments is replaced. Checked on the dependency
 graph the engine records, for both stacks, with known outputs and as a first preview."""
 
-from components.rbac_wait import CONTROL_PLANE_PROPAGATION, KUBERNETES_RBAC_PROPAGATION
+from components.identity.rbac_wait import CONTROL_PLANE_PROPAGATION, KUBERNETES_RBAC_PROPAGATION
 
 SLEEP = "time:index/sleep:Sleep"
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"

@@ -1,8 +1,8 @@
 """One map, three consumers: every service account the chart runs as has its client-id annotation and pod label in
 the Helm values, a federated credential whose subject names it, and the roles of its identity, in every stack.
 
-This is the cross-check the identity map exists for: the values (components.helm_values), the credentials and the
-role assignments (components.identity) are generated separately from `facts.workload_identity`, so a rename
+This is the cross-check the identity map exists for: the values (components.airflow.values), the credentials and the
+role assignments (components.identity.workload) are generated separately from `facts.workload_identity`, so a rename
 on one side fails here.
 """
 

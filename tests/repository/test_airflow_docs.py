@@ -8,7 +8,7 @@ import pytest
 from support import ROOT
 from support.config import settings
 
-from components.node_pools import placements
+from components.cluster.node_pools import placements
 
 DOC = ROOT / "docs" / "airflow.md"
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)

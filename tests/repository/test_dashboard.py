@@ -7,8 +7,8 @@ import json
 import pytest
 from support import ROOT
 
-from components.alerts import metric_alerts
-from components.prometheus_rules import RuleScope, known_series, metric_names
+from components.monitoring.alerts import metric_alerts
+from components.monitoring.rules import RuleScope, known_series, metric_names
 from stackconfig.alerting import AlertsConfig
 from stackconfig.database import DatabaseConfig
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from support import ROOT
 
-from components.airflow_auth import CLIENT_ASSERTION_TYPE, FAB_AUTH_MANAGER, webserver_config
+from components.airflow.auth import CLIENT_ASSERTION_TYPE, FAB_AUTH_MANAGER, webserver_config
 from offline.azure_mocks import AzureMocks
 from stackconfig.auth import AuthConfig
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from support import ROOT
 
-from components.helm_values import SERVICE_NODE_SELECTOR_ENV, SERVICE_TOLERATIONS_ENV, service_placement_env
-from components.node_pools import core_placement
-from components.prometheus_rules import LIVENESS_DAG_ID, LIVENESS_INTERVAL_MINUTES
+from components.airflow.values import SERVICE_NODE_SELECTOR_ENV, SERVICE_TOLERATIONS_ENV, service_placement_env
+from components.cluster.node_pools import core_placement
+from components.monitoring.rules import LIVENESS_DAG_ID, LIVENESS_INTERVAL_MINUTES
 from stackconfig.cluster import ClusterConfig
 
 

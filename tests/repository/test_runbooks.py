@@ -8,7 +8,7 @@ import re
 import pytest
 from support import ROOT
 
-from components.node_pools import POOL_LABEL, placements
+from components.cluster.node_pools import POOL_LABEL, placements
 from stackconfig.cluster import ClusterConfig
 from stackconfig.secrets import SecretsConfig
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from components.concurrency import CapacityInputs, airflow_limits, task_slots
-from components.node_pools import placements
+from components.airflow.concurrency import CapacityInputs, airflow_limits, task_slots
+from components.cluster.node_pools import placements
 from stackconfig import parse_stack_config
 
 from .config import PROJECT, stack_file

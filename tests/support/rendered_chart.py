@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import install_helm  # noqa: E402
 
-from components import platform_dags  # noqa: E402
+from components.airflow import platform_dags  # noqa: E402
 from offline import run_preview  # noqa: E402
 from support import chart_schema  # noqa: E402
 
@@ -150,13 +150,13 @@ def render(stack: str) -> Rendered:
 
 
 def fernet_secret() -> str:
-    """A `new,previous` Fernet key pair shaped like `components.secrets` makes it."""
+    """A `new,previous` Fernet key pair shaped like `components.airflow.secrets` makes it."""
     return ",".join(base64.urlsafe_b64encode(os.urandom(32)).decode() for _ in range(2))
 
 
 def secret_data(rendered: Rendered, metadata_uri: str, async_uri: str) -> dict[tuple[str, str], str]:
     """(Secret name, key) -> value for every Secret the program writes, keyed like the chart reads them."""
-    from components import chart_secrets
+    from components.airflow import chart_secrets
 
     values = {
         chart_secrets.METADATA_CONNECTION: metadata_uri,

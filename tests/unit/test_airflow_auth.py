@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from components.airflow_auth import (
+from components.airflow.auth import (
     FAB_AUTH_MANAGER,
     EntraApp,
     app_role_id,

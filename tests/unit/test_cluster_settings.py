@@ -9,7 +9,7 @@ import pytest
 from pulumi_azure_native import containerservice
 
 from components.cluster import api_server_access, autoscaler_profile, network_profile, pool_settings
-from components.node_pools import GPU_TAINT_KEY, POOL_LABEL, SPOT_TAINT_KEY, placements
+from components.cluster.node_pools import GPU_TAINT_KEY, POOL_LABEL, SPOT_TAINT_KEY, placements
 from stackconfig import parse_stack_config
 
 SUBNET = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes"

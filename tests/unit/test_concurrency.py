@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from support.concurrency import config, limits, slots
 
-from components.concurrency import unknown_shapes
-from components.node_pools import placements
+from components.airflow.concurrency import unknown_shapes
+from components.cluster.node_pools import placements
 from costing.concurrency import Overrides, StartupAllowance, TaskSlots, derive, read_limits
 from stackconfig import ConfigError
 

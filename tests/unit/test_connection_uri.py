@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from components.connection_uri import (
+from components.data.connection_uri import (
     DIRECT_PORT,
     PGBOUNCER_PORT,
     MetadataConnection,

@@ -11,9 +11,10 @@ import pytest
 from support import chart_schema
 from support.config import settings
 
-from components import chart_secrets
-from components.airflow_auth import EntraApp
-from components.helm_values import (
+from components.airflow import chart_secrets
+from components.airflow.auth import EntraApp
+from components.airflow.remote_logging import connection_env_name, wasb_connection
+from components.airflow.values import (
     AZURE_LOAD_BALANCER_PROBE_SOURCE,
     EXECUTOR,
     INTERNAL_LOAD_BALANCER_ANNOTATION,
@@ -23,8 +24,8 @@ from components.helm_values import (
     git_credentials,
     release_pods,
 )
-from components.node_pools import POOL_LABEL, core_placement, placements
-from components.remote_logging import TaskLogs, connection_env_name, wasb_connection
+from components.cluster.node_pools import POOL_LABEL, core_placement, placements
+from components.data.storage import TaskLogs
 from facts.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, USE_LABEL, bindings
 
 CLIENT_IDS = {"airflow": "11111111-1111-1111-1111-111111111111", "tasks": "22222222-2222-2222-2222-222222222222"}

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from components.identity import federated_credential_name, planned_grants
+from components.identity.workload import federated_credential_name, planned_grants
 from components.role_assignments import role_assignment_name, subscription_of
 from facts.roles import BUILTIN_ROLES, PRIVILEGED_ROLES
 from facts.workload_identity import (

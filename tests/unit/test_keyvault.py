@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from components.keyvault import vault_properties
+from components.identity.keyvault import vault_properties
 from stackconfig import ConfigError, parse_stack_config
 from stackconfig.keyvault import KeyVaultConfig
 

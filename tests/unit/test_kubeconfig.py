@@ -17,7 +17,13 @@ import yaml
 from kubernetes.client import Configuration
 from kubernetes.config.kube_config import KubeConfigLoader
 
-from components.kubeconfig import AKS_SERVER_ID, LOGIN_MODES, decode_credential, kubelogin_exec, kubelogin_kubeconfig
+from components.cluster.kubeconfig import (
+    AKS_SERVER_ID,
+    LOGIN_MODES,
+    decode_credential,
+    kubelogin_exec,
+    kubelogin_kubeconfig,
+)
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 SERVER = "https://aks-airflow-dev-weu-abc123.hcp.westeurope.azmk8s.io:443"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from support import ROOT
 
-from components import statsd
-from components.prometheus_rules import (
+from components.monitoring import statsd
+from components.monitoring.rules import (
     LIVENESS_DAG_ID,
     RuleScope,
     alert_rules,

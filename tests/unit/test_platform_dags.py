@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from components import chart_config, chart_secrets, platform_dags
-from components.connection_uri import (
+from components.airflow import chart_config, chart_secrets, platform_dags
+from components.data.connection_uri import (
     MetadataConnection,
     async_connection_uri,
     build_async_connection_uri,

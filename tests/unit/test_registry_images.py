@@ -8,11 +8,11 @@ import json
 import pytest
 from support import chart_schema
 
-from components.helm_values import ValuesInputs, airflow_values
-from components.image_values import deep_merge, image_values, upstream_repositories
-from components.node_pools import placements
-from components.registry import registry_properties
-from components.remote_logging import TaskLogs
+from components.airflow.images import deep_merge, image_values, upstream_repositories
+from components.airflow.values import ValuesInputs, airflow_values
+from components.cluster.node_pools import placements
+from components.data.storage import TaskLogs
+from components.registry.container_registry import registry_properties
 from facts.images import cache_rules, imports, login_server, mirrored, registry_host, registry_name_of, split_reference
 from facts.naming import Naming
 from facts.workload_identity import IDENTITIES

@@ -7,7 +7,7 @@ import json
 import pytest
 from support import chart_schema
 
-from components.remote_logging import REMOTE_LOG_CONN_ID, airflow_config, connection_env, wasb_connection
+from components.airflow.remote_logging import REMOTE_LOG_CONN_ID, airflow_config, connection_env, wasb_connection
 
 ENDPOINT = "https://stairflowprodab12c.blob.core.windows.net/"
 

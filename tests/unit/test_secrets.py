@@ -9,8 +9,8 @@ import os
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
 
-from components import chart_secrets
-from components.secrets import (
+from components.airflow import chart_secrets
+from components.airflow.secrets import (
     CONNECTIONS_PREFIX,
     KEY_VAULT_BACKEND,
     KEY_VAULT_NAMES,

@@ -1,6 +1,6 @@
 """The Prometheus recording and alert rules on Airflow, as data: what the `PrometheusRuleGroup`s contain.
 
-Metric names come from `components.statsd` (the program's StatsD mapping) and from the managed Prometheus add-on's
+Metric names come from `components.monitoring.statsd` (the program's StatsD mapping) and from the managed Prometheus add-on's
 default kube-state-metrics target; tests check every name a rule uses against those. Each alert links to its
 section of docs/monitoring.md, which says what it means and what to check first.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .statsd import exposed_series
+from components.monitoring.statsd import exposed_series
 
 SCRAPE_JOB = "airflow-statsd"
 """The scrape job (and so the `job` label) of Airflow's StatsD exporter in the add-on's custom scrape config."""

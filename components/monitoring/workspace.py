@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights
 
+from components.context import StackContext, renamed
+from components.monitoring.diagnostics import Diagnostics
 from stackconfig.monitoring import MonitoringConfig
-
-from .context import StackContext, renamed
-from .diagnostics import Diagnostics
 
 CONTAINER_INSIGHTS_STREAMS = ("Microsoft-ContainerInsights-Group-Default",)
 """Perf, inventory, events and ContainerLogV2: the default Container Insights set."""

@@ -4,7 +4,7 @@ AKS installs the NVIDIA driver on GPU nodes (agent pool `gpuProfile.driver: Inst
 AKS-managed GPU stack (`gpuProfile.nvidia.managementMode`) is a preview the azure-native API version this program
 pins does not offer (its GPUProfileArgs has `driver` only). So this DaemonSet follows NVIDIA's own static manifest
 (github.com/NVIDIA/k8s-device-plugin, deployments/static/nvidia-device-plugin.yml at tag v0.20.0), with the
-image pinned by digest and the pool's node selector and tolerations from `components.node_pools` (one source with
+image pinned by digest and the pool's node selector and tolerations from `components.cluster.node_pools` (one source with
 the taints the cluster puts on the pool).
 """
 
@@ -16,7 +16,7 @@ from typing import Any, cast
 import pulumi
 import pulumi_kubernetes as kubernetes
 
-from .node_pools import PoolPlacement
+from components.cluster.node_pools import PoolPlacement
 
 DEVICE_PLUGIN_VERSION = "v0.20.0"
 DEVICE_PLUGIN_IMAGE = (

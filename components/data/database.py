@@ -14,12 +14,11 @@ import pulumi
 import pulumi_random as random
 from pulumi_azure_native import dbforpostgresql as postgres
 
+from components.context import StackContext
+from components.data.connection_uri import MetadataConnection, build_connection_uri, port_for
+from components.monitoring.diagnostics import Diagnostics
+from components.network.private_link import PrivateAccess
 from stackconfig.database import DatabaseConfig
-
-from .connection_uri import MetadataConnection, build_connection_uri, port_for
-from .context import StackContext
-from .diagnostics import Diagnostics
-from .private_link import PrivateAccess
 
 DATABASE_NAME = "airflow"
 PASSWORD_SPECIALS = "-_.~"

@@ -5,12 +5,12 @@ leaves, so the structure of the values is known in a first `pulumi preview` and 
 strings. Secrets never appear here: the chart is pointed at Kubernetes Secrets by name.
 
 Where things come from (one source of truth each):
-- pool labels and taints: `components.node_pools` (the cluster component applies the same ones to the pools);
+- pool labels and taints: `components.cluster.node_pools` (the cluster component applies the same ones to the pools);
 - service account names, the client-id annotation and the workload identity pod label:
   `facts.workload_identity.bindings()` (the federated credentials are generated from the same map);
-- Secret names: `components.chart_secrets`;
-- images (repositories through the stack's registry, tags, digests): `components.image_values`;
-- remote logging and the Key Vault secrets backend: `components.remote_logging` and `components.secrets`, from
+- Secret names: `components.airflow.chart_secrets`;
+- images (repositories through the stack's registry, tags, digests): `components.airflow.images`;
+- remote logging and the Key Vault secrets backend: `components.airflow.remote_logging` and `components.airflow.secrets`, from
   the log container and vault the other components created.
 """
 
@@ -23,18 +23,18 @@ from typing import Any
 
 from pulumi import Input
 
+from components.airflow import chart_secrets, platform_dags, remote_logging
+from components.airflow.auth import EntraApp, auth_values
+from components.airflow.concurrency import CapacityInputs, airflow_limits, migrate_job_args
+from components.airflow.images import deep_merge, image_values
+from components.airflow.secrets import rollout_annotations, secrets_backend_config
+from components.cluster.node_pools import Placements, PoolPlacement, core_of
+from components.data.storage import TaskLogs
+from components.monitoring import statsd
 from facts.network import AZURE_LOAD_BALANCER_PROBE_SOURCE, PRIVATE_RANGES
 from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL, ServiceAccountBinding, bindings
 from stackconfig.airflow import AirflowConfig, GitSyncConfig, ServiceConfig
 from stackconfig.secrets import SecretsConfig
-
-from . import chart_secrets, platform_dags, remote_logging, statsd
-from .airflow_auth import EntraApp, auth_values
-from .concurrency import CapacityInputs, airflow_limits, migrate_job_args
-from .image_values import deep_merge, image_values
-from .node_pools import Placements, PoolPlacement, core_of
-from .remote_logging import TaskLogs
-from .secrets import rollout_annotations, secrets_backend_config
 
 EXECUTOR = "KubernetesExecutor"
 SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict"
@@ -108,7 +108,7 @@ class ValuesInputs:
     secrets: SecretsConfig
     """Rotation counters: their annotation on the services' and task pods (never the Jobs') restarts them."""
     registry: str | None = None
-    """Login server of the stack's registry every image is pulled through (`components.image_values`); None: none."""
+    """Login server of the stack's registry every image is pulled through (`components.airflow.images`); None: none."""
     entra_app: EntraApp | None = None
     """The app registration of Entra sign-in (auth mode entra; `EntraSignIn.app`)."""
     capacity: CapacityInputs = field(default_factory=CapacityInputs)
@@ -315,7 +315,7 @@ def scraper_peer() -> dict[str, Any]:
 
 
 def _statsd() -> dict[str, Any]:
-    """The exporter with the program's mapping (`components.statsd`), its NetworkPolicy also admitting the managed
+    """The exporter with the program's mapping (`components.monitoring.statsd`), its NetworkPolicy also admitting the managed
     Prometheus scraper (the chart admits only the release's own pods)."""
     return {
         "enabled": True,

@@ -21,14 +21,13 @@ import pulumi_kubernetes as kubernetes
 import yaml
 from pulumi_azure_native import alertsmanagement, dashboard, monitor
 
+from components.context import StackContext
+from components.monitoring.rules import SCRAPE_JOB, SEVERITY, RuleScope, alert_rules, recording_rules
+from components.monitoring.statsd import SCRAPE_PORT_NAME, SCRAPER_NAMESPACE
+from components.role_assignments import Principal
 from facts.naming import Naming
 from stackconfig.airflow import AirflowConfig
 from stackconfig.monitoring import MonitoringConfig
-
-from .context import StackContext
-from .prometheus_rules import SCRAPE_JOB, SEVERITY, RuleScope, alert_rules, recording_rules
-from .role_assignments import Principal
-from .statsd import SCRAPE_PORT_NAME, SCRAPER_NAMESPACE
 
 PROMETHEUS_STREAM = "Microsoft-PrometheusMetrics"
 SCRAPE_CONFIG_MAP = "ama-metrics-prometheus-config"

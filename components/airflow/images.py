@@ -1,5 +1,5 @@
 """Every image of the Airflow chart as a values fragment: pulled through the stack's registry, pinned where config
-gives a digest. Pure: `components.helm_values` merges the fragment into the release's values in one line.
+gives a digest. Pure: `components.airflow.values` merges the fragment into the release's values in one line.
 
 The chart renders images from `defaultAirflow*`, `images.*` and the KubernetesExecutor's `[kubernetes_executor]
 worker_container_*` (which overrides `images.pod_template`); each is set here so no image falls back to a chart

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import keyvault
 
+from components.context import StackContext
+from components.monitoring.diagnostics import Diagnostics
+from components.network.private_link import PrivateAccess
 from stackconfig.keyvault import KeyVaultConfig
-
-from .context import StackContext
-from .diagnostics import Diagnostics
-from .private_link import PrivateAccess
 
 DNS_ZONE = "privatelink.vaultcore.azure.net"
 

@@ -1,7 +1,7 @@
 """Sign-in to Airflow as chart values: the FAB auth manager, and with Entra ID its `webserver_config.py`.
 
 Pure: `webserver_config()` renders the file the chart mounts into the API server (`apiServer.apiServerConfig`), and
-`auth_values()` returns the values fragment `helm_values.airflow_values()` merges in (`image_values.deep_merge`). Nothing here calls Pulumi; the
+`auth_values()` returns the values fragment `components.airflow.values.airflow_values()` merges in (`components.airflow.images.deep_merge`). Nothing here calls Pulumi; the
 app registration's ids may be Outputs and are combined with `Output.all` only when they are.
 
 No client secret: the API server already runs with workload identity, so the pod has a service account token
@@ -82,7 +82,7 @@ def webserver_config(sign_in: EntraSignInConfig, tenant_id: str, client_id: str)
         },
     }
     lines = [
-        '"""Airflow sign-in with Entra ID. Written by airflow-aks (components/airflow_auth.py): change the stack',
+        '"""Airflow sign-in with Entra ID. Written by airflow-aks (components/airflow/auth.py): change the stack',
         'config, not this file."""',
         "",
         "import os",
@@ -152,7 +152,7 @@ class EntraApp:
 
 
 def auth_values(config: AirflowConfig, app: EntraApp | None) -> dict[str, Any]:
-    """Values fragment for the configured sign-in; merged into the chart values by `helm_values.airflow_values`.
+    """Values fragment for the configured sign-in; merged into the chart values by `components.airflow.values.airflow_values`.
 
     Always the FAB auth manager (users, roles and `airflow users create` live there). With Entra: the rendered
     config, and ProxyFix so FAB builds its https callback URL from the ingress's X-Forwarded-* headers.

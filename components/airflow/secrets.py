@@ -22,16 +22,15 @@ import pulumi_kubernetes as kubernetes
 import pulumi_random as random
 from pulumi_azure_native import keyvault
 
+from components.airflow import chart_secrets
+from components.airflow.chart_secrets import ChartSecret
+from components.context import StackContext
+from components.data.connection_uri import async_connection_uri
+from components.data.database import MetadataCredentials
+from components.identity.keyvault import SecretStore
+from components.outputs import applied
 from stackconfig.airflow import AirflowConfig
 from stackconfig.secrets import SecretsConfig
-
-from . import chart_secrets
-from .chart_secrets import ChartSecret
-from .connection_uri import async_connection_uri
-from .context import StackContext
-from .database import MetadataCredentials
-from .keyvault import SecretStore
-from .outputs import applied
 
 KEY_VAULT_BACKEND = "airflow.providers.microsoft.azure.secrets.key_vault.AzureKeyVaultBackend"
 CONNECTIONS_PREFIX = "airflow-connections"

@@ -1,7 +1,7 @@
 """The storage account that keeps Airflow's task logs: Entra ID only, private, with soft delete and a lifecycle.
 
 Shared keys are disabled, so nothing can hold a long-lived credential for it: Airflow writes logs with its workload
-identity (see `components.remote_logging`). The account accepts traffic only from the node subnet (service
+identity (see `components.airflow.remote_logging`). The account accepts traffic only from the node subnet (service
 endpoint) and listed IPs, or, with `storage.privateEndpoint`, only through a private endpoint in the VNet.
 """
 
@@ -12,12 +12,10 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import storage
 
+from components.context import StackContext
+from components.monitoring.diagnostics import Diagnostics
+from components.network.private_link import PrivateAccess
 from stackconfig.storage import StorageConfig
-
-from .context import StackContext
-from .diagnostics import Diagnostics
-from .private_link import PrivateAccess
-from .remote_logging import TaskLogs
 
 LOG_CONTAINER = "airflow-logs"
 BLOB_PRIVATE_DNS_ZONE = "privatelink.blob.core.windows.net"
@@ -76,6 +74,14 @@ def lifecycle_policy(config: StorageConfig, container_name: str) -> storage.Mana
 
 def retention(days: int) -> storage.DeleteRetentionPolicyArgs:
     return storage.DeleteRetentionPolicyArgs(enabled=True, days=days)
+
+
+@dataclass(frozen=True)
+class TaskLogs:
+    """Where task logs go: the log container, and the blob endpoint of its account (the facet LogStorage offers)."""
+
+    container_name: pulumi.Input[str]
+    blob_endpoint: pulumi.Input[str]
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, managedidentity
 
+from components.context import StackContext
+from components.role_assignments import Principal
 from facts.workload_identity import IDENTITIES, TOKEN_AUDIENCE, ServiceAccountBinding, bindings_by_identity
 from stackconfig.identity import RoleGrantConfig
-
-from .context import StackContext
-from .role_assignments import Principal
 
 _MAX_CREDENTIAL_NAME = 120
 

@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as kubernetes
 
-DAGS_DIR = Path(__file__).resolve().parent.parent / "dags"
+DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
 BUNDLE_NAME = "airflow-aks-platform"
 MOUNT_PATH = "/opt/airflow/platform-dags"
 VOLUME_NAME = "platform-dags"

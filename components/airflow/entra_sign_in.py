@@ -27,12 +27,11 @@ import pulumi
 import pulumi_azuread as azuread
 from pulumi import Input, Output, ResourceOptions
 
+from components.airflow.auth import ID_TOKEN_CLAIMS, EntraApp, app_role_id, redirect_uri
+from components.context import StackContext
 from facts.workload_identity import TOKEN_AUDIENCE, ServiceAccountBinding, bindings
 from stackconfig.airflow import AirflowConfig
 from stackconfig.auth import EntraSignInConfig
-
-from .airflow_auth import ID_TOKEN_CLAIMS, EntraApp, app_role_id, redirect_uri
-from .context import StackContext
 
 FEDERATED_CREDENTIAL_NAME = "airflow-api-server"
 

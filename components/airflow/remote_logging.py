@@ -12,11 +12,10 @@ injects into each pod (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_FEDERATED_TO
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pulumi
 
-from .outputs import applied
+from components.outputs import applied
 
 REMOTE_LOG_CONN_ID = "azure_task_logs"
 """A connection id of its own, so DAGs that use `wasb_default` for their data are not affected."""
@@ -25,14 +24,6 @@ REMOTE_BASE_LOG_FOLDER = "wasb-task-logs"
 """Airflow picks the Azure log handler because this starts with `wasb`. In Airflow 3.1 the value is used verbatim as
 the blob name prefix inside the container (a `wasb://...` URI would end up inside every blob name), so it is a plain
 prefix; the account comes from the connection and the container from `remote_wasb_log_container`."""
-
-
-@dataclass(frozen=True)
-class TaskLogs:
-    """Where task logs go: the log container, and the blob endpoint of its account (LogStorage offers this)."""
-
-    container_name: pulumi.Input[str]
-    blob_endpoint: pulumi.Input[str]
 
 
 def airflow_config(container_name: pulumi.Input[str]) -> dict[str, dict[str, pulumi.Input[str]]]:

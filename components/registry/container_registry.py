@@ -15,14 +15,13 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import containerregistry
 
+from components.context import StackContext
+from components.monitoring.diagnostics import Diagnostics
+from components.network.private_link import PrivateAccess
+from components.role_assignments import Principal
 from facts.images import cache_rules, imports, login_server
 from stackconfig.cluster import ZONE_REGIONS
 from stackconfig.registry import RegistryConfig
-
-from .context import StackContext
-from .diagnostics import Diagnostics
-from .private_link import PrivateAccess
-from .role_assignments import Principal
 
 DNS_ZONE = "privatelink.azurecr.io"
 """One zone for the login server and the regional data endpoint: a `registry` private endpoint gets both."""

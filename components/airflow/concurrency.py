@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from components.cluster.node_pools import Placements
 from costing.capacity import PodSize, Resources, kubernetes_minor, node_task_slots
 from costing.concurrency import AirflowLimits, Overrides, StartupAllowance, TaskSlots, derive
 from facts.vm_sizes import VM_SHAPES
@@ -18,8 +19,6 @@ from stackconfig.airflow import AirflowConfig
 from stackconfig.cluster import AutoscalerProfileConfig
 from stackconfig.cost import NodeOverheadConfig
 from stackconfig.root import StackConfig
-
-from .node_pools import Placements
 
 DEFAULT_KUBERNETES_MINOR = 29
 """Assumed when the version has no minor the capacity model can read (the estimate assumes the same)."""

@@ -15,10 +15,9 @@ from typing import cast
 import pulumi
 from pulumi_azure_native import network
 
+from components.context import StackContext, renamed
+from components.network.private_link import PrivateAccess
 from stackconfig.network import NetworkConfig
-
-from .context import StackContext, renamed
-from .private_link import PrivateAccess
 
 POSTGRES_DELEGATION = "Microsoft.DBforPostgreSQL/flexibleServers"
 NODE_SERVICE_ENDPOINTS = ("Microsoft.KeyVault", "Microsoft.Storage")

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import monitor
 
+from components.context import StackContext
+from components.monitoring.rules import SEVERITY
 from stackconfig.alerting import AlertsConfig
 from stackconfig.database import DatabaseConfig, max_user_connections
-
-from .context import StackContext
-from .prometheus_rules import SEVERITY
 
 SHORT_NAME_LENGTH = 12
 """An action group's short name (shown in e-mails and SMS) is at most 12 characters."""

@@ -15,10 +15,10 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi import Input, Output, ResourceOptions
 
-from . import platform_dags
-from .chart_config import removed_defaults_yaml
-from .concurrency import unknown_shapes
-from .helm_values import ValuesInputs, airflow_values, git_credentials
+from components.airflow import platform_dags
+from components.airflow.chart_config import removed_defaults_yaml
+from components.airflow.concurrency import unknown_shapes
+from components.airflow.values import ValuesInputs, airflow_values, git_credentials
 
 CHART = "airflow"
 CHART_REPOSITORY = "https://airflow.apache.org"
@@ -27,7 +27,7 @@ CHART_REPOSITORY = "https://airflow.apache.org"
 @dataclass(frozen=True)
 class AirflowArgs:
     values: ValuesInputs
-    """Everything the chart values are built from (config, pools, identities, logs, vault): `helm_values`."""
+    """Everything the chart values are built from (config, pools, identities, logs, vault): `components.airflow.values`."""
     namespace: Input[str]
     """The namespace's name as an Output of the Namespace resource, so the release waits for it."""
     depends_on: Sequence[pulumi.Resource] = ()

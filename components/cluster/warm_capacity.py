@@ -17,7 +17,7 @@ from typing import Any, cast
 import pulumi
 import pulumi_kubernetes as kubernetes
 
-from .node_pools import PoolPlacement
+from components.cluster.node_pools import PoolPlacement
 
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a"
 """The Kubernetes pause image, by the digest the registry serves for 3.10 (as pinned in e.g. Cilium's Dockerfiles)."""

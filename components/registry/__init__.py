@@ -1,0 +1,1 @@
+"""The stack's container registry, through which every image of the release is pulled."""
