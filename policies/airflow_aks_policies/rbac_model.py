@@ -192,7 +192,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     ),
     Capability(
         "run-command",
-        "run commands or code on VMs, scale-set VMs or clusters (runCommand, run commands, VM extensions)",
+        "run commands or code on VMs, scale-set VMs, Arc machines, clusters or containers (runCommand, run "
+        "commands, VM extensions, container exec)",
         "a command runs as the machine and its managed identities, so it inherits everything they can do",
         (
             "microsoft.compute/virtualmachines/runcommand/action",
@@ -201,7 +202,77 @@ CAPABILITIES: tuple[Capability, ...] = (
             "microsoft.compute/virtualmachinescalesets/virtualmachines/runcommands/write",
             "microsoft.compute/virtualmachines/extensions/write",
             "microsoft.compute/virtualmachinescalesets/extensions/write",
+            "microsoft.compute/virtualmachinescalesets/virtualmachines/extensions/write",
+            "microsoft.hybridcompute/machines/extensions/write",
+            "microsoft.hybridcompute/machines/runcommands/write",
             "microsoft.containerservice/managedclusters/runcommand/action",
+            "microsoft.containerinstance/containergroups/containers/exec/action",
+        ),
+    ),
+    Capability(
+        "code-deploy",
+        "write or start code that runs with a service's own identity (Automation runbooks, jobs, webhooks and "
+        "modules; Logic App workflows; Function and App Service code, settings and deployments; deployment "
+        "scripts; container groups)",
+        "the code runs as the automation account, app or script identity, so whoever writes or starts it acts "
+        "with everything that identity can do",
+        (
+            "microsoft.automation/automationaccounts/runbooks/write",
+            "microsoft.automation/automationaccounts/runbooks/draft/write",
+            "microsoft.automation/automationaccounts/runbooks/draft/content/write",
+            "microsoft.automation/automationaccounts/runbooks/draft/testjob/write",
+            "microsoft.automation/automationaccounts/runbooks/publish/action",
+            "microsoft.automation/automationaccounts/jobs/write",
+            "microsoft.automation/automationaccounts/jobschedules/write",
+            "microsoft.automation/automationaccounts/webhooks/write",
+            "microsoft.automation/automationaccounts/modules/write",
+            "microsoft.automation/automationaccounts/python3packages/write",
+            "microsoft.automation/automationaccounts/softwareupdateconfigurations/write",
+            "microsoft.logic/workflows/write",
+            "microsoft.web/sites/write",
+            "microsoft.web/sites/config/write",
+            "microsoft.web/sites/functions/write",
+            "microsoft.web/sites/extensions/write",
+            "microsoft.web/sites/sourcecontrols/write",
+            "microsoft.web/sites/deployments/write",
+            "microsoft.web/sites/slots/write",
+            "microsoft.web/sites/slots/config/write",
+            "microsoft.web/sites/slots/extensions/write",
+            "microsoft.resources/deploymentscripts/write",
+            "microsoft.containerinstance/containergroups/write",
+        ),
+    ),
+    Capability(
+        "data-export",
+        "export managed disks or snapshots (beginGetAccess returns a SAS URL to the whole disk)",
+        "the SAS URL downloads the disk with every file, key and token on it, outside any role check",
+        (
+            "microsoft.compute/disks/begingetaccess/action",
+            "microsoft.compute/snapshots/begingetaccess/action",
+            "microsoft.compute/restorepointcollections/restorepoints/diskrestorepoints/begingetaccess/action",
+        ),
+    ),
+    Capability(
+        "credential-reset",
+        "reset or replace credentials: database servers' administrator password or Entra admins (server "
+        "writes), AKS service principal or Entra profile resets, App Service publishing credentials",
+        "whoever sets a credential can sign in with it: a server write that resets the administrator password "
+        "hands over every database on the server",
+        (
+            "microsoft.dbforpostgresql/flexibleservers/write",
+            "microsoft.dbforpostgresql/flexibleservers/administrators/write",
+            "microsoft.dbforpostgresql/servers/write",
+            "microsoft.dbformysql/flexibleservers/write",
+            "microsoft.dbformysql/servers/write",
+            "microsoft.dbformariadb/servers/write",
+            "microsoft.sql/servers/write",
+            "microsoft.sql/servers/administrators/write",
+            "microsoft.sql/managedinstances/write",
+            "microsoft.synapse/workspaces/write",
+            "microsoft.containerservice/managedclusters/resetserviceprincipalprofile/action",
+            "microsoft.containerservice/managedclusters/resetaadprofile/action",
+            "microsoft.web/sites/publishxml/action",
+            "microsoft.web/sites/basicpublishingcredentialspolicies/write",
         ),
     ),
     Capability(
