@@ -288,11 +288,7 @@ class AzureMocks(Mocks):
     def _graph(self, typ: str, inputs: dict, seed: str) -> tuple[str, dict]:
         """Entra objects as Microsoft Graph returns them (pulumi-azuread ids and computed attributes)."""
         kind = typ.rsplit(":", 1)[1]
-        answer = GRAPH_TYPES.get(kind)
-        if answer is None:
-            raise OfflineError(
-                f"the offline engine has no Graph answer for '{typ}'; add it to GRAPH_TYPES in offline/azure_mocks.py"
-            )
+        answer = GRAPH_TYPES.get(kind, _graph_object)
         return answer(self, dict(inputs), seed)
 
     def _identity_outputs(self, identity: dict, seed: str) -> dict:
@@ -783,6 +779,7 @@ def _graph_service_principal(mocks: AzureMocks, state: dict, seed: str) -> tuple
             appRoles=application.get("appRoles") or [],
         )
     state.setdefault("appRoleAssignmentRequired", False)
+    mocks.graph[("service-principal", object_id)] = state
     return object_id, state
 
 
@@ -813,10 +810,48 @@ def _graph_federated_credential(mocks: AzureMocks, state: dict, seed: str) -> tu
     return f"{object_id}/federatedIdentityCredential/{credential_id}", state
 
 
+def _graph_object(mocks: AzureMocks, state: dict, seed: str) -> tuple[str, dict]:
+    """Any other Entra object: Graph assigns it an object id, which pulumi-azuread exposes as ``objectId`` (and uses
+    as the resource id) for the directory objects it creates (groups, users, grants, role assignments)."""
+    object_id = stable_guid("graphObject", mocks.stack, seed)
+    state.setdefault("objectId", object_id)
+    return object_id, state
+
+
+def _graph_app_role_assignment(mocks: AzureMocks, state: dict, seed: str) -> tuple[str, dict]:
+    """POST /servicePrincipals/{resourceId}/appRoleAssignedTo: Graph requires GUIDs for the principal, the resource
+    and the app role, and refuses a role the resource service principal does not define
+    (https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto)."""
+    for key in ("appRoleId", "principalObjectId", "resourceObjectId"):
+        value = str(state.get(key, ""))
+        if value != "offline-preview-unknown" and not _is_guid(value):
+            raise graph_error(f"{key} '{value}' is not a GUID")
+    resource = mocks.graph.get(("service-principal", str(state["resourceObjectId"])))
+    defined = {str(role.get("id")) for role in (resource or {}).get("appRoles") or []}
+    if resource is not None and defined and str(state["appRoleId"]) not in defined:
+        raise graph_error(f"service principal {state['resourceObjectId']} defines no app role {state['appRoleId']}")
+    assignment_id = stable_guid("appRoleAssignment", mocks.stack, seed)
+    state.update(
+        principalType="ServicePrincipal",
+        principalDisplayName=state.get("principalDisplayName", ""),
+        resourceDisplayName=(resource or {}).get("displayName") or "",
+    )
+    return f"/servicePrincipals/{state['resourceObjectId']}/appRoleAssignedTo/{assignment_id}", state
+
+
+def _is_guid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
+
+
 GRAPH_TYPES: dict[str, Callable[[AzureMocks, dict, str], tuple[str, dict]]] = {
     "Application": _graph_application,
     "ServicePrincipal": _graph_service_principal,
     "ApplicationFederatedIdentityCredential": _graph_federated_credential,
+    "AppRoleAssignment": _graph_app_role_assignment,
 }
+"""Entra objects with their own Graph answer; every other azuread type gets :func:`_graph_object`."""
 
 _PET_WORDS = ["otter", "heron", "lynx", "badger", "wren", "marten", "ibis", "stoat", "crane", "vole"]

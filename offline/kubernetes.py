@@ -136,7 +136,15 @@ def _render_chart(name: str, inputs: dict) -> list[Any]:
     finally:
         Path(values.name).unlink(missing_ok=True)
     if completed.returncode != 0:
-        raise ValueError(f"helm template failed: {completed.stderr.strip()[:500]}")
+        error = completed.stderr.strip()[:500]
+        if repo or "://" in str(inputs["chart"]):
+            # A remote chart Helm could not fetch (no network here, or the repository refused): the provider would
+            # render it, the engine cannot, so it says what no policy saw instead of failing or passing quietly.
+            raise NotExpanded(
+                f"Helm could not fetch the chart from its repository ({error}), so no policy sees its objects "
+                "here (the real CLI renders it at preview)"
+            )
+        raise ValueError(f"helm template failed: {error}")
     return decode(completed.stdout)
 
 

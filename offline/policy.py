@@ -286,7 +286,7 @@ class PolicyRunner:
         resources = {
             r.urn: PolicyResource(
                 r.type,
-                _props(r.outputs, r.output_secret_paths),
+                _props(r.outputs, r.output_secret_paths) if r.custom else _component_props(r),
                 r.urn,
                 r.name,
                 _options(r),
@@ -304,6 +304,17 @@ class PolicyRunner:
             resource.property_dependencies = {k: _linked(resources, v) for k, v in r.property_dependencies.items()}
         args = StackValidationArgs(list(resources.values()), dict(setting.config))
         self._call(policy, args, self._reporter(policy, setting, None, stack=True), None)
+
+
+def _component_props(record: ResourceRecord) -> Any:
+    """A component's properties for stack policies: its registered outputs over the inputs it was declared with.
+
+    The CLI hands stack policies a component's outputs; a remote component (Helm v4 Chart, YAML v2) registers few
+    (``resources``), so its version and repository would be invisible. The offline engine also shows the inputs,
+    so a stack rule can judge a chart's pin here; docs/policies.md says what the CLI shows.
+    """
+    merged = {**record.inputs, **record.outputs}
+    return _props(merged, set(record.secret_paths) | set(record.output_secret_paths))
 
 
 def _linked(resources: dict[str, PolicyResource], urns: Iterable[str]) -> list[PolicyResource]:

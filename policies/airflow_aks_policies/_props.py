@@ -135,8 +135,16 @@ Check = Callable[[dict, dict], Iterator[str]]
 """A rule body: (plain props, config) -> violation messages."""
 
 
+RESOURCE_CHECKS: dict[str, list[tuple[Check, dict]]] = {}
+"""Every pure check of the pack by resource type, with its schema defaults: what a resource of that type is judged
+on wherever it appears (a template deployment's resources are judged by the same checks)."""
+
+
 def resource_validator(checks: Mapping[str, Check], config_schema: PolicyConfigSchema | None = None):
     """Adapts pure checks, keyed by resource type token, to pulumi_policy's ResourceValidation callback."""
+    defaults = {key: spec.get("default") for key, spec in (config_schema.properties if config_schema else {}).items()}
+    for resource_type, check in checks.items():
+        RESOURCE_CHECKS.setdefault(resource_type, []).append((check, defaults))
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         check = checks.get(args.resource_type)

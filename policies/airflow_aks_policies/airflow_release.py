@@ -84,7 +84,7 @@ def is_airflow_release(props: dict) -> bool:
 # --- every Helm release -------------------------------------------------------------------------------------------
 
 
-def _check_pinned(props: dict, _cfg: dict) -> Iterator[str]:
+def check_pinned(props: dict, _cfg: dict) -> Iterator[str]:
     version = get(props, "version")
     if not is_unknown(version) and not (isinstance(version, str) and _EXACT_SEMVER.fullmatch(version.strip())):
         state = "not set" if version is MISSING else repr(version)
@@ -187,7 +187,7 @@ def _check_airflow_release(props: dict, cfg: dict) -> Iterator[str]:
 chart_pinned = ResourceValidationPolicy(
     name="helm-chart-pinned",
     description="Helm releases must pin an exact chart version and fetch charts over https or oci.",
-    validate=resource_validator(dict.fromkeys(HELM_TYPES, _check_pinned)),
+    validate=resource_validator(dict.fromkeys(HELM_TYPES, check_pinned)),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.MEDIUM,
     remediation_steps="Set version to an exact chart version (e.g. '1.20.0') and repositoryOpts.repo to an "

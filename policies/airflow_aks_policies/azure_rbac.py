@@ -8,8 +8,7 @@
 * ``azure-custom-role-capabilities``: custom role definitions must carry none of the capabilities of
   :data:`rbac_model.CAPABILITIES` and be assignable only below subscription scope.
 * ``azure-role-assignment-scope``: never at root, management group or subscription (resource group per stack).
-* ``azure-template-deployment-grants``: ARM template deployments must not contain role assignments, role
-  definitions, PIM requests, locks or policy (the pack cannot evaluate template expressions), unless allow-listed.
+* Template deployments: ``closed_by_default.azure-template-deployment-grants``.
 * ``azure-grant-visibility`` (advisory): what is still unknown at preview is decided at ``pulumi up``.
 
 A condition on an assignment narrows *which* resources it applies to, never what the role can do there, so it is no
@@ -18,7 +17,6 @@ reason to pass an assignment.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,20 +41,6 @@ PIM_TYPES = (
     "azure-native:authorization:RoleAssignmentScheduleRequest",
 )
 GRANT_TYPES = (ROLE_ASSIGNMENT, *PIM_TYPES)
-DEPLOYMENT_TYPES = tuple(
-    f"azure-native:resources:{kind}"
-    for kind in (
-        "Deployment",
-        "DeploymentAtScope",
-        "DeploymentAtSubscriptionScope",
-        "DeploymentAtManagementGroupScope",
-        "DeploymentAtTenantScope",
-        "DeploymentStackAtResourceGroup",
-        "DeploymentStackAtSubscription",
-        "DeploymentStackAtManagementGroup",
-    )
-)
-
 TOO_BROAD_SCOPES = ("root", "management-group", "subscription", "unrecognised")
 DEPLOYER = "deployer"
 
@@ -105,16 +89,6 @@ ASSIGNMENT_SCOPE_CONFIG = schema(
         "description": "Whether role assignments at resource-group scope are allowed in this stack.",
     },
 )
-
-DEPLOYMENT_CONFIG = schema(
-    allowedDeployments={
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "Names of template deployments reviewed by hand that may contain grants.",
-    },
-)
-
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
@@ -319,58 +293,6 @@ def _check_assignment_scope(props: dict, cfg: dict) -> Iterator[str]:
         )
 
 
-# --- template deployments --------------------------------------------------------------------------------------------
-
-GRANT_RESOURCE_TYPES = ("microsoft.authorization/",)
-"""Template resources that grant or remove access control: role assignments and definitions, PIM requests, locks,
-policy (all of Microsoft.Authorization)."""
-
-
-def _template_grants(node: Any, path: str = "template") -> Iterator[str]:
-    if isinstance(node, str):
-        try:
-            parsed = json.loads(node)
-        except ValueError:
-            return
-        yield from _template_grants(parsed, path)
-    elif isinstance(node, dict):
-        kind = node.get("type")
-        if isinstance(kind, str) and kind.strip().lower().startswith(GRANT_RESOURCE_TYPES):
-            yield f"{path} declares a {kind} resource"
-        for key, value in node.items():
-            yield from _template_grants(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _template_grants(item, f"{path}[{index}]")
-
-
-def _check_deployment(props: dict, cfg: dict, name: str) -> Iterator[str]:
-    if name in cfg["allowedDeployments"]:
-        return
-    template = get(props, "properties", "template")
-    if is_unknown(template):
-        return
-    for finding in _template_grants(template, "properties.template"):
-        yield (
-            f"{finding}: the pack cannot evaluate template expressions, so a grant inside a deployment would "
-            "pass unseen. Fix: declare the role assignment as an azure-native RoleAssignment resource, or add "
-            "the reviewed deployment's name to allowedDeployments"
-        )
-    if isinstance(get(props, "properties", "templateLink"), dict):
-        yield (
-            "properties.templateLink points at a template the pack cannot read, so a grant inside it would pass "
-            "unseen. Fix: inline the template or declare its resources directly"
-        )
-
-
-def _validate_deployment(args, report_violation: ReportViolation) -> None:
-    if args.resource_type not in DEPLOYMENT_TYPES:
-        return
-    cfg = config(args, DEPLOYMENT_CONFIG)
-    for message in _check_deployment(props_of(args), cfg, args.name):
-        report_violation(f"{subject(args.resource_type, args.name)}: {message}", None)
-
-
 # --- visibility at preview -----------------------------------------------------------------------------------------
 
 
@@ -428,17 +350,6 @@ role_assignment_scope = ResourceValidationPolicy(
     "the assignment scope.",
 )
 
-template_deployment_grants = ResourceValidationPolicy(
-    name="azure-template-deployment-grants",
-    description="ARM template deployments contain no Microsoft.Authorization resources (role assignments, "
-    "definitions, PIM requests, locks, policy) unless the deployment is allow-listed.",
-    validate=_validate_deployment,
-    enforcement_level=EnforcementLevel.MANDATORY,
-    config_schema=DEPLOYMENT_CONFIG,
-    severity=Severity.CRITICAL,
-    remediation_steps="Declare grants as azure-native RoleAssignment resources so this pack can judge them.",
-)
-
 grant_visibility = ResourceValidationPolicy(
     name="azure-grant-visibility",
     description="Advisory: a grant whose role id or scope is unknown at preview is judged only at `pulumi up`.",
@@ -452,6 +363,5 @@ POLICIES = [
     role_assignment_allowlist,
     custom_role_capabilities,
     role_assignment_scope,
-    template_deployment_grants,
     grant_visibility,
 ]

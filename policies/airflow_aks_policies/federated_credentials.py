@@ -1,4 +1,14 @@
-"""Federated identity credentials: trust exactly one Kubernetes service account of one AKS OIDC issuer."""
+"""Federated identity credentials: trust exactly one Kubernetes service account of one AKS OIDC issuer, or one
+GitHub Actions environment or branch the stack's policy config names.
+
+GitHub's issuer (``https://token.actions.githubusercontent.com``) signs a token for every workflow run of every
+repository; the subject says which run: ``repo:<owner>/<repo>:environment:<name>`` (a job bound to a deployment
+environment, whose protection rules GitHub enforces before the job gets a token), ``repo:<owner>/<repo>:ref:
+refs/heads/<branch>``, ``repo:<owner>/<repo>:pull_request`` (any pull request, from forks too where the workflow
+allows it) ("OpenID Connect reference", docs.github.com/actions/reference/openid-connect-reference). A GitHub
+subject is admitted only when listed in ``githubSubjects``; what a ``pull_request`` subject's identity may hold is
+judged by ``ci-federated-identity-grants``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +25,10 @@ APP_FEDERATED_CREDENTIAL = "azuread:index/applicationFederatedIdentityCredential
 """The same trust on an app registration (Entra sign-in's): same inputs, same rules."""
 
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+_GITHUB_SUBJECT = re.compile(
+    r"repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:(environment:[^:*\s]+|ref:refs/heads/[^:*\s]+|pull_request)"
+)
 _SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)")
 
 CONFIG = schema(
@@ -23,6 +37,14 @@ CONFIG = schema(
         "items": {"type": "string"},
         "default": ["airflow"],
         "description": "Kubernetes namespaces whose service accounts may be trusted.",
+    },
+    githubSubjects={
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "GitHub Actions subjects this stack may trust, exactly: 'repo:<owner>/<repo>:environment:"
+        "<protected environment>', 'repo:<owner>/<repo>:ref:refs/heads/<protected branch>' or "
+        "'repo:<owner>/<repo>:pull_request' (read-only identities only).",
     },
     issuerHostSuffixes={
         "type": "array",
@@ -74,8 +96,32 @@ def _check_issuer(props: dict, cfg: dict) -> Iterator[str]:
         )
 
 
+def _check_github_subject(props: dict, cfg: dict) -> Iterator[str]:
+    subject = get(props, "subject")
+    if is_unknown(subject):
+        return
+    text = subject if isinstance(subject, str) else ""
+    if "*" in text or "?" in text:
+        yield f"subject {subject!r} has a wildcard: Entra matches subjects exactly, name one environment or branch"
+    elif _GITHUB_SUBJECT.fullmatch(text) is None:
+        yield (
+            f"subject {subject!r} is not bound to a protected environment or branch: use "
+            "'repo:<owner>/<repo>:environment:<environment>' or 'repo:<owner>/<repo>:ref:refs/heads/<branch>'"
+        )
+    elif text not in cfg["githubSubjects"]:
+        listed = ", ".join(cfg["githubSubjects"]) or "none"
+        yield (
+            f"subject {subject!r} is not one of the GitHub subjects this stack trusts ({listed}): any workflow "
+            "run with that subject could sign in as this identity. Fix: bind the job to a protected environment "
+            "and list its subject in githubSubjects"
+        )
+
+
 def _check_credential(props: dict, cfg: dict) -> Iterator[str]:
     yield from _check_audiences(props)
+    if get(props, "issuer") == GITHUB_ISSUER:
+        yield from _check_github_subject(props, cfg)
+        return
     yield from _check_subject(props, cfg)
     yield from _check_issuer(props, cfg)
 
@@ -83,8 +129,8 @@ def _check_credential(props: dict, cfg: dict) -> Iterator[str]:
 credential_trust = ResourceValidationPolicy(
     name="federated-credential-trust",
     description="Federated identity credentials (of managed identities and app registrations) must use the "
-    "token-exchange audience, name one service account of an allowed namespace, and trust an https AKS "
-    "OIDC issuer.",
+    "token-exchange audience, and name one service account of an allowed namespace of an https AKS OIDC issuer, "
+    "or one listed GitHub Actions environment, branch or pull_request subject (no wildcards).",
     validate=resource_validator(
         dict.fromkeys((FEDERATED_CREDENTIAL, APP_FEDERATED_CREDENTIAL), _check_credential), CONFIG
     ),

@@ -19,6 +19,7 @@ from pulumi_policy import EnforcementLevel, ReportViolation, Severity, StackVali
 from ._props import MISSING, config, get, is_unknown, props_of, schema, subject
 from .airflow_release import HELM_TYPES, is_airflow_release
 from .airflow_values import SERVICE_ACCOUNT_COMPONENTS
+from .federated_credentials import GITHUB_ISSUER
 
 FEDERATED_CREDENTIAL = "azure-native:managedidentity:FederatedIdentityCredential"
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
@@ -139,6 +140,8 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
     accounts, known = _stack_accounts(args.resources, cfg)
     for credential in (r for r in args.resources if r.resource_type == FEDERATED_CREDENTIAL):
         props = props_of(credential)
+        if get(props, "issuer") == GITHUB_ISSUER:
+            continue  # a CI trust: federated-credential-trust and ci-federated-identity-grants judge it
         findings = list(_subject_findings(props, accounts, known))
         if clusters:
             findings += list(_issuer_findings(credential, props, clusters))

@@ -69,7 +69,7 @@ def test_subject_namespace_must_be_allowed():
         None,
         ISSUER.replace("https", "http"),
         "not a url",
-        "https://token.actions.githubusercontent.com",
+        "https://token.actions.githubusercontent.com/",
         "https://evil.example/oic.prod-aks.azure.com/",
     ],
 )
