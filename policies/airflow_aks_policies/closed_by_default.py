@@ -235,12 +235,24 @@ def _checks_for(template_type: str) -> list[tuple[Any, dict]]:
     return found
 
 
+ARM_PROPERTY_NAMES = {
+    "microsoft.storage/storageaccounts": {
+        "supportsHttpsTrafficOnly": "enableHttpsTrafficOnly",
+        "networkAcls": "networkRuleSet",
+    },
+}
+"""ARM property names azure-native renames (its schema's x-ms-client-name), by ARM type."""
+
+
 def _as_inputs(resource: dict) -> dict:
-    """A template resource as azure-native inputs: its ``properties`` flattened to the top (most resources), and
-    kept under ``properties`` too (resources whose SDK keeps them there, such as Key Vault)."""
+    """A template resource as azure-native inputs: its ``properties`` flattened to the top under azure-native's
+    names (most resources), and kept under ``properties`` too (resources whose SDK keeps them, such as Key Vault)."""
     envelope = {k: v for k, v in resource.items() if k not in ("type", "apiVersion", "copy", "dependsOn", "condition")}
     properties = resource.get("properties")
-    return {**envelope, **properties} if isinstance(properties, dict) else envelope
+    if not isinstance(properties, dict):
+        return envelope
+    renames = ARM_PROPERTY_NAMES.get(norm(resource["type"]).split("@", 1)[0], {})
+    return {**envelope, **{renames.get(key, key): value for key, value in properties.items()}}
 
 
 def _is_resource(node: dict) -> bool:

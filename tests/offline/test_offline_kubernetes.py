@@ -4,11 +4,14 @@ import json
 import os
 import stat
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from offline import run_preview
 from offline.kubernetes import decode, type_token
+
+PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
 
 MANIFESTS = textwrap.dedent("""\
     apiVersion: rbac.authorization.k8s.io/v1
@@ -131,3 +134,28 @@ def test_an_unrendered_chart_is_said_out_loud(write_program, monkeypatch, tmp_pa
     assert [r.type for r in result.resources if r.parent and "Chart" not in r.type] == []
     (note,) = result.notes
     assert "kubernetes:helm.sh/v4:Chart 'ops' not expanded" in note and "helm" in note
+
+
+UNREACHABLE_HELM = """\
+#!/bin/sh
+echo 'Error: failed to do request: Head "https://registry.example/v2/charts/ops/manifests/1.2.3": dial tcp: lookup registry.example: no such host' >&2
+exit 1
+"""
+
+
+def test_a_remote_chart_helm_cannot_fetch_is_said_out_loud_and_rejected_by_the_pack(
+    write_program, tmp_path, monkeypatch
+):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    helm = bin_dir / "helm"
+    helm.write_text(UNREACHABLE_HELM)
+    helm.chmod(helm.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    program = write_program(CHART, stacks={"dev": ""})
+    for preview in (False, True):
+        result = run_preview(program, "dev", preview=preview, policy_pack=PACK_DIR, reports=False)
+        (note,) = result.notes
+        assert "not expanded" in note and "could not fetch the chart" in note and "no such host" in note
+        (violation,) = [v for v in result.mandatory_violations if v.policy == "helm-chart-component-pinned"]
+        assert "not rendered" in violation.message

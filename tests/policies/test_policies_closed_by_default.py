@@ -152,7 +152,6 @@ HARDENED_STORAGE = {
     "name": "stlogs",
     "properties": {
         "supportsHttpsTrafficOnly": True,
-        "enableHttpsTrafficOnly": True,
         "minimumTlsVersion": "TLS1_2",
         "allowBlobPublicAccess": False,
         "allowSharedKeyAccess": False,

@@ -4,7 +4,9 @@ pulumi_policy's analyzer servicer, with known and preview-unknown inputs."""
 
 import pytest
 from airflow_aks_policies import ci_federation, entra_permissions, federated_credentials, grant_paths, rbac_model
+from pulumi.runtime import proto
 from support.policy_harness import UNKNOWN, policy_resource, stack_violations, violations
+from test_policies_pack import servicer
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
 RG = f"{SUB}/resourceGroups/rg"
@@ -315,3 +317,40 @@ def test_flexible_credentials_with_wildcards_are_rejected():
         {"claimsMatchingExpression": "claims['sub'] matches 'repo:contoso/*'"},
     )
     assert stack_violations(ci_federation.ci_identity_grants, [flexible])
+
+
+# --- through pulumi_policy's analyzer servicer (the CLI's path) ----------------------------------------------------
+
+
+def analyze_stack(stack: str, resources) -> dict[str, list[str]]:
+    request = proto.AnalyzeStackRequest()
+    for resource in resources:
+        item = request.resources.add(type=resource.type, urn=resource.urn, name=resource.name)
+        item.properties.update(resource.outputs)
+        for key, urns in resource.property_dependencies.items():
+            item.propertyDependencies[key].urns.extend(urns)
+    response = servicer(stack).AnalyzeStack(request, None)
+    found: dict[str, list[str]] = {}
+    for diagnostic in response.diagnostics:
+        found.setdefault(diagnostic.policyName, []).append(diagnostic.message)
+    return found
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("principal", [PRINCIPAL, UNKNOWN], ids=["known", "preview"])
+def test_the_analyzer_judges_scripts_graph_permissions_and_ci_identities(stack, principal):
+    ident = identity(principal)
+    ci = identity(principal, "id-ci")
+    attacks = [
+        ident,
+        script(identity_resource=ident),
+        GRAPH_SP,
+        app_role(ROLE_MANAGEMENT),
+        ci,
+        ci_credential(PULL_REQUEST, ci),
+        assignment("Storage Blob Data Contributor", ci, principal, name="ci-writes"),
+    ]
+    found = analyze_stack(stack, attacks)
+    assert {"azure-deployment-scripts", "entra-graph-permissions", "ci-federated-identity-grants"} <= set(found)
+    reader = [ci, ci_credential(PULL_REQUEST, ci), assignment("Reader", ci, principal, name="ci-reads")]
+    assert "ci-federated-identity-grants" not in analyze_stack(stack, reader)
