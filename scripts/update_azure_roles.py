@@ -48,8 +48,8 @@ def built_in_roles(dump: list[dict]) -> dict[str, dict]:
     """GUID -> {name, permissions} of every built-in role of a dump, sorted by GUID."""
     roles: dict[str, dict] = {}
     for role in dump:
-        kind = _field(role, "roleType", "type")
-        if _field(role, "IsCustom") is True or (isinstance(kind, str) and kind.lower() == "customrole"):
+        kinds = {str(kind).lower() for kind in (role.get("roleType"), role.get("type"), _field(role, "type"))}
+        if _field(role, "IsCustom") is True or "customrole" in kinds:
             continue
         ids = [str(_field(role, key) or "") for key in ("id", "Id", "name")]
         guid = next((m.group(0) for text in ids if (m := _GUID.search(text.lower()))), None)
@@ -100,13 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("dump", type=Path, help="JSON list of role definitions (az / Az PowerShell / REST)")
     parser.add_argument("--source", required=True, help="where the dump came from and when (recorded in the file)")
+    parser.add_argument("--roles-file", type=Path, default=ROLES_FILE, help="the table to update (default: the pack's)")
     args = parser.parse_args(argv)
     try:
-        count = update(args.dump, args.source)
+        count = update(args.dump, args.source, args.roles_file)
     except (OSError, ValueError, KeyError) as error:
         print(f"update_azure_roles: {error}", file=sys.stderr)
         return 1
-    print(f"{ROLES_FILE.relative_to(ROOT)}: {count} built-in roles")
+    print(f"{args.roles_file}: {count} built-in roles")
     return 0
 
 
