@@ -256,3 +256,8 @@ def test_the_analyzer_rejects_an_unlisted_release_and_a_template_grant(stack):
     assert "helm-release-allowlist" in analyze(analyzer, cbd.HELM_RELEASE, release())
     assert "azure-template-deployment-grants" in analyze(analyzer, DEPLOYMENT, template([ASSIGNMENT]))
     assert "azure-template-deployment-grants" not in analyze(analyzer, DEPLOYMENT, template([HARDENED_STORAGE]))
+
+
+def test_the_analyzer_leaves_an_unknown_chart_reference_to_the_update():
+    found = analyze(servicer("prod"), cbd.HELM_RELEASE, release(version=UNKNOWN))
+    assert "helm-release-allowlist" not in found
