@@ -2,7 +2,7 @@
 
 * ``helm-release-allowlist``: a ``helm.sh/v3:Release`` renders inside the cluster at install time, so its RBAC and
   pods are invisible to every IaC rule. Any release other than the Airflow release (which ``airflow-release-
-  hardening`` understands) must match an ``allowedHelmReleases`` entry by chart name, repository and exact version,
+  hardening`` understands, by chart name: values that merely look like Airflow's do not exempt a chart) must match an ``allowedHelmReleases`` entry by chart name, repository and exact version,
   with a reason. Values that visibly ask a chart for cluster-wide wildcard RBAC (a rule with ``*``, a binding to
   ``cluster-admin``, a ``clusterAdmin``-style switch) are rejected for every release, listed or not.
 * ``helm-chart-component-pinned`` (stack): a ``helm.sh/v4:Chart`` is a component; its version and repository never
@@ -36,7 +36,7 @@ from pulumi_policy import (
 )
 
 from ._props import MISSING, RESOURCE_CHECKS, config, get, is_true, is_unknown, norm, props_of, schema, subject
-from .airflow_release import check_pinned, is_airflow_release
+from .airflow_release import check_pinned, is_airflow_chart
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 CHART_V4 = "kubernetes:helm.sh/v4:Chart"
@@ -118,8 +118,8 @@ def check_release(props: dict, cfg: dict) -> Iterator[str]:
             f"{finding}: the chart would grant it inside the cluster at install time, where no policy sees it. "
             "Fix: give the chart's service account only the namespaced rules it needs"
         )
-    if is_airflow_release(props):
-        return  # airflow-release-hardening judges what the Airflow chart renders from its values
+    if is_airflow_chart(get(props, "chart")):
+        return  # the Airflow chart: airflow-release-hardening judges what it renders from its values
     name, repository = _chart_location(props)
     version = get(props, "version")
     if name is None or is_unknown(version) or is_unknown(get(props, "repositoryOpts", "repo")):

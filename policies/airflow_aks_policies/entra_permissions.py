@@ -10,10 +10,10 @@
   from an invoke (``get_service_principal``), which is answered at preview. Assigning users, groups or apps to the
   roles of the stack's *own* application (its sign-in app roles) is not a permission grant and passes.
 * ``ServicePrincipalDelegatedPermissionGrant`` (admin consent) of a directory-wide scope is rejected.
-* ``Application.requiredResourceAccesses`` requesting a directory-wide permission as an application permission
-  (``type: Role``) is rejected: admin consent would grant it.
-* ``DirectoryRoleAssignment`` (Entra roles such as Global Administrator) is rejected unless its role id is in
-  ``allowedDirectoryRoles``.
+* ``Application.requiredResourceAccesses`` (or an ``ApplicationApiAccess``'s ``roleIds``) requesting a
+  directory-wide permission as an application permission (``type: Role``) is rejected: admin consent would grant it.
+* ``DirectoryRoleAssignment`` and PIM eligibility for one (``DirectoryRoleEligibilityScheduleRequest``; Entra roles
+  such as Global Administrator) are rejected unless the role id is in ``allowedDirectoryRoles``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ from ._props import config, get, is_unknown, known_items, norm, props_of, schema
 APP_ROLE_ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 DELEGATED_GRANT = "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant"
 DIRECTORY_ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
+DIRECTORY_ROLE_ELIGIBILITY = (
+    "azuread:index/directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest"
+)
+API_ACCESS = "azuread:index/applicationApiAccess:ApplicationApiAccess"
 APPLICATION = "azuread:index/application:Application"
 SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal"
 
@@ -194,20 +198,32 @@ def _delegated_findings(resource: Any) -> Iterator[str]:
         )
 
 
-def _requested_findings(resource: Any) -> Iterator[str]:
-    for _, api in known_items(get(props_of(resource), "requiredResourceAccesses")):
+def _requested_roles(resource: Any) -> Iterator[str]:
+    """App role ids (application permissions) an application or its API access requests."""
+    props = props_of(resource)
+    for _, role_id in known_items(get(props, "roleIds")):
+        yield _text(role_id) or ""
+    for _, api in known_items(get(props, "requiredResourceAccesses")):
         for _, access in known_items(get(api, "resourceAccesses")):
-            role_id = _text(get(access, "id"))
-            if norm(get(access, "type")) == "role" and role_id in DIRECTORY_WIDE_APP_ROLES:
-                yield (
-                    f"requests the application permission {DIRECTORY_WIDE_APP_ROLES[role_id]} ({role_id}): admin "
-                    "consent would give the app directory-wide write access, a path to Global Administrator. "
-                    "Fix: request a narrow permission or a delegated scope"
-                )
+            if norm(get(access, "type")) == "role":
+                yield _text(get(access, "id")) or ""
+
+
+def _requested_findings(resource: Any) -> Iterator[str]:
+    for role_id in _requested_roles(resource):
+        if role_id in DIRECTORY_WIDE_APP_ROLES:
+            yield (
+                f"requests the application permission {DIRECTORY_WIDE_APP_ROLES[role_id]} ({role_id}): admin "
+                "consent would give the app directory-wide write access, a path to Global Administrator. "
+                "Fix: request a narrow permission or a delegated scope"
+            )
 
 
 def _directory_role_findings(resource: Any, cfg: dict) -> Iterator[str]:
-    role = get(props_of(resource), "roleId")
+    props = props_of(resource)
+    role = (
+        get(props, "roleId") if resource.resource_type == DIRECTORY_ROLE_ASSIGNMENT else get(props, "roleDefinitionId")
+    )
     if is_unknown(role):
         yield "assigns an Entra directory role whose id is unknown at preview: directory roles must be allow-listed"
     elif _text(role) not in {r.lower() for r in cfg["allowedDirectoryRoles"]}:
@@ -227,9 +243,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             messages = _app_role_findings(resource, cfg, own, own_ids)
         elif kind == DELEGATED_GRANT:
             messages = _delegated_findings(resource)
-        elif kind == APPLICATION:
+        elif kind in (APPLICATION, API_ACCESS):
             messages = _requested_findings(resource)
-        elif kind == DIRECTORY_ROLE_ASSIGNMENT:
+        elif kind in (DIRECTORY_ROLE_ASSIGNMENT, DIRECTORY_ROLE_ELIGIBILITY):
             messages = _directory_role_findings(resource, cfg)
         else:
             continue

@@ -65,6 +65,11 @@ def test_the_airflow_release_is_judged_by_its_own_rule():
     assert helm(release(chart="airflow", repositoryOpts={"repo": "https://airflow.apache.org"}, version="1.20.0")) == []
 
 
+def test_values_that_look_like_airflows_do_not_exempt_another_chart():
+    airflow_like = {"executor": "KubernetesExecutor", "dagProcessor": {"enabled": True}}
+    assert helm(release(values=airflow_like))
+
+
 def test_unknown_chart_references_are_decided_at_up():
     assert helm(release(version=UNKNOWN)) == []
     assert helm(release(repositoryOpts={"repo": UNKNOWN})) == []

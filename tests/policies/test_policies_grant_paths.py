@@ -234,6 +234,28 @@ def test_delegated_consent_and_requested_permissions_of_directory_scope_are_reje
     assert len(messages) == 2 and "Directory.ReadWrite.All" in messages[0] and "RoleManagement" in messages[1]
 
 
+def test_api_access_requesting_a_directory_wide_role_is_rejected():
+    access = policy_resource(
+        entra_permissions.API_ACCESS,
+        "access",
+        {"apiClientId": entra_permissions.MICROSOFT_GRAPH_APP_ID, "roleIds": [ROLE_MANAGEMENT], "scopeIds": []},
+    )
+    narrow = policy_resource(entra_permissions.API_ACCESS, "narrow", {"roleIds": [], "scopeIds": [USER_READ_ALL]})
+    (message,) = graph(access, narrow)
+    assert "RoleManagement.ReadWrite.Directory" in message
+
+
+def test_directory_role_eligibility_needs_the_allow_list_too():
+    global_admin = "62e90394-69f5-4237-9190-012177145e10"
+    request = policy_resource(
+        entra_permissions.DIRECTORY_ROLE_ELIGIBILITY,
+        "eligible",
+        {"roleDefinitionId": global_admin, "principalId": PRINCIPAL, "directoryScopeId": "/"},
+    )
+    assert graph(request)
+    assert graph(request, config={"allowedDirectoryRoles": [global_admin]}) == []
+
+
 def test_directory_roles_need_the_allow_list():
     global_admin = "62e90394-69f5-4237-9190-012177145e10"
     grant = policy_resource(
