@@ -60,7 +60,7 @@ def _pull_request_findings(credential: Any, resources: list) -> Iterator[str]:
                 f"trusts every pull request's workflow run and its identity holds {grant.role} ({where}), which "
                 "the pack cannot read. Fix: a pull-request identity holds read roles only"
             )
-        elif writes := non_read_operations(grant.permissions):
+        elif writes := non_read_operations(grant.permissions) or [f.via for f in grant.findings]:
             yield (
                 f"trusts every pull request's workflow run (unreviewed code, forks where allowed), and its identity "
                 f"holds {grant.role} ({where}), which can {', '.join(writes[:4])}. Fix: give the pull-request "

@@ -114,7 +114,7 @@ def _own_service_principals(resources: list) -> set[str]:
         if resource.resource_type != SERVICE_PRINCIPAL:
             continue
         props = props_of(resource)
-        from_app = any(d.urn in applications for d in resource.property_dependencies.get("clientId", []))
+        from_app = any(d.urn in applications for deps in resource.property_dependencies.values() for d in deps)
         client = _text(get(props, "clientId"))
         if (from_app or client in _client_ids(resources, applications)) and get(props, "useExisting") is not True:
             own.add(resource.urn)

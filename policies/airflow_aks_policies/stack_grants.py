@@ -90,14 +90,20 @@ READ_EQUIVALENT_ACTIONS = frozenset({"microsoft.storage/storageaccounts/blobserv
 """Actions that only read: a user delegation key signs SAS tokens limited to what its holder can already do
 (learn.microsoft.com/rest/api/storageservices/create-user-delegation-sas), so Storage Blob Data Reader stays a read
 role."""
+_READ_VERBS = ("get", "read", "query")
+"""Verbs of data actions that return data without changing it (Key Vault ``secrets/getSecret/action``, Log
+Analytics ``query``); list*Keys-style actions are caught as capabilities instead."""
+
+
+def _reads(pattern: str) -> bool:
+    text = pattern.strip().lower()
+    segments = text.split("/")
+    if text in rbac_model.BOILERPLATE_WILDCARDS or text in READ_EQUIVALENT_ACTIONS or segments[-1] == "read":
+        return True
+    return "*" not in text and segments[-1] == "action" and segments[-2].startswith(_READ_VERBS)
 
 
 def non_read_operations(permissions: Any) -> list[str]:
-    """Granted patterns that are not reads: anything whose last segment is not ``read`` (writes, deletes, actions,
-    wildcards), Azure's support/alert/deployment boilerplate and read-equivalent actions aside."""
-    return [
-        pattern
-        for pattern in _patterns(permissions)
-        if (text := pattern.strip().lower()) not in rbac_model.BOILERPLATE_WILDCARDS | READ_EQUIVALENT_ACTIONS
-        and text.rsplit("/", 1)[-1] != "read"
-    ]
+    """Granted patterns that can change something: writes, deletes, wildcards and actions other than reads (Azure's
+    support/alert/deployment boilerplate aside)."""
+    return [pattern for pattern in _patterns(permissions) if not _reads(pattern)]

@@ -318,6 +318,10 @@ def ci_credential(subject, ident):
     "role,rejected",
     [
         ("Reader", False),
+        ("AcrPull", False),
+        ("Key Vault Secrets User", False),
+        ("Key Vault Crypto User", True),
+        ("Storage Account Key Operator Service Role", True),
         ("Storage Blob Data Reader", False),
         ("Storage Blob Data Contributor", True),
         ("Contributor", True),
