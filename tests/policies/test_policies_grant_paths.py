@@ -3,7 +3,14 @@ and the capability table's code, export and credential-reset entries; through of
 pulumi_policy's analyzer servicer, with known and preview-unknown inputs."""
 
 import pytest
-from airflow_aks_policies import ci_federation, entra_permissions, federated_credentials, grant_paths, rbac_model
+from airflow_aks_policies import (
+    ci_federation,
+    entra_permissions,
+    federated_credentials,
+    grant_paths,
+    rbac_model,
+    workload_trust,
+)
 from pulumi.runtime import proto
 from support.policy_harness import UNKNOWN, policy_resource, stack_violations, violations
 from test_policies_pack import servicer
@@ -380,3 +387,31 @@ def test_the_analyzer_judges_scripts_graph_permissions_and_ci_identities(stack, 
     assert {"azure-deployment-scripts", "entra-graph-permissions", "ci-federated-identity-grants"} <= set(found)
     reader = [ci, ci_credential(PULL_REQUEST, ci), assignment("Reader", ci, principal, name="ci-reads")]
     assert "ci-federated-identity-grants" not in analyze_stack(stack, reader)
+
+
+def test_github_trusts_are_left_to_the_ci_rules_by_the_cluster_stack_rule():
+    cluster = policy_resource(
+        workload_trust.MANAGED_CLUSTER,
+        "aks",
+        {"oidcIssuerProfile": {"issuerURL": "https://x.oic.prod-aks.azure.com/t/"}},
+    )
+    ident = identity(name="id-ci")
+    assert stack_violations(workload_trust.stack_trust, [cluster, ident, ci_credential(ENVIRONMENT, ident)]) == []
+
+
+@pytest.mark.parametrize("object_id", [PRINCIPAL, UNKNOWN], ids=["known", "preview"])
+def test_an_app_trusted_for_pull_requests_is_judged_through_its_service_principal(object_id):
+    app = policy_resource(ci_federation.APPLICATION, "ci-app", {"clientId": "c1"})
+    sp = policy_resource(
+        ci_federation.SERVICE_PRINCIPAL, "ci-sp", {"clientId": "c1", "objectId": object_id}, {"clientId": [app]}
+    )
+    props = {
+        "applicationId": "/applications/x",
+        "audiences": ["api://AzureADTokenExchange"],
+        "issuer": GITHUB,
+        "subject": PULL_REQUEST,
+    }
+    credential = policy_resource(federated_credentials.APP_FEDERATED_CREDENTIAL, "ci", props, {"applicationId": [app]})
+    writes = assignment("Contributor", sp, object_id, name="ci-contributor")
+    ((_, message),) = stack_violations(ci_federation.ci_identity_grants, [app, sp, credential, writes])
+    assert "Contributor" in message and "pull request" in message
