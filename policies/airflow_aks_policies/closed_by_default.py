@@ -15,8 +15,8 @@
   resources (role assignments and definitions, PIM requests, policy and exemptions, locks, federated identity
   credentials, Key Vault access policies, deployment scripts, Microsoft Graph objects) are rejected outright,
   because their principals and role ids are template expressions the pack cannot evaluate. A template the pack
-  cannot fully read (a ``templateLink``, a resource type written as an expression such as ``concat()``) is
-  rejected too. ``allowedDeployments`` names the deployments reviewed by hand.
+  cannot fully read (a ``templateLink``, a resource type written as an expression such as ``concat()``, a resource
+  of a template extension such as Bicep's Kubernetes extension) is rejected too. ``allowedDeployments`` names the deployments reviewed by hand.
 """
 
 from __future__ import annotations
@@ -293,6 +293,15 @@ def _resource_findings(resource: dict, path: str) -> Iterator[tuple[bool, str]]:
         return
     if norm(kind).startswith(GRANT_RESOURCE_TYPES):
         yield True, f"{path} declares a {kind} resource"
+        return
+    if not norm(kind).startswith("microsoft.") or "import" in resource or "extension" in resource:
+        yield (
+            True,
+            (
+                f"{path} declares a {kind} resource of a template extension (Kubernetes, Graph, a third-party provider), "
+                "which the pack does not judge inside templates"
+            ),
+        )
         return
     for check, defaults in _checks_for(kind):
         for message in check(_as_inputs(resource), defaults):

@@ -209,6 +209,20 @@ def deployment(props, config=None, kind=DEPLOYMENT):
             [{"type": "Microsoft.Resources/deploymentScripts", "kind": "AzureCLI", "name": "s", "properties": {}}]
         ),
         template({"app": {"type": "Microsoft.Graph/appRoleAssignedTo@v1.0", "appRoleId": "x"}}, languageVersion="2.0"),
+        template(
+            {
+                "crb": {
+                    "import": "kubernetes",
+                    "type": "rbac.authorization.k8s.io/ClusterRoleBinding@v1",
+                    "properties": {
+                        "metadata": {"name": "x"},
+                        "roleRef": {"kind": "ClusterRole", "name": "cluster-admin"},
+                    },
+                }
+            },
+            languageVersion="2.0",
+            imports={"kubernetes": {"provider": "Kubernetes", "version": "1.0.0"}},
+        ),
         {"properties": {"template": json.dumps({"resources": [ASSIGNMENT]})}},
         {"properties": {"templateLink": {"uri": "https://example.org/t.json"}}},
     ],
@@ -223,6 +237,7 @@ def deployment(props, config=None, kind=DEPLOYMENT):
         "exemption",
         "script",
         "graph",
+        "kubernetes-extension",
         "json",
         "link",
     ],
