@@ -135,16 +135,16 @@ Check = Callable[[dict, dict], Iterator[str]]
 """A rule body: (plain props, config) -> violation messages."""
 
 
-RESOURCE_CHECKS: dict[str, list[tuple[Check, dict]]] = {}
+RESOURCE_CHECKS: dict[str, list[tuple[Check, dict, Callable]]] = {}
 """Every pure check of the pack by resource type, with its schema defaults: what a resource of that type is judged
-on wherever it appears (a template deployment's resources are judged by the same checks)."""
+on wherever it appears (a template deployment's resources are judged by the same checks), and the validate
+callback that runs it (to tell its policy). A module imported again replaces its own entries instead of adding
+twins."""
 
 
 def resource_validator(checks: Mapping[str, Check], config_schema: PolicyConfigSchema | None = None):
     """Adapts pure checks, keyed by resource type token, to pulumi_policy's ResourceValidation callback."""
     defaults = {key: spec.get("default") for key, spec in (config_schema.properties if config_schema else {}).items()}
-    for resource_type, check in checks.items():
-        RESOURCE_CHECKS.setdefault(resource_type, []).append((check, defaults))
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         check = checks.get(args.resource_type)
@@ -154,6 +154,10 @@ def resource_validator(checks: Mapping[str, Check], config_schema: PolicyConfigS
         for message in check(props_of(args), cfg):
             report_violation(f"{subject(args.resource_type, args.name)}: {message}", None)
 
+    for resource_type, check in checks.items():
+        same = (check.__module__, check.__qualname__)
+        kept = [c for c in RESOURCE_CHECKS.get(resource_type, []) if (c[0].__module__, c[0].__qualname__) != same]
+        RESOURCE_CHECKS[resource_type] = [*kept, (check, defaults, validate)]
     return validate
 
 

@@ -218,11 +218,27 @@ def arm_type(token: str) -> str:
     return f"{PROVIDER_NAMESPACES.get(module, 'microsoft.' + module)}/{_plural(class_name).lower()}"
 
 
+def _mandatory_validators() -> set[int]:
+    """ids of the validate callbacks of the pack's mandatory resource policies: a template resource is held to what
+    a direct one must meet, not to advisories. pulumi_policy keeps a policy's callback in its name-mangled
+    ``__validate`` (pulumi_policy/policy.py); a policy whose callback cannot be read counts as mandatory."""
+    from . import ALL_POLICIES  # the package, complete once any policy runs
+
+    advisory = {
+        id(getattr(policy, "_ResourceValidationPolicy__validate", None))
+        for policy in ALL_POLICIES
+        if isinstance(policy, ResourceValidationPolicy) and policy.enforcement_level != EnforcementLevel.MANDATORY
+    }
+    return {id(entry[2]) for entries in RESOURCE_CHECKS.values() for entry in entries} - advisory
+
+
 def _checks_for(template_type: str) -> list[tuple[Any, dict]]:
     wanted = norm(template_type).split("@", 1)[0]
     provider, _, rest = wanted.partition("/")
+    mandatory = _mandatory_validators()
     found = []
-    for token, checks in RESOURCE_CHECKS.items():
+    for token, entries in RESOURCE_CHECKS.items():
+        checks = [(check, defaults) for check, defaults, validate in entries if id(validate) in mandatory]
         if not token.startswith("azure-native:"):
             continue
         candidate = arm_type(token)
@@ -239,9 +255,22 @@ ARM_PROPERTY_NAMES = {
     "microsoft.storage/storageaccounts": {
         "supportsHttpsTrafficOnly": "enableHttpsTrafficOnly",
         "networkAcls": "networkRuleSet",
+        "networkAcls.ipRules[].value": "iPAddressOrRange",
     },
 }
-"""ARM property names azure-native renames (its schema's x-ms-client-name), by ARM type."""
+"""ARM property names azure-native renames (its schema's x-ms-client-name), by ARM type; ``a.b[].c`` renames ``c``
+in the items of ``a.b``."""
+
+
+def _renamed(node: Any, renames: dict[str, str], path: str = "") -> Any:
+    if isinstance(node, list):
+        return [_renamed(item, renames, f"{path}[]") for item in node]
+    if not isinstance(node, dict):
+        return node
+    prefix = f"{path}." if path else ""
+    return {
+        renames.get(f"{prefix}{key}", key): _renamed(value, renames, f"{prefix}{key}") for key, value in node.items()
+    }
 
 
 def _as_inputs(resource: dict) -> dict:
@@ -252,7 +281,7 @@ def _as_inputs(resource: dict) -> dict:
     if not isinstance(properties, dict):
         return envelope
     renames = ARM_PROPERTY_NAMES.get(norm(resource["type"]).split("@", 1)[0], {})
-    return {**envelope, **{renames.get(key, key): value for key, value in properties.items()}}
+    return {**envelope, **_renamed(properties, renames)}
 
 
 def _is_resource(node: dict) -> bool:

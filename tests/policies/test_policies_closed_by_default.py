@@ -261,6 +261,17 @@ def test_template_resources_are_judged_like_direct_resources():
     assert deployment(template([HARDENED_STORAGE])) == []
 
 
+def test_template_resources_are_held_to_mandatory_rules_not_advisories():
+    documented_range = {"networkAcls": {"defaultAction": "Deny", "ipRules": [{"value": "203.0.113.0/24"}]}}
+    storage = {**HARDENED_STORAGE, "properties": {**HARDENED_STORAGE["properties"], **documented_range}}
+    assert deployment(template([storage])) == []  # documentation-ip-ranges is advisory for direct resources too
+    wide_open = {
+        "networkAcls": {"defaultAction": "Deny", "ipRules": [{"value": "0.0.0.0/1"}, {"value": "128.0.0.0/1"}]}
+    }
+    storage = {**HARDENED_STORAGE, "properties": {**HARDENED_STORAGE["properties"], **wide_open}}
+    assert any("ipRules" in m for m in deployment(template([storage])))
+
+
 def test_existing_references_and_unknown_templates_pass():
     reference = {**ASSIGNMENT, "existing": True}
     assert deployment(template({"ref": reference}, languageVersion="2.0")) == []
