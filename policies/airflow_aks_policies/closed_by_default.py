@@ -87,6 +87,17 @@ def _matches(entry: dict, name: str | None, repository: str | None, version: Any
     )
 
 
+AIRFLOW_CHART_REPOSITORY = "https://airflow.apache.org"
+"""The official Airflow chart repository (airflow.apache.org/docs/helm-chart)."""
+
+
+def _trusted_airflow_source(repository: str | None) -> bool:
+    """The official repository, an OCI registry (a mirror such as the stack's ACR) or a vendored path or local repo
+    alias: an ``airflow`` chart from any other https host is a different chart until someone lists it."""
+    text = norm(repository or "")
+    return text.rstrip("/") == AIRFLOW_CHART_REPOSITORY or text.startswith("oci://") or "://" not in text
+
+
 _CLUSTER_ADMIN_KEY = re.compile(r"cluster[-_]?admin", re.IGNORECASE)
 _RULE_KEYS = ("verbs", "resources", "apiGroups", "nonResourceURLs")
 
@@ -118,9 +129,9 @@ def check_release(props: dict, cfg: dict) -> Iterator[str]:
             f"{finding}: the chart would grant it inside the cluster at install time, where no policy sees it. "
             "Fix: give the chart's service account only the namespaced rules it needs"
         )
-    if is_airflow_chart(get(props, "chart")):
-        return  # the Airflow chart: airflow-release-hardening judges what it renders from its values
     name, repository = _chart_location(props)
+    if is_airflow_chart(get(props, "chart")) and _trusted_airflow_source(repository):
+        return  # the Airflow chart: airflow-release-hardening judges what it renders from its values
     version = get(props, "version")
     if name is None or is_unknown(version) or is_unknown(get(props, "repositoryOpts", "repo")):
         return  # decided at `pulumi up`, when the chart reference is known

@@ -61,8 +61,21 @@ def test_a_listed_release_passes_by_chart_repository_and_version():
     )
 
 
-def test_the_airflow_release_is_judged_by_its_own_rule():
-    assert helm(release(chart="airflow", repositoryOpts={"repo": "https://airflow.apache.org"}, version="1.20.0")) == []
+@pytest.mark.parametrize(
+    "chart,repo",
+    [
+        ("airflow", "https://airflow.apache.org"),
+        ("apache-airflow", "https://airflow.apache.org/"),
+        ("oci://acrairflow.azurecr.io/helm/airflow", None),
+        ("./charts/airflow-1.20.0.tgz", None),
+    ],
+)
+def test_the_airflow_release_is_judged_by_its_own_rule(chart, repo):
+    assert helm(release(chart=chart, repositoryOpts={"repo": repo} if repo else None, version="1.20.0")) == []
+
+
+def test_an_airflow_named_chart_from_another_https_host_needs_listing():
+    assert helm(release(chart="airflow", repositoryOpts={"repo": "https://charts.example.net"}, version="1.20.0"))
 
 
 def test_values_that_look_like_airflows_do_not_exempt_another_chart():
