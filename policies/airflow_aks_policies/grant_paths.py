@@ -7,7 +7,9 @@
   as if the script used it: a dangerous capability, or a role the pack cannot read, is a violation.
 * ``azure-policy-escape-hatches``: a policy exemption, or a policy assignment with ``enforcementMode:
   DoNotEnforce``, switches a guardrail off for its scope; rejected unless named in ``allowedPolicyExemptions`` /
-  ``allowedDoNotEnforceAssignments``.
+  ``allowedDoNotEnforceAssignments``. A PIM role management policy (``RoleManagementPolicy``) decides what activating
+  an eligible role takes (approval, MFA, justification, duration), so changing one is the same kind of switch:
+  rejected unless named in ``allowedRoleManagementPolicies``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ DEPLOYMENT_SCRIPTS = ("azure-native:resources:AzureCliScript", "azure-native:res
 USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 POLICY_EXEMPTION = "azure-native:authorization:PolicyExemption"
 POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
+ROLE_MANAGEMENT_POLICY = "azure-native:authorization:RoleManagementPolicy"
+ESCAPE_TYPES = (POLICY_EXEMPTION, POLICY_ASSIGNMENT, ROLE_MANAGEMENT_POLICY)
 
 SCRIPT_CONFIG = schema(
     allowedDeploymentScripts={
@@ -54,6 +58,12 @@ ESCAPE_CONFIG = schema(
         "items": {"type": "string"},
         "default": [],
         "description": "Resource names of policy assignments reviewed to run in DoNotEnforce (audit-only) mode.",
+    },
+    allowedRoleManagementPolicies={
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "Resource names of reviewed PIM role management policies (activation rules).",
     },
 )
 
@@ -114,7 +124,13 @@ def _validate_scripts(args: StackValidationArgs, report_violation: ReportViolati
 
 
 def check_escape_hatch(resource_type: str, name: str, props: dict, cfg: dict) -> Iterator[str]:
-    """Why a policy exemption or a non-enforcing policy assignment is not allowed."""
+    """Why a policy exemption, a non-enforcing policy assignment or a PIM activation policy is not allowed."""
+    if resource_type == ROLE_MANAGEMENT_POLICY and name not in cfg["allowedRoleManagementPolicies"]:
+        yield (
+            f"a role management policy rewrites what activating an eligible role at {get(props, 'scope')!r} takes "
+            "(approval, MFA, justification, maximum duration): relaxed, an eligible Owner is a standing one. Fix: "
+            "keep the tenant's PIM settings, or review the rules and add the name to allowedRoleManagementPolicies"
+        )
     if resource_type == POLICY_EXEMPTION and name not in cfg["allowedPolicyExemptions"]:
         category = get(props, "exemptionCategory")
         kind = f" ({category})" if isinstance(category, str) and not is_unknown(category) else ""
@@ -135,7 +151,7 @@ def check_escape_hatch(resource_type: str, name: str, props: dict, cfg: dict) ->
 
 
 def _validate_escape_hatches(args, report_violation: ReportViolation) -> None:
-    if args.resource_type not in (POLICY_EXEMPTION, POLICY_ASSIGNMENT):
+    if args.resource_type not in ESCAPE_TYPES:
         return
     cfg = config(args, ESCAPE_CONFIG)
     for message in check_escape_hatch(args.resource_type, args.name, props_of(args), cfg):
@@ -158,7 +174,8 @@ deployment_scripts = StackValidationPolicy(
 
 policy_escape_hatches = ResourceValidationPolicy(
     name="azure-policy-escape-hatches",
-    description="No Azure Policy exemption and no policy assignment in DoNotEnforce mode unless allow-listed.",
+    description="No Azure Policy exemption, no policy assignment in DoNotEnforce mode and no PIM role management "
+    "policy unless allow-listed.",
     validate=_validate_escape_hatches,
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=ESCAPE_CONFIG,

@@ -163,6 +163,13 @@ def test_exemptions_are_rejected_unless_listed(assignment_id):
     )
 
 
+def test_pim_activation_rules_are_an_escape_hatch_too():
+    props = {"scope": RG, "rules": [{"ruleType": "RoleManagementPolicyEnablementRule", "enabledRules": []}]}
+    assert violations(grant_paths.policy_escape_hatches, grant_paths.ROLE_MANAGEMENT_POLICY, props)
+    listed = {"allowedRoleManagementPolicies": ["r"]}
+    assert violations(grant_paths.policy_escape_hatches, grant_paths.ROLE_MANAGEMENT_POLICY, props, listed) == []
+
+
 # --- Microsoft Graph permissions --------------------------------------------------------------------------------------
 
 GRAPH_SP = policy_resource(
