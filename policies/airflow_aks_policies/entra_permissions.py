@@ -42,7 +42,6 @@ DIRECTORY_WIDE_APP_ROLES = {
     "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8": "RoleManagement.ReadWrite.Directory",
     "06b708a9-e830-4db3-a914-8e69da51d44f": "AppRoleAssignment.ReadWrite.All",
     "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9": "Application.ReadWrite.All",
-    "18a4783c-866b-4cc7-a460-3d5e5662c884": "Application.ReadWrite.OwnedBy",
     "19dbc75e-c2e2-444c-a770-ec69d8559fc7": "Directory.ReadWrite.All",
     "62a82d76-70ea-41e2-9197-370581804d09": "Group.ReadWrite.All",
     "dbaae8cf-10b5-4b86-a4a1-f871c94c6695": "GroupMember.ReadWrite.All",
@@ -61,7 +60,10 @@ App role ids are Microsoft Graph's, the same in every tenant (``az ad sp show --
 000000000000 --query appRoles``; https://learn.microsoft.com/graph/permissions-reference). Which ones lead to
 Global Administrator: BloodHound's Azure model (SpecterOps, ``packages/go/graphschema/azure``: the seven
 ``*ReadWriteAllID`` / ``RoleManagementReadWriteDirectoryID`` app roles it draws escalation edges for) and the
-Tier-0 list of github.com/emiliensocchi/azure-tiering (``Microsoft Graph application permissions``)."""
+Tier-0 list of github.com/emiliensocchi/azure-tiering (``Microsoft Graph application permissions``).
+``Application.ReadWrite.OwnedBy`` is not here: it reaches only the applications the principal owns, the narrow
+choice docs/bootstrap.md makes for the deployer, so a stack grants it through ``allowedAppRoles`` like any narrow
+permission."""
 
 DIRECTORY_WIDE_SCOPES = frozenset(name.lower() for name in DIRECTORY_WIDE_APP_ROLES.values()) | {
     "directory.accessasuser.all",

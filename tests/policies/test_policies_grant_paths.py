@@ -205,6 +205,13 @@ def test_directory_wide_graph_permissions_are_rejected_even_when_listed(role):
     assert entra_permissions.DIRECTORY_WIDE_APP_ROLES[role] in message and "Global Administrator" in message
 
 
+def test_owned_by_application_permissions_are_narrow_and_listable():
+    owned_by = "18a4783c-866b-4cc7-a460-3d5e5662c884"
+    assert graph(app_role(owned_by))
+    listed = {"allowedAppRoles": [{"appRoleId": owned_by, "name": "Application.ReadWrite.OwnedBy", "reason": "sso"}]}
+    assert graph(app_role(owned_by), config=listed) == []
+
+
 def test_narrow_application_permissions_need_the_allow_list():
     (message,) = graph(app_role(USER_READ_ALL))
     assert "allowedAppRoles" in message
