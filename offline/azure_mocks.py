@@ -204,6 +204,10 @@ class AzureMocks(Mocks):
             "azure-native:resources:getResourceGroup": self._get_resource_group,
             "azure-native:keyvault:getVault": self._get_vault,
             "azuread:index/getClientConfig:getClientConfig": self._client_config,
+            "azuread:index/getServicePrincipal:getServicePrincipal": self._get_service_principal,
+            "azuread:index/getApplicationPublishedAppIds:getApplicationPublishedAppIds": lambda _args: {
+                "result": dict(PUBLISHED_APP_IDS)
+            },
             # ConfigGroup/ConfigFile v1 expand client side: the SDK decodes YAML through this invoke.
             "kubernetes:yaml:decode": lambda args: {"result": kubernetes.decode(args.get("text") or "")},
         }
@@ -380,6 +384,21 @@ class AzureMocks(Mocks):
         if answer is None:
             raise UnansweredInvoke(args.token)
         return answer(args.args), None
+
+    def _get_service_principal(self, args: dict) -> dict:
+        """GET /servicePrincipals by client id, display name or object id: Microsoft's first-party APIs exist in every
+        tenant; the program's own service principals are answered from what it created; anything else is Graph's
+        404."""
+        for (kind, _), state in self.graph.items():
+            if kind == "service-principal" and any(
+                args.get(key) and args.get(key) == state.get(key) for key in ("clientId", "objectId", "displayName")
+            ):
+                return dict(state)
+        if args.get("clientId") == MICROSOFT_GRAPH_APP_ID or args.get("displayName") == "Microsoft Graph":
+            return microsoft_graph_service_principal(self)
+        raise OfflineError(
+            f"Microsoft Graph 404 Not Found: no service principal with {', '.join(f'{k}={v}' for k, v in args.items())}"
+        )
 
     def _client_config(self, _args: dict) -> dict:
         return {
@@ -778,9 +797,76 @@ def _graph_service_principal(mocks: AzureMocks, state: dict, seed: str) -> tuple
             appRoleIds=application["appRoleIds"],
             appRoles=application.get("appRoles") or [],
         )
+    if state.get("useExisting") and str(state.get("clientId")) == MICROSOFT_GRAPH_APP_ID:
+        existing = microsoft_graph_service_principal(mocks)
+        state.update({**existing, **{k: v for k, v in state.items() if k not in existing}})
+        return existing["objectId"], state
     state.setdefault("appRoleAssignmentRequired", False)
     mocks.graph[("service-principal", object_id)] = state
     return object_id, state
+
+
+MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+PUBLISHED_APP_IDS = {
+    "MicrosoftGraph": MICROSOFT_GRAPH_APP_ID,
+    "AzureActiveDirectoryGraph": "00000002-0000-0000-c000-000000000000",
+    "AzureKeyVault": "cfa8b339-82a2-471a-a3c9-0fc0be7a4093",
+    "AzureServiceManagement": "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+    "AzureStorage": "e406a681-f3d4-42a8-90b6-c2b029497af1",
+}
+"""Client ids of Microsoft's first-party APIs, the same in every tenant (pulumi-azuread's
+getApplicationPublishedAppIds; learn.microsoft.com/troubleshoot/entra/entra-id/governance/verify-first-party-apps-sign-in)."""
+
+MICROSOFT_GRAPH_APP_ROLES = {
+    "AppRoleAssignment.ReadWrite.All": "06b708a9-e830-4db3-a914-8e69da51d44f",
+    "Application.Read.All": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
+    "Application.ReadWrite.All": "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9",
+    "Application.ReadWrite.OwnedBy": "18a4783c-866b-4cc7-a460-3d5e5662c884",
+    "DelegatedPermissionGrant.ReadWrite.All": "8e8e4742-1d95-4f68-9d56-6ee75648c72a",
+    "Directory.Read.All": "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
+    "Directory.ReadWrite.All": "19dbc75e-c2e2-444c-a770-ec69d8559fc7",
+    "Domain.ReadWrite.All": "7e05723c-0bb0-42da-be95-ae9f08a6e53c",
+    "Group.Read.All": "5b567255-7703-4780-807c-7be8301ae99b",
+    "Group.ReadWrite.All": "62a82d76-70ea-41e2-9197-370581804d09",
+    "GroupMember.ReadWrite.All": "dbaae8cf-10b5-4b86-a4a1-f871c94c6695",
+    "Policy.Read.All": "246dd0d5-5bd0-4def-940b-0421030a5b68",
+    "Policy.ReadWrite.AuthenticationMethod": "29c18626-4985-4dcd-85c0-193eef327366",
+    "Policy.ReadWrite.ConditionalAccess": "01c0a623-fc9b-48e9-b794-0756f8e8f067",
+    "PrivilegedAccess.ReadWrite.AzureADGroup": "2f6817f8-7b12-4f0f-bc18-eeaf60705a9e",
+    "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup": "41202f2c-f7ab-45be-b001-85c9728b9d69",
+    "PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup": "618b6020-bca8-4de6-99f6-ef445fa4d857",
+    "RoleAssignmentSchedule.ReadWrite.Directory": "dd199f4a-f148-40a4-a2ec-f0069cc799ec",
+    "RoleEligibilitySchedule.ReadWrite.Directory": "fee28b28-e1f3-4841-818e-2704dc62245f",
+    "RoleManagement.ReadWrite.Directory": "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8",
+    "RoleManagementPolicy.ReadWrite.Directory": "31e08e0a-d3f7-4ca2-ac39-7343fb83e8ad",
+    "ServicePrincipalEndpoint.ReadWrite.All": "89c8469c-83ad-45f7-8ff2-6e3d4285709e",
+    "User.Read.All": "df021288-bdef-4463-88db-98f22de89214",
+    "User.ReadWrite.All": "741f803b-c850-494e-b5df-cde7c675a1ca",
+    "UserAuthenticationMethod.Read.All": "38d9df27-64da-44fd-b7c5-a6fbac20248f",
+    "UserAuthenticationMethod.ReadWrite.All": "50483e42-d915-4231-9639-7fdb7fd190e5",
+}
+"""Application permissions (app roles) of Microsoft Graph's service principal, the same ids in every tenant
+(learn.microsoft.com/graph/permissions-reference; ``az ad sp show --id 00000003-0000-0000-c000-000000000000 --query
+appRoles``). A subset: the directory-wide ones and common read permissions; a program asking for another by name
+fails on it here, as it would on a misspelt permission under the CLI."""
+
+
+def microsoft_graph_service_principal(mocks: AzureMocks) -> dict:
+    """Microsoft Graph's service principal in the tenant: a tenant-specific object id, Graph's app roles."""
+    return {
+        "objectId": stable_guid("servicePrincipal", "microsoft-graph", mocks.tenant_id),
+        "clientId": MICROSOFT_GRAPH_APP_ID,
+        "displayName": "Microsoft Graph",
+        "applicationTenantId": "f8cdef31-a31e-4b4a-93e4-5f571e91255a",  # Microsoft's tenant owns first-party apps
+        "type": "Application",
+        "appRoleIds": dict(MICROSOFT_GRAPH_APP_ROLES),
+        "appRoles": [
+            {"id": role_id, "value": name, "displayName": name, "allowedMemberTypes": ["Application"], "enabled": True}
+            for name, role_id in MICROSOFT_GRAPH_APP_ROLES.items()
+        ],
+        "oauth2PermissionScopeIds": {},
+        "servicePrincipalNames": [MICROSOFT_GRAPH_APP_ID, "https://graph.microsoft.com"],
+    }
 
 
 MAX_APP_FEDERATED_CREDENTIALS = 20

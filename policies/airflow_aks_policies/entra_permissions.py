@@ -53,6 +53,11 @@ DIRECTORY_WIDE_APP_ROLES = {
     "29c18626-4985-4dcd-85c0-193eef327366": "Policy.ReadWrite.AuthenticationMethod",
     "01c0a623-fc9b-48e9-b794-0756f8e8f067": "Policy.ReadWrite.ConditionalAccess",
     "2f6817f8-7b12-4f0f-bc18-eeaf60705a9e": "PrivilegedAccess.ReadWrite.AzureADGroup",
+    "41202f2c-f7ab-45be-b001-85c9728b9d69": "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
+    "618b6020-bca8-4de6-99f6-ef445fa4d857": "PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup",
+    "fee28b28-e1f3-4841-818e-2704dc62245f": "RoleEligibilitySchedule.ReadWrite.Directory",
+    "31e08e0a-d3f7-4ca2-ac39-7343fb83e8ad": "RoleManagementPolicy.ReadWrite.Directory",
+    "7e05723c-0bb0-42da-be95-ae9f08a6e53c": "Domain.ReadWrite.All",
 }
 """Microsoft Graph application permissions with a known path to Global Administrator (tenant takeover).
 
@@ -69,11 +74,8 @@ DIRECTORY_WIDE_SCOPES = frozenset(name.lower() for name in DIRECTORY_WIDE_APP_RO
     "directory.accessasuser.all",
     "rolemanagement.readwrite.all",
     "rolemanagement.readwrite.exchange",
-    "domain.readwrite.all",
     "entitlementmanagement.readwrite.all",
     "policy.readwrite.permissiongrant",
-    "roleeligibilityschedule.readwrite.directory",
-    "rolemanagementpolicy.readwrite.directory",
 }
 """The same permissions by name (delegated scopes carry names, not ids), plus Tier-0 names whose ids the pack does
 not need: a delegated grant names them as text."""

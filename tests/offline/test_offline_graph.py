@@ -1,6 +1,7 @@
 """The engine answers every Entra (azuread) object the pack judges, as Microsoft Graph would, in both modes."""
 
 import pytest
+from support.policy_harness import PACK_DIR
 
 from offline import run_preview
 from offline.errors import OfflineError
@@ -41,3 +42,43 @@ def test_graph_refuses_an_app_role_the_resource_does_not_define(write_program):
     )
     with pytest.raises(OfflineError, match="defines no app role"):
         run_preview(program, "dev", preview=False, policy_pack=False, reports=False)
+
+
+GRAPH_PERMISSION = """\
+import pulumi_azuread as azuread
+ids = azuread.get_application_published_app_ids().result
+graph = azuread.get_service_principal(client_id=ids["MicrosoftGraph"])
+existing = azuread.ServicePrincipal("graph", client_id=ids["MicrosoftGraph"], use_existing=True)
+azuread.AppRoleAssignment("takeover", app_role_id=graph.app_role_ids["RoleManagement.ReadWrite.Directory"],
+                          principal_object_id="11111111-2222-3333-4444-555555555555",
+                          resource_object_id=graph.object_id)
+azuread.AppRoleAssignment("through-resource", app_role_id=existing.app_role_ids["Directory.ReadWrite.All"],
+                          principal_object_id="11111111-2222-3333-4444-555555555555",
+                          resource_object_id=existing.object_id)
+"""
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
+def test_graph_permissions_looked_up_by_name_are_answered_and_judged(write_program, preview):
+    result = run_preview(
+        write_program(GRAPH_PERMISSION, name="perm"), "dev", preview=preview, policy_pack=PACK_DIR, reports=False
+    )
+    takeover = result.one("azuread:index/appRoleAssignment:AppRoleAssignment", "takeover")
+    assert takeover.inputs["appRoleId"] == "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8"
+    judged = {
+        v.urn.rsplit("::", 1)[-1]: v.message
+        for v in result.mandatory_violations
+        if v.policy == "entra-graph-permissions"
+    }
+    assert "RoleManagement.ReadWrite.Directory" in judged["takeover"]
+    # the existing Graph service principal's app role ids are known once it is read (not at a first preview)
+    assert ("Directory.ReadWrite.All" in judged["through-resource"]) is not preview
+    assert "through-resource" in judged
+
+
+def test_an_unknown_service_principal_is_graphs_404(write_program):
+    program = write_program(
+        'import pulumi_azuread as azuread\nazuread.get_service_principal(client_id="nope")\n', name="nf"
+    )
+    with pytest.raises(OfflineError, match="404"):
+        run_preview(program, "dev", policy_pack=False, reports=False)

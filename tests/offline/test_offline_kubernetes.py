@@ -4,14 +4,12 @@ import json
 import os
 import stat
 import textwrap
-from pathlib import Path
 
 import pytest
+from support.policy_harness import PACK_DIR
 
 from offline import run_preview
 from offline.kubernetes import decode, type_token
-
-PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
 
 MANIFESTS = textwrap.dedent("""\
     apiVersion: rbac.authorization.k8s.io/v1

@@ -5,9 +5,8 @@ import json
 
 import pytest
 from airflow_aks_policies import closed_by_default as cbd
-from pulumi_policy.policy import _PolicyAnalyzerServicer
+from support.policy_analyzer import analyze, servicer
 from support.policy_harness import UNKNOWN, policy_resource, stack_violations, violations
-from test_policies_pack import analyze, servicer
 
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 NGINX = {"chart": "ingress-nginx", "repository": "https://kubernetes.github.io/ingress-nginx", "version": "4.11.3"}
@@ -296,7 +295,7 @@ def test_existing_references_and_unknown_templates_pass():
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_analyzer_rejects_an_unlisted_release_and_a_template_grant(stack):
-    analyzer: _PolicyAnalyzerServicer = servicer(stack)
+    analyzer = servicer(stack)
     assert "helm-release-allowlist" in analyze(analyzer, cbd.HELM_RELEASE, release())
     assert "azure-template-deployment-grants" in analyze(analyzer, DEPLOYMENT, template([ASSIGNMENT]))
     assert "azure-template-deployment-grants" not in analyze(analyzer, DEPLOYMENT, template([HARDENED_STORAGE]))

@@ -11,9 +11,8 @@ from airflow_aks_policies import (
     rbac_model,
     workload_trust,
 )
-from pulumi.runtime import proto
+from support.policy_analyzer import analyze_stack
 from support.policy_harness import UNKNOWN, policy_resource, stack_violations, violations
-from test_policies_pack import servicer
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
 RG = f"{SUB}/resourceGroups/rg"
@@ -367,20 +366,6 @@ def test_flexible_credentials_with_wildcards_are_rejected():
 
 
 # --- through pulumi_policy's analyzer servicer (the CLI's path) ----------------------------------------------------
-
-
-def analyze_stack(stack: str, resources) -> dict[str, list[str]]:
-    request = proto.AnalyzeStackRequest()
-    for resource in resources:
-        item = request.resources.add(type=resource.type, urn=resource.urn, name=resource.name)
-        item.properties.update(resource.outputs)
-        for key, urns in resource.property_dependencies.items():
-            item.propertyDependencies[key].urns.extend(urns)
-    response = servicer(stack).AnalyzeStack(request, None)
-    found: dict[str, list[str]] = {}
-    for diagnostic in response.diagnostics:
-        found.setdefault(diagnostic.policyName, []).append(diagnostic.message)
-    return found
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -8,14 +8,12 @@ import jsonschema
 import pulumi_policy
 import pytest
 import yaml
-from google.protobuf import struct_pb2
 from pulumi.runtime import proto
-from pulumi_policy.policy import _PolicyAnalyzerServicer
+from support.policy_analyzer import LEVELS, analyze, servicer
 from support.policy_harness import PACK_DIR, UNKNOWN, airflow_aks_policies
 
 ALL = airflow_aks_policies.ALL_POLICIES
 BY_NAME = {policy.name: policy for policy in ALL}
-LEVELS = {"advisory": proto.ADVISORY, "mandatory": proto.MANDATORY, "disabled": proto.DISABLED}
 
 
 def test_main_only_constructs_the_pack_with_every_policy(monkeypatch):
@@ -67,31 +65,6 @@ def test_stack_config_files_name_real_policies_and_valid_knobs(stack):
 
 
 # --- the analyzer servicer the CLI talks to ------------------------------------------------------------------
-
-
-def servicer(stack: str) -> _PolicyAnalyzerServicer:
-    analyzer = _PolicyAnalyzerServicer("airflow-aks", "0.1.0", ALL, pulumi_policy.EnforcementLevel.MANDATORY)
-    request = proto.ConfigureAnalyzerRequest()
-    for name, entry in json.loads((PACK_DIR / "config" / f"{stack}.json").read_text()).items():
-        knobs = struct_pb2.Struct()
-        knobs.update({k: v for k, v in entry.items() if k != "enforcementLevel"})
-        request.policyConfig[name].CopyFrom(
-            proto.PolicyConfig(enforcementLevel=LEVELS[entry["enforcementLevel"]], properties=knobs)
-        )
-    analyzer.Configure(request, None)
-    return analyzer
-
-
-def analyze(analyzer, resource_type: str, props: dict) -> dict:
-    properties = struct_pb2.Struct()
-    properties.update(props)
-    response = analyzer.Analyze(
-        proto.AnalyzeRequest(
-            type=resource_type, properties=properties, urn=f"urn:pulumi:s::p::{resource_type}::r", name="r"
-        ),
-        None,
-    )
-    return {d.policyName: d.enforcementLevel for d in response.diagnostics}
 
 
 def test_analyzer_info_serialises_every_policy():
