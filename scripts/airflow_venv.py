@@ -11,9 +11,14 @@ dags/requirements-test.txt (hashes included) and `ensure` installs exactly that 
 Airflow and Pulumi pin conflicting versions of grpcio and protobuf, so Airflow gets its own venv instead of a place
 in requirements-dev.txt.
 
+The release deployed before the current one (PREVIOUS_RELEASE) gets a venv of its own, `.venv-airflow-<version>`,
+synced the same way from the lock that release shipped with, frozen in tests/upgrade/: CI upgrades a metadata
+database that release created to the current one (tests/upgrade/test_upgrade_rehearsal.py).
+
 Usage (from the repository root, with .venv's python, which has uv and the project's config package):
-  python scripts/airflow_venv.py          create/refresh the venv, print its python (a minute the first time)
-  python scripts/airflow_venv.py lock     re-resolve dags/requirements-test.txt (needs the package index)
+  python scripts/airflow_venv.py            create/refresh the venv, print its python (a minute the first time)
+  python scripts/airflow_venv.py previous   the same for the previous release's venv
+  python scripts/airflow_venv.py lock       re-resolve dags/requirements-test.txt (needs the package index)
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import fcntl
 import glob
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,8 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-airflow"
 REQUIREMENTS = ROOT / "dags" / "requirements-test.txt"
-STAMP = VENV / ".requirements-sha256"
-LOCK = ROOT / ".venv-airflow.lock"
+STAMP_NAME = ".requirements-sha256"
 
 IMAGE_PYTHON = "3.12"
 """The default Python of the official apache/airflow 3.x images (`apache/airflow:<version>` = `-python3.12`)."""
@@ -72,6 +77,20 @@ RELEASES = {
 }
 AIRFLOW_DISTRIBUTIONS = ("apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk")
 
+PREVIOUS_RELEASE = "3.1.8"
+"""The Airflow release deployed stacks run before an upgrade to the current default: CI rehearses the metadata
+database's upgrade from it. A version bump sets it to the outgoing version and freezes that version's lock
+(docs/runbooks/upgrades.md); everything else about the previous release derives from it."""
+
+
+def previous_requirements() -> Path:
+    """The previous release's lock, frozen as it was when that release was the default (hashes included)."""
+    return ROOT / "tests" / "upgrade" / f"airflow-{PREVIOUS_RELEASE}-requirements.txt"
+
+
+def previous_venv() -> Path:
+    return ROOT / f".venv-airflow-{PREVIOUS_RELEASE}"
+
 
 def image_airflow_version() -> str:
     """The Airflow version the chart values deploy (stackconfig's ImageConfig default): the one source of truth."""
@@ -81,8 +100,8 @@ def image_airflow_version() -> str:
     return ImageConfig().airflow_version
 
 
-def venv_python() -> Path:
-    return VENV / "bin" / "python"
+def venv_python(venv: Path = VENV) -> Path:
+    return venv / "bin" / "python"
 
 
 def image_python() -> str:
@@ -161,22 +180,44 @@ def lock() -> Path:
 
 
 def ensure() -> Path:
+    """The python of .venv-airflow, the release the chart values deploy, synced to dags/requirements-test.txt."""
+    return sync(image_airflow_version(), REQUIREMENTS, VENV)
+
+
+def ensure_previous() -> Path:
+    """The python of the previous release's venv, synced to its frozen lock."""
+    return sync(PREVIOUS_RELEASE, previous_requirements(), previous_venv())
+
+
+def sync(version: str, requirements: Path, venv: Path) -> Path:
     """The venv's python, after creating the venv or syncing it to changed requirements.
 
-    Holds a file lock, so parallel test workers asking at once install once and never into a half-made venv.
+    The requirements must pin Airflow `version` (a lock left behind by a version change is an error, not a venv of
+    the wrong release). Holds a file lock beside the venv, so parallel test workers asking at once install once and
+    never into a half-made venv.
     """
-    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
-    with LOCK.open("w") as lock_file:
+    text = requirements.read_text()
+    pinned = re.findall(r"^apache-airflow==(\S+)", text, re.M)
+    if pinned != [version]:
+        raise RuntimeError(
+            f"{requirements} pins apache-airflow {' '.join(pinned) or 'nowhere'}, not {version}: re-lock with "
+            "`python scripts/airflow_venv.py lock` after a version change (docs/runbooks/upgrades.md)"
+        )
+    wanted = hashlib.sha256(text.encode()).hexdigest()
+    stamp = venv / STAMP_NAME
+    with venv.with_name(f"{venv.name}.lock").open("w") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
-        if venv_python().exists() and STAMP.exists() and STAMP.read_text() == wanted:
-            return venv_python()
-        if VENV.is_symlink():
-            VENV.unlink()
-        if not venv_python().exists() or not _is_image_python(venv_python()):
-            subprocess.run([uv(), "venv", "--quiet", "--clear", "--python", image_python(), str(VENV)], check=True)
-        subprocess.run([uv(), "pip", "sync", "--quiet", "--python", str(venv_python()), str(REQUIREMENTS)], check=True)
-        STAMP.write_text(wanted)
-    return venv_python()
+        if venv_python(venv).exists() and stamp.exists() and stamp.read_text() == wanted:
+            return venv_python(venv)
+        if venv.is_symlink():
+            venv.unlink()
+        if not venv_python(venv).exists() or not _is_image_python(venv_python(venv)):
+            subprocess.run([uv(), "venv", "--quiet", "--clear", "--python", image_python(), str(venv)], check=True)
+        subprocess.run(
+            [uv(), "pip", "sync", "--quiet", "--python", str(venv_python(venv)), str(requirements)], check=True
+        )
+        stamp.write_text(wanted)
+    return venv_python(venv)
 
 
 def _is_image_python(python: Path) -> bool:
@@ -188,7 +229,11 @@ def _is_image_python(python: Path) -> bool:
 
 if __name__ == "__main__":
     try:
-        print(lock() if sys.argv[1:] == ["lock"] else ensure())
+        commands = {"": ensure, "previous": ensure_previous, "lock": lock}
+        command = " ".join(sys.argv[1:])
+        if command not in commands:
+            sys.exit(f"error: unknown command {command!r}; usage: python scripts/airflow_venv.py [previous | lock]")
+        print(commands[command]())
     except subprocess.CalledProcessError as exc:
         sys.exit(f"error: `{' '.join(map(str, exc.cmd[:3]))} ...` failed (exit {exc.returncode}) {exc.stderr or ''}")
     except RuntimeError as exc:

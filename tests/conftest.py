@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -53,17 +54,32 @@ def write_program(tmp_path):
     return write
 
 
-@pytest.fixture(scope="session")
-def airflow_python() -> Path:
-    """The interpreter of .venv-airflow (Airflow 3.1.8 for DagBag probes), created on first use; skips where it
-    cannot be created (no package index, no uv), except under CI=true. Every test that runs the real Airflow asks for
-    this one fixture."""
+def _airflow_venv():
     sys.path.insert(0, str(ROOT / "scripts"))
     import airflow_venv
 
+    return airflow_venv
+
+
+def _real_airflow(ensure: Callable[[], Path], command: str) -> Path:
+    """The python of the venv `command` makes, created on first use; skips where it cannot be created (no package
+    index, no uv), except under CI=true."""
     try:
-        return airflow_venv.ensure()
+        return ensure()
     except (subprocess.CalledProcessError, OSError, RuntimeError) as exc:
         if os.environ.get("CI") == "true":
             raise
-        pytest.skip(f"cannot create .venv-airflow here ({exc}); run `python scripts/airflow_venv.py`")
+        pytest.skip(f"cannot create the Airflow venv here ({exc}); run `{command}`")
+
+
+@pytest.fixture(scope="session")
+def airflow_python() -> Path:
+    """The interpreter of .venv-airflow (the release the chart deploys). Every test that runs the real Airflow asks
+    for this one fixture."""
+    return _real_airflow(_airflow_venv().ensure, "python scripts/airflow_venv.py")
+
+
+@pytest.fixture(scope="session")
+def previous_airflow_python() -> Path:
+    """The interpreter of the previous release's venv (airflow_venv.PREVIOUS_RELEASE), for the upgrade rehearsal."""
+    return _real_airflow(_airflow_venv().ensure_previous, "python scripts/airflow_venv.py previous")

@@ -1,8 +1,7 @@
 """A real metadata database: `airflow db migrate` with the program's URI shape, both engines, the API server.
 
-Needs the local PostgreSQL `.ci/run` starts (scripts/test_postgres.sh: TLS only, 127.0.0.1 only); its location comes
-in TEST_POSTGRES_SOCKET_DIR / TEST_POSTGRES_PORT. Without it the tests skip and say how to start it, except under
-CI=true, where they fail. Each module run gets its own role and database, so parallel runs do not meet.
+Needs the local PostgreSQL `.ci/run` starts (tests/support/local_postgres.py); without it the tests skip and say how
+to start it, except under CI=true, where they fail. Each module run gets its own role and database.
 """
 
 from __future__ import annotations
@@ -12,9 +11,7 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import socket
-import string
 import subprocess
 import sys
 import time
@@ -23,10 +20,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support import rendered_chart
+from support import local_postgres, rendered_chart
 
-from components.data.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
-from components.data.database import PASSWORD_SPECIALS
+from components.data.connection_uri import build_async_connection_uri, build_connection_uri
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -35,31 +31,6 @@ import airflow_venv  # noqa: E402
 NETSTUB = ROOT / "tests" / "support" / "netstub"
 PROBE = ROOT / "tests" / "support" / "metadata_db_probe.py"
 RENDERED_PROBE = ROOT / "tests" / "support" / "airflow_rendered_probe.py"
-
-
-def _postgres() -> tuple[str, int]:
-    socket_dir, port = os.environ.get("TEST_POSTGRES_SOCKET_DIR"), os.environ.get("TEST_POSTGRES_PORT")
-    if not socket_dir or not port:
-        message = 'no test PostgreSQL: eval "$(scripts/test_postgres.sh start /tmp/airflow-aks-pg)" (as root)'
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return socket_dir, int(port)
-
-
-def _psql(socket_dir: str, port: int, sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", socket_dir, "-p", str(port), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-
-
-def _password() -> str:
-    """A password from the generator's alphabet (letters, digits, PASSWORD_SPECIALS), every special in it."""
-    alphabet = string.ascii_letters + string.digits + PASSWORD_SPECIALS
-    return "".join(secrets.choice(alphabet) for _ in range(40)) + PASSWORD_SPECIALS + "aZ9"
 
 
 def _python() -> Path:
@@ -74,34 +45,27 @@ def _python() -> Path:
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     """(MetadataConnection, env base) of a migrated database owned by a role with a generator-style password."""
-    socket_dir, port = _postgres()
+    local_postgres.location()
     python = _python()
-    suffix = f"{os.getpid()}_{secrets.token_hex(3)}"
-    connection = MetadataConnection(
-        user=f"airflow_admin_{suffix}", password=_password(), host="127.0.0.1", port=port, database=f"airflow_{suffix}"
-    )
-    _psql(socket_dir, port, f"CREATE ROLE {connection.user} LOGIN PASSWORD '{connection.password}'")
-    _psql(socket_dir, port, f"CREATE DATABASE {connection.database} OWNER {connection.user}")
-    home = tmp_path_factory.mktemp("airflow-db")
-    env = {
-        "PATH": os.environ["PATH"],
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": build_connection_uri(connection),
-        "PYTHONPATH": str(NETSTUB),
-        "NETSTUB_LOG": str(home / "net.log"),
-    }
-    migrate = subprocess.run(
-        [str(python), "-m", "airflow", "db", "migrate"],
-        env=env | {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": build_async_connection_uri(connection)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert migrate.returncode == 0, migrate.stderr[-4000:]
-    yield connection, env, python
-    _psql(socket_dir, port, f"DROP DATABASE IF EXISTS {connection.database} WITH (FORCE)")
-    _psql(socket_dir, port, f"DROP ROLE IF EXISTS {connection.user}")
+    with local_postgres.metadata_database("engines") as connection:
+        home = tmp_path_factory.mktemp("airflow-db")
+        env = {
+            "PATH": os.environ["PATH"],
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": build_connection_uri(connection),
+            "PYTHONPATH": str(NETSTUB),
+            "NETSTUB_LOG": str(home / "net.log"),
+        }
+        migrate = subprocess.run(
+            [str(python), "-m", "airflow", "db", "migrate"],
+            env=env | {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": build_async_connection_uri(connection)},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert migrate.returncode == 0, migrate.stderr[-4000:]
+        yield connection, env, python
 
 
 def _engines(python: Path, env: dict[str, str]) -> dict:

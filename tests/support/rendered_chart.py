@@ -150,8 +150,11 @@ def render(stack: str) -> Rendered:
 
 
 def fernet_secret() -> str:
-    """A `new,previous` Fernet key pair shaped like `components.airflow.secrets` makes it."""
-    return ",".join(base64.urlsafe_b64encode(os.urandom(32)).decode() for _ in range(2))
+    """A `new,previous` Fernet key pair as `components.airflow.secrets` makes it: each key its `fernet_key` of the
+    standard base64 of 32 random bytes, as pulumi-random's RandomBytes gives them."""
+    from components.airflow.secrets import fernet_key
+
+    return ",".join(fernet_key(base64.b64encode(os.urandom(32)).decode()) for _ in range(2))
 
 
 def secret_data(rendered: Rendered, metadata_uri: str, async_uri: str) -> dict[tuple[str, str], str]:
@@ -192,6 +195,30 @@ def container_env(
             "AZURE_AUTHORITY_HOST": AUTHORITY_HOST,
         }
     return env
+
+
+def lay_out_airflow_home(rendered: Rendered, pod_spec: dict[str, Any], container: dict[str, Any], home: Path) -> str:
+    """Lays out in `home` what the container's volume mounts put under its AIRFLOW_HOME (airflow.cfg, the local
+    settings, webserver_config.py...): each ConfigMap key mounted by subPath as a file, each emptyDir as a directory.
+    AIRFLOW_HOME inside those files becomes `home` too, so nothing is written outside it. Returns the rendered
+    AIRFLOW_HOME; a mount this does not model is an error, not a file silently missing."""
+    (airflow_home,) = [e["value"] for e in container.get("env", []) if e["name"] == "AIRFLOW_HOME"]
+    volumes = {volume["name"]: volume for volume in pod_spec.get("volumes", [])}
+    config_maps = {o["metadata"]["name"]: o.get("data", {}) for o in rendered.find("ConfigMap")}
+    for mount in container.get("volumeMounts", []):
+        path, volume = mount["mountPath"], volumes[mount["name"]]
+        if not f"{path}/".startswith(f"{airflow_home}/"):
+            raise AssertionError(f"{container['name']} mounts {path}, outside AIRFLOW_HOME {airflow_home}")
+        local = home / path.removeprefix(airflow_home).lstrip("/")
+        if "emptyDir" in volume:
+            local.mkdir(parents=True, exist_ok=True)
+        elif "configMap" in volume and "subPath" in mount:
+            local.parent.mkdir(parents=True, exist_ok=True)
+            text = config_maps[volume["configMap"]["name"]][mount["subPath"]]
+            local.write_text(text.replace(airflow_home, str(home)))
+        else:
+            raise AssertionError(f"{container['name']} mounts volume {volume} at {path}: not modelled here")
+    return airflow_home
 
 
 def pod_identity(rendered: Rendered, pod_spec: dict[str, Any], pod_labels: dict[str, str]) -> str | None:
