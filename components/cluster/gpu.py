@@ -17,6 +17,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.cluster.node_pools import PoolPlacement
+from facts.device_plugin import DEVICE_PLUGINS_DIR, NAME, NAMESPACE
 
 DEVICE_PLUGIN_VERSION = "v0.20.0"
 DEVICE_PLUGIN_IMAGE = (
@@ -24,10 +25,7 @@ DEVICE_PLUGIN_IMAGE = (
 )
 """The digest the registry served for the v0.20.0 tag (the image id containerd recorded pulling it, in a published
 `kubectl describe` of the upstream manifest's pod). Check before bumping: `crane digest nvcr.io/nvidia/k8s-device-plugin:<tag>`."""
-NAMESPACE = "kube-system"
-NAME = "nvidia-device-plugin-daemonset"
 POD_LABELS = {"name": "nvidia-device-plugin-ds"}
-DEVICE_PLUGINS_DIR = "/var/lib/kubelet/device-plugins"
 GPU_RESOURCE = "nvidia.com/gpu"
 
 

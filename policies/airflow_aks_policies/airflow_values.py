@@ -114,7 +114,7 @@ def config_secrets(values: dict) -> Iterator[str]:
                 )
 
 
-def _env_entries(values: dict) -> Iterator[tuple[str, Any]]:
+def env_entries(values: dict) -> Iterator[tuple[str, Any]]:
     for index, entry in known_items(get(values, "env")):
         if isinstance(entry, dict):
             yield f"values.env[{index}]", entry
@@ -134,7 +134,7 @@ def _env_entries(values: dict) -> Iterator[tuple[str, Any]]:
 
 
 def env_secrets(values: dict) -> Iterator[str]:
-    for where, entry in _env_entries(values):
+    for where, entry in env_entries(values):
         name, value = str(entry.get("name") or ""), entry.get("value")
         if value is None or is_unknown(value):
             continue

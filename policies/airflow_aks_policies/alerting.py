@@ -1,7 +1,7 @@
 """Alerting: the stack has the Airflow Prometheus alert rule group and an action group that notifies someone.
 
-Mandatory on prod, advisory on dev (per-stack policy config): a dev stack may run without receivers, a prod stack
-whose scheduler stops must page someone.
+This is the product's requirement, not a security control: advisory by default, mandatory where the stack's policy
+config says so (prod). A dev stack may run without receivers; a prod stack whose scheduler stops must page someone.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs, StackValidationPolicy
 
 from ._props import get, is_unknown, known_items, plain, schema
+from .airflow_release import HELM_TYPES, is_airflow_release
 
 RULE_GROUP = "azure-native:alertsmanagement:PrometheusRuleGroup"
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 RECEIVER_KINDS = (
     "emailReceivers",
     "webhookReceivers",
@@ -38,7 +38,7 @@ def receiver_count(props: dict) -> int:
 
 def runs_airflow(resources: list[tuple[str, dict]]) -> bool:
     """Only a stack that releases the Airflow chart has Airflow to alert on."""
-    return any(type_ == HELM_RELEASE and get(props, "chart") == "airflow" for type_, props in resources)
+    return any(type_ in HELM_TYPES and is_airflow_release(props) for type_, props in resources)
 
 
 def alerting_problems(resources: list[tuple[str, dict]], required_alerts: list[str]) -> Iterator[str]:
@@ -88,8 +88,8 @@ def validate_alerting(args: StackValidationArgs, report_violation) -> None:
 airflow_alerting = StackValidationPolicy(
     name="airflow-alerting",
     description="A stack that releases the Airflow chart has the Airflow Prometheus alert rule group and an action group with at least one "
-    "receiver that the alerts notify (mandatory on prod, advisory on dev).",
-    enforcement_level=EnforcementLevel.MANDATORY,
+    "receiver that the alerts notify (advisory by default; mandatory where the stack config says so, as on prod).",
+    enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.HIGH,
     validate=validate_alerting,
     config_schema=schema(

@@ -29,7 +29,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from . import rbac_model
+from . import aks_credentials, rbac_model
 from ._props import config, get, is_true, is_unknown, known_items, props_of, resource_validator, schema, subject
 from .rbac_model import describe, parse_scope, role_guid
 
@@ -47,6 +47,20 @@ DEPLOYER = "deployer"
 
 # --- config -----------------------------------------------------------------------------------------------------
 
+ALLOWED_ROLE_ITEMS = {
+    "type": "object",
+    "required": ["roleDefinitionId", "name"],
+    "properties": {
+        "roleDefinitionId": {"type": "string"},
+        "name": {"type": "string"},
+        "scopeLevels": {"type": "array", "items": {"enum": ["resource", "resource-group"]}},
+        "scopeTypes": {"type": "array", "items": {"type": "string"}},
+        "principals": {"type": "array", "items": {"type": "string"}},
+        "accept": {"type": "array", "items": {"enum": list(rbac_model.CAPABILITY_KEYS)}},
+    },
+}
+"""One allow-list entry (shared by the replacing and the additive list)."""
+
 ALLOWLIST_CONFIG = schema(
     allowedRoles={
         "type": "array",
@@ -55,18 +69,14 @@ ALLOWLIST_CONFIG = schema(
         "scopeTypes (ARM resource types of the scope), principals (object ids, or 'deployer' for "
         "deployerPrincipalIds) and accept (dangerous capabilities accepted for this entry). "
         "Default: exactly the roles this program assigns (azure_roles.json).",
-        "items": {
-            "type": "object",
-            "required": ["roleDefinitionId", "name"],
-            "properties": {
-                "roleDefinitionId": {"type": "string"},
-                "name": {"type": "string"},
-                "scopeLevels": {"type": "array", "items": {"enum": ["resource", "resource-group"]}},
-                "scopeTypes": {"type": "array", "items": {"type": "string"}},
-                "principals": {"type": "array", "items": {"type": "string"}},
-                "accept": {"type": "array", "items": {"enum": list(rbac_model.CAPABILITY_KEYS)}},
-            },
-        },
+        "items": ALLOWED_ROLE_ITEMS,
+    },
+    additionalAllowedRoles={
+        "type": "array",
+        "default": [],
+        "description": "Entries added to allowedRoles (same shape), so one more role does not mean copying the "
+        "defaults; an entry here for a role allowedRoles also lists wins.",
+        "items": ALLOWED_ROLE_ITEMS,
     },
     deployerPrincipalIds={
         "type": "array",
@@ -103,7 +113,12 @@ def _role_label(guid: str) -> str:
 
 
 def _entries(cfg: dict) -> dict[str, dict]:
-    return {guid: entry for entry in cfg["allowedRoles"] if (guid := role_guid(entry.get("roleDefinitionId")))}
+    return {guid: entry for entry in _allowed(cfg) if (guid := role_guid(entry.get("roleDefinitionId")))}
+
+
+def _allowed(cfg: dict) -> list[dict]:
+    """The replacing list followed by the additive one."""
+    return [*cfg["allowedRoles"], *(cfg["additionalAllowedRoles"] or [])]
 
 
 def _admitted_principals(entry: dict, cfg: dict) -> set[str] | None:
@@ -120,15 +135,18 @@ def _admitted_principals(entry: dict, cfg: dict) -> set[str] | None:
 
 
 def _fix(cfg: dict) -> str:
-    names = sorted({e["name"] for e in cfg["allowedRoles"]})
+    names = sorted({e["name"] for e in _allowed(cfg)})
     return (
         f"assign one of the allow-listed roles ({', '.join(names)}) on the single resource the principal uses, "
         "or a custom role with only the operations it needs"
     )
 
 
-def check_allowlisted(props: dict, cfg: dict, definitions: dict[str, dict]) -> Iterator[str]:
-    """Why one grant (assignment or PIM request) is not allowed; ``definitions`` are the stack's custom roles."""
+def check_allowlisted(
+    props: dict, cfg: dict, definitions: dict[str, dict], local_accounts_off: bool = False
+) -> Iterator[str]:
+    """Why one grant (assignment or PIM request) is not allowed; ``definitions`` are the stack's custom roles,
+    ``local_accounts_off`` whether the scope is a cluster of the stack without local accounts (aks_credentials)."""
     role_id, scope_text, principal = (get(props, key) for key in ("roleDefinitionId", "scope", "principalId"))
     if is_unknown(role_id):
         return
@@ -141,10 +159,10 @@ def check_allowlisted(props: dict, cfg: dict, definitions: dict[str, dict]) -> I
         return
     entry = _entries(cfg).get(guid)
     if entry is None:
-        yield from _check_unlisted(guid, cfg, definitions)
+        yield from _check_unlisted(guid, cfg, definitions, local_accounts_off)
         return
     name = entry["name"]
-    findings = rbac_model.builtin_capabilities(guid)
+    findings = aks_credentials.builtin_capabilities(guid, local_accounts_off)
     unaccepted = [f for f in findings if f.capability not in (entry.get("accept") or [])]
     if unaccepted:
         yield (
@@ -192,12 +210,12 @@ def check_allowlisted(props: dict, cfg: dict, definitions: dict[str, dict]) -> I
             )
 
 
-def _check_unlisted(guid: str | None, cfg: dict, definitions: dict) -> Iterator[str]:
+def _check_unlisted(guid: str | None, cfg: dict, definitions: dict, local_accounts_off: bool = False) -> Iterator[str]:
     definition = definitions.get(guid)
     if definition is None:
         if guid is None:
             return
-        findings = rbac_model.builtin_capabilities(guid)
+        findings = aks_credentials.builtin_capabilities(guid, local_accounts_off)
         can = f" It can {describe(findings)}." if findings else ""
         known = (
             "a built-in role"
@@ -213,7 +231,7 @@ def _check_unlisted(guid: str | None, cfg: dict, definitions: dict) -> Iterator[
     if not is_true(cfg["allowCustomRolesDefinedInStack"]):
         yield f"{label} is not allow-listed (allowCustomRolesDefinedInStack is false). Fix: {_fix(cfg)}"
         return
-    findings = rbac_model.analyse(get(definition, "permissions"))
+    findings = aks_credentials.capabilities(get(definition, "permissions"), local_accounts_off)
     if findings:
         yield (
             f"assigns {label}, which can {describe(findings)}. "
@@ -230,6 +248,7 @@ def _definition_guid(props: dict) -> str | None:
 
 def _validate_allowlist(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     cfg = config(args, ALLOWLIST_CONFIG)
+    clusters = aks_credentials.LocalAccountsOff(args.resources)
     definitions: dict[str, dict] = {}
     linked: dict[str, dict] = {}
     for resource in args.resources:
@@ -242,6 +261,7 @@ def _validate_allowlist(args: StackValidationArgs, report_violation: ReportViola
         if resource.resource_type not in GRANT_TYPES:
             continue
         props = props_of(resource)
+        local_accounts_off = clusters.covers(resource, props)
         sources = [
             definitions[d.urn]
             for d in resource.property_dependencies.get("roleDefinitionId", [])
@@ -249,12 +269,12 @@ def _validate_allowlist(args: StackValidationArgs, report_violation: ReportViola
         ]
         if is_unknown(get(props, "roleDefinitionId")):
             # role.id of a custom role created with the stack: unknown at preview, but it is that role.
-            messages = [m for source in sources for m in _check_unlisted(None, cfg, {None: source})]
+            messages = [m for source in sources for m in _check_unlisted(None, cfg, {None: source}, local_accounts_off)]
         else:
             by_guid = dict(linked)
             if sources and (guid := role_guid(_known_str(get(props, "roleDefinitionId")))):
                 by_guid[guid] = sources[0]
-            messages = list(check_allowlisted(props, cfg, by_guid))
+            messages = list(check_allowlisted(props, cfg, by_guid, local_accounts_off))
         for message in messages:
             report_violation(f"{subject(resource.resource_type, resource.name)}: {message}", resource.urn)
 

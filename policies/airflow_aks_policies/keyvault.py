@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
-from ._props import get, is_unknown, known_items, norm, require, resource_validator
+from ._props import get, is_true, is_unknown, known_items, norm, require, resource_validator
 
 VAULT = "azure-native:keyvault:Vault"
 ACCESS_POLICY = "azure-native:keyvault:AccessPolicy"
@@ -28,6 +28,16 @@ def _check_vault(props: dict, _cfg: dict) -> Iterator[str]:
             "principal with vault write can grant itself every secret): remove them and assign Key Vault "
             "data roles"
         )
+    for key, how in (
+        ("enabledForDeployment", "virtual machines deployed with a reference to it"),
+        ("enabledForTemplateDeployment", "ARM template deployments that reference them"),
+    ):
+        if is_true(get(props, "properties", key)):
+            yield (
+                f"properties.{key} is true: Resource Manager hands the vault's secrets to {how}, for anyone with "
+                "Microsoft.KeyVault/vaults/deploy/action (Contributor has it), outside the vault's data-plane "
+                "roles; set it to false and grant Key Vault Secrets User to the identity that needs a secret"
+            )
     public = get(props, "properties", "publicNetworkAccess")
     default_action = get(props, "properties", "networkAcls", "defaultAction")
     if is_unknown(public) or is_unknown(default_action):
@@ -54,7 +64,8 @@ def _check_purge_protection(props: dict, _cfg: dict) -> Iterator[str]:
 vault_hardening = ResourceValidationPolicy(
     name="keyvault-hardening",
     description="Key Vaults must use RBAC authorization (no inline accessPolicies, no keyvault:AccessPolicy "
-    "resources), keep soft delete on and deny public network access by default.",
+    "resources), keep soft delete on, let no VM or template deployment read secrets through Resource Manager "
+    "(enabledForDeployment, enabledForTemplateDeployment) and deny public network access by default.",
     validate=resource_validator({VAULT: _check_vault, ACCESS_POLICY: _check_access_policy}),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,

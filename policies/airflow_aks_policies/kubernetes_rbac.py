@@ -12,7 +12,13 @@ reading Secrets cluster-wide reads every service account token and credential; `
 any pod); ``pods/exec`` and ``pods/attach`` run as any pod's service account; ``impersonate``, ``escalate`` and
 ``bind`` grant permissions the holder does not have, except ``bind`` limited by ``resourceNames`` to named roles
 (the documented safe delegation); an ``aggregationRule`` selecting the built-in roles' aggregation labels copies
-their rules.
+their rules. Escalation without any of those verbs ("Privilege escalation risks" in the same page): creating pods
+or workload controllers cluster-wide runs a pod as any service account of any namespace; writing admission webhook
+configurations or policies sees, changes or stops every object the API server admits; ``pods/ephemeralcontainers``
+adds a container of one's choosing to a running pod; approving ``certificatesigningrequests`` together with
+``approve`` on a ``kubernetes.io/`` signer issues client certificates for any user or group (system:masters
+included); a binding to ``system:serviceaccounts:<namespace>`` grants every service account of the namespace,
+``default`` and those created later.
 """
 
 from __future__ import annotations
@@ -46,6 +52,25 @@ AGGREGATION_LABELS = (
     "kubernetes.io/bootstrapping",
 )
 READ_VERBS = ("get", "list", "watch", "*")
+WRITE_VERBS = frozenset({"create", "update", "patch", "delete", "deletecollection", "*"})
+WORKLOAD_RESOURCES = {
+    "": ("pods", "replicationcontrollers", "podtemplates"),
+    "apps": ("deployments", "statefulsets", "daemonsets", "replicasets"),
+    "batch": ("jobs", "cronjobs"),
+    "extensions": ("deployments", "daemonsets", "replicasets"),
+}
+"""Resources whose create (or, for controllers, update) runs a pod with a service account of one's choosing."""
+ADMISSION_RESOURCES = (
+    "mutatingwebhookconfigurations",
+    "validatingwebhookconfigurations",
+    "mutatingadmissionpolicies",
+    "mutatingadmissionpolicybindings",
+    "validatingadmissionpolicies",
+    "validatingadmissionpolicybindings",
+)
+ADMISSION_GROUP = "admissionregistration.k8s.io"
+CERTIFICATES_GROUP = "certificates.k8s.io"
+NAMESPACE_SERVICE_ACCOUNTS = "system:serviceaccounts:"
 
 
 def _kind(resource_type: str):
@@ -81,7 +106,10 @@ def _rule_findings(rule: dict, cluster_wide: bool) -> Iterator[str]:
     def on(resource: str) -> bool:
         return any(r == resource or r == "*" or (r.endswith("/*") and resource.startswith(r[:-1])) for r in resources)
 
-    core = not groups or any(g in ("", "*") for g in groups)
+    def in_group(group: str) -> bool:
+        return any(g in (group, "*") for g in groups) or (group == "" and not groups)
+
+    core = in_group("")
     if cluster_wide and core and on("secrets") and verbs_l & set(READ_VERBS):
         yield (
             "reads secrets cluster-wide (every service account token and credential): use a namespaced Role "
@@ -97,6 +125,18 @@ def _rule_findings(rule: dict, cluster_wide: bool) -> Iterator[str]:
     for verb in ("impersonate", "escalate"):
         if verb in verbs_l:
             yield f"grants '{verb}', which lets the holder act with permissions it does not have: remove it"
+    yield from _workload_findings(in_group, on, verbs_l, cluster_wide)
+    admission = [r for r in ADMISSION_RESOURCES if on(r)]
+    if in_group(ADMISSION_GROUP) and admission and verbs_l & WRITE_VERBS:
+        yield (
+            f"writes {', '.join(admission)} (intercept, change or stop the admission of every object, pods and "
+            "secrets included): leave admission configuration to cluster administrators"
+        )
+    if core and on("pods/ephemeralcontainers") and verbs_l & {"update", "patch", "*"}:
+        yield (
+            "writes pods/ephemeralcontainers (add a container of one's choosing, privileged or not, to a running "
+            "pod and act as its service account): drop it"
+        )
     if "bind" in verbs_l and (not names or any("*" in n for n in names)):
         yield (
             "grants 'bind' on any role (bind cluster-admin to itself): restrict it with resourceNames to the "
@@ -104,11 +144,56 @@ def _rule_findings(rule: dict, cluster_wide: bool) -> Iterator[str]:
         )
 
 
+def _workload_findings(in_group, on, verbs: set[str], cluster_wide: bool) -> Iterator[str]:
+    if not cluster_wide:
+        return
+    for group, resources in WORKLOAD_RESOURCES.items():
+        for resource in resources:
+            wanted = {"create", "*"} if resource == "pods" else {"create", "update", "patch", "*"}
+            if in_group(group) and on(resource) and verbs & wanted:
+                yield (
+                    f"may {'/'.join(sorted(verbs & wanted))} {resource} cluster-wide (a pod that mounts any "
+                    "service account of any namespace): grant it in a namespaced Role"
+                )
+                return
+
+
+def _csr_approval(rules: list[dict]) -> Iterator[str]:
+    """Approving CSRs is only an escalation together with ``approve`` on a signer that issues cluster identities."""
+
+    def grants(rule: dict, resource: str, verbs: set[str]) -> bool:
+        groups, resources = _values(rule, "apiGroups"), _values(rule, "resources")
+        return (
+            any(g in (CERTIFICATES_GROUP, "*") for g in groups)
+            and any(r in (resource, "*") for r in resources)
+            and bool({norm(v) for v in _values(rule, "verbs")} & verbs)
+        )
+
+    approval = any(grants(rule, "certificatesigningrequests/approval", {"update", "patch", "*"}) for rule in rules)
+    signers = [
+        rule
+        for rule in rules
+        if grants(rule, "signers", {"approve", "*"})
+        and (
+            not _values(rule, "resourceNames")
+            or any(n.startswith("kubernetes.io/") or "*" in n for n in _values(rule, "resourceNames"))
+        )
+    ]
+    if approval and signers:
+        yield (
+            "approves certificatesigningrequests and may approve for kubernetes.io/ signers (issue a client "
+            "certificate for any user or group, system:masters included): restrict signers' resourceNames to "
+            "your own signer, or leave approval to the cluster"
+        )
+
+
 def _check_role(obj: dict, cluster_wide: bool) -> Iterator[str]:
+    rules = [rule for _, rule in known_items(get(obj, "rules")) if isinstance(rule, dict)]
     for index, rule in known_items(get(obj, "rules")):
         if isinstance(rule, dict):
             for finding in _rule_findings(rule, cluster_wide):
                 yield f"rules[{index}] {finding}"
+    yield from _csr_approval(rules)
     for index, selector in known_items(get(obj, "aggregationRule", "clusterRoleSelectors")):
         if not isinstance(selector, dict):
             continue
@@ -145,6 +230,11 @@ def _check_binding(obj: dict, cluster_wide: bool) -> Iterator[str]:
                 + ("bypasses RBAC entirely" if name.strip() == "system:masters" else "means every such caller")
                 + ": bind named service accounts, users or groups"
             )
+        elif isinstance(name, str) and not is_unknown(name) and name.strip().startswith(NAMESPACE_SERVICE_ACCOUNTS):
+            yield (
+                f"subjects[{index}] is {name.strip()!r}, every service account of that namespace (default and those "
+                "created later, by anyone who may create one there): bind the named service accounts"
+            )
 
 
 def _validate(args, report_violation) -> None:
@@ -163,8 +253,10 @@ least_privilege = ResourceValidationPolicy(
     name="k8s-rbac-least-privilege",
     description="Kubernetes Roles, ClusterRoles and bindings (also List/Patch kinds and objects from YAML, "
     "ConfigGroup and Chart v4) grant no wildcards, cluster-wide secret reads or exec, token creation, "
-    "nodes/proxy, impersonate/escalate/unrestricted bind or admin aggregation, and bind neither "
-    "cluster-admin/admin/edit cluster-wide nor everyone-groups or system:masters.",
+    "nodes/proxy, impersonate/escalate/unrestricted bind or admin aggregation, no cluster-wide pod or workload "
+    "creation, admission configuration writes, ephemeral containers or CSR approval for kubernetes.io signers, "
+    "and bind neither cluster-admin/admin/edit cluster-wide nor everyone-groups, namespace-wide service account "
+    "groups or system:masters.",
     validate=_validate,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,

@@ -1,4 +1,11 @@
-"""Storage: HTTPS only, TLS 1.2+, no public blob access, no shared keys (Entra ID only)."""
+"""Storage: HTTPS only, TLS 1.2+, no public blob access, no shared keys (Entra ID only), no cross-tenant
+replication, and a network that denies by default.
+
+What Azure enforces decides the mandatory rule: with ``publicNetworkAccess`` unset, an account whose
+``networkRuleSet.defaultAction`` is ``Deny`` admits only its rules ("Configure Azure Storage firewalls and virtual
+networks", learn.microsoft.com/azure/storage/common/storage-network-security), so it is not open. Saying so
+explicitly is still preferred (a later change of the rule set alone would open it): an advisory policy.
+"""
 
 from __future__ import annotations
 
@@ -22,19 +29,28 @@ def _check_account(props: dict, _cfg: dict) -> Iterator[str]:
         ("allowSharedKeyAccess", is_false, "false (account keys bypass Entra ID; pods use workload identity)"),
     ):
         yield from require(get(props, key), key, accepted, wanted)
+    if is_true(get(props, "allowCrossTenantReplication")):
+        yield (
+            "allowCrossTenantReplication is true: an object replication policy can copy every blob to an account "
+            "in another Entra tenant; set it to false"
+        )
     public, default_action = get(props, "publicNetworkAccess"), get(props, "networkRuleSet", "defaultAction")
     if is_unknown(public) or is_unknown(default_action):
         return
-    if public is MISSING:
-        yield (
-            "publicNetworkAccess is not set, so Azure decides from networkRuleSet alone and a later change of "
-            "either opens the account: set it to 'Disabled' (private endpoint) or 'Enabled' with "
-            "networkRuleSet.defaultAction 'Deny'"
-        )
-    elif norm(public) != "disabled" and norm(default_action) != "deny":
+    if norm(public) != "disabled" and norm(default_action) != "deny":
         yield (
             "the account is reachable from any network: set publicNetworkAccess to 'Disabled' or "
             "networkRuleSet.defaultAction to 'Deny' with explicit ipRules/virtualNetworkRules"
+        )
+
+
+def _check_explicit_network(props: dict, _cfg: dict) -> Iterator[str]:
+    public = get(props, "publicNetworkAccess")
+    if public is MISSING:
+        yield (
+            "publicNetworkAccess is not set, so Azure decides from networkRuleSet alone and a later change of the "
+            "rules opens the account: set it to 'Disabled' (private endpoint) or 'Enabled' with "
+            "networkRuleSet.defaultAction 'Deny'"
         )
 
 
@@ -47,12 +63,25 @@ def _check_container(props: dict, _cfg: dict) -> Iterator[str]:
 account_hardening = ResourceValidationPolicy(
     name="storage-account-hardening",
     description="Storage accounts must set HTTPS only, TLS 1.2 or newer, no public blob access, no shared "
-    "key access and public network access explicitly, and deny networks by default.",
+    "key access, no cross-tenant replication, and deny networks by default (publicNetworkAccess 'Disabled' or "
+    "networkRuleSet.defaultAction 'Deny').",
     validate=resource_validator({STORAGE_ACCOUNT: _check_account}),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
-    remediation_steps="Set enableHttpsTrafficOnly=true, minimumTlsVersion='TLS1_2', allowBlobPublicAccess=false "
-    "and allowSharedKeyAccess=false; grant data access with Storage Blob Data roles.",
+    remediation_steps="Set enableHttpsTrafficOnly=true, minimumTlsVersion='TLS1_2', allowBlobPublicAccess=false, "
+    "allowSharedKeyAccess=false and allowCrossTenantReplication=false; deny networks by default; grant data "
+    "access with Storage Blob Data roles.",
+)
+
+explicit_network_access = ResourceValidationPolicy(
+    name="storage-explicit-network-access",
+    description="Advisory: storage accounts say publicNetworkAccess explicitly instead of leaving it to Azure's "
+    "default beside the network rules.",
+    validate=resource_validator({STORAGE_ACCOUNT: _check_explicit_network}),
+    enforcement_level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    remediation_steps="Set publicNetworkAccess to 'Disabled' (private endpoint) or 'Enabled' with "
+    "networkRuleSet.defaultAction 'Deny'.",
 )
 
 private_containers = ResourceValidationPolicy(
@@ -64,4 +93,4 @@ private_containers = ResourceValidationPolicy(
     remediation_steps="Remove publicAccess from the container (or set it to 'None').",
 )
 
-POLICIES = [account_hardening, private_containers]
+POLICIES = [account_hardening, explicit_network_access, private_containers]
