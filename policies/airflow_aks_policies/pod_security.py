@@ -155,10 +155,14 @@ def _known(value: Any) -> bool:
     return value is not MISSING and not is_unknown(value)
 
 
+def normalise_path(path: str) -> str:
+    """An absolute, normalised node path ('..' and repeated or trailing slashes resolved; symlinks cannot be)."""
+    return posixpath.normpath("/" + path.strip().lstrip("/"))
+
+
 def sensitive_host_path(path: str) -> str | None:
     """Why a hostPath reaches the node (None when it does not): the path, what is below it, or what is above it."""
-    text = posixpath.normpath("/" + path.strip())
-    text = "/" if text == "//" else text
+    text = normalise_path(path)
     for sensitive, why in SENSITIVE_HOST_PATHS.items():
         if sensitive == "/":
             if text == "/":
@@ -245,7 +249,7 @@ def _volume_findings(where: str, spec: dict) -> Iterator[tuple[str, str]]:
         if not isinstance(path, str) or is_unknown(path):
             continue
         why = sensitive_host_path(path)
-        normalised = posixpath.normpath("/" + path.strip())
+        normalised = normalise_path(path)
         read_only = all(mounts.get(get(volume, "name"), [True]))
         read_only_safe = any(normalised == p or normalised.startswith(p + "/") for p in READ_ONLY_SAFE)
         if why and not (read_only_safe and read_only):
