@@ -7,8 +7,8 @@
 * ``SimpleAuthManager`` with ``[core] simple_auth_manager_all_admins`` switches authentication off and makes every
   visitor an admin (Airflow 3.1 config reference: "Whether to disable authentication and allow everyone as admin").
   It is rejected on any stack whose policy config does not say ``sandbox: true``. The chart sets
-  ``config.core.auth_manager`` to the FAB auth manager; a ``null`` there drops it, and Airflow's own default is
-  SimpleAuthManager. Settings come from ``config`` (airflow.cfg) or ``AIRFLOW__CORE__*`` environment variables.
+  ``config.core.auth_manager`` to the FAB auth manager (Airflow's own default is SimpleAuthManager). Settings come
+  from ``config`` (airflow.cfg) or ``AIRFLOW__CORE__*`` environment variables.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
-from ._props import MISSING, get, is_false, is_unknown, norm, resource_validator, schema
+from ._props import MISSING, get, is_unknown, norm, resource_validator, schema
 from .airflow_release import HELM_TYPES, is_airflow_release
 from .airflow_values import SERVICE_ACCOUNT_COMPONENTS, env_entries
 from .workload_trust import release_service_accounts
@@ -43,25 +43,21 @@ CONFIG = schema(
 )
 
 
-def _core_setting(values: dict, key: str) -> tuple[bool, Any]:
-    """(present, value) of ``[core] <key>``: an ``AIRFLOW__CORE__<KEY>`` variable wins over ``config.core``."""
+def _core_setting(values: dict, key: str) -> Any:
+    """``[core] <key>`` as the pods see it: an ``AIRFLOW__CORE__<KEY>`` variable wins over ``config.core``."""
     for _, entry in env_entries(values):
         if str(entry.get("name") or "") == f"AIRFLOW__CORE__{key.upper()}" and "value" in entry:
-            return True, entry.get("value")
-    core = get(values, "config", "core")
-    if isinstance(core, dict) and key in core:
-        return True, core[key]
-    return False, MISSING
+            return entry.get("value")
+    return get(values, "config", "core", key)
 
 
 def all_admins_auth(values: dict) -> str | None:
     """How the values make every user an admin, or None."""
-    present, manager = _core_setting(values, "auth_manager")
-    _, all_admins = _core_setting(values, "simple_auth_manager_all_admins")
+    manager = _core_setting(values, "auth_manager")
+    all_admins = _core_setting(values, "simple_auth_manager_all_admins")
     if is_unknown(manager) or is_unknown(all_admins):
         return None
-    simple = (present and manager in (None, "")) or SIMPLE_AUTH_MANAGER in str(manager or "")
-    if simple and norm(all_admins) in TRUE_TEXTS:
+    if SIMPLE_AUTH_MANAGER in str(manager) and norm(all_admins) in TRUE_TEXTS:
         return (
             f"values set [core] auth_manager to {SIMPLE_AUTH_MANAGER} with simple_auth_manager_all_admins "
             f"{all_admins!r}: authentication is off and every visitor is an Airflow admin"
@@ -78,8 +74,8 @@ def foreign_service_accounts(props: dict, listed: set[str]) -> Iterator[str]:
     namespace = "default" if namespace is MISSING else str(namespace)
     for component in SERVICE_ACCOUNT_COMPONENTS:
         account = get(values, component, "serviceAccount")
-        if not is_false(get(account, "create")):
-            continue
+        if get(account, "create") is not False:
+            continue  # Helm's `if` reads any non-empty string, "false" included, as true: the chart creates it
         name = get(account, "name")
         if is_unknown(name):
             continue

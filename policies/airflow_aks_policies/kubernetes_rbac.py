@@ -147,15 +147,19 @@ def _rule_findings(rule: dict, cluster_wide: bool) -> Iterator[str]:
 def _workload_findings(in_group, on, verbs: set[str], cluster_wide: bool) -> Iterator[str]:
     if not cluster_wide:
         return
-    for group, resources in WORKLOAD_RESOURCES.items():
-        for resource in resources:
-            wanted = {"create", "*"} if resource == "pods" else {"create", "update", "patch", "*"}
-            if in_group(group) and on(resource) and verbs & wanted:
-                yield (
-                    f"may {'/'.join(sorted(verbs & wanted))} {resource} cluster-wide (a pod that mounts any "
-                    "service account of any namespace): grant it in a namespaced Role"
-                )
-                return
+    found = [
+        f"{'/'.join(sorted(verbs & wanted))} {resource}"
+        for group, resources in WORKLOAD_RESOURCES.items()
+        for resource in resources
+        if in_group(group)
+        and on(resource)
+        and verbs & (wanted := {"create", "*"} if resource == "pods" else {"create", "update", "patch", "*"})
+    ]
+    if found:
+        yield (
+            f"may {', '.join(dict.fromkeys(found))} cluster-wide (a pod that mounts any service account of any "
+            "namespace): grant it in a namespaced Role"
+        )
 
 
 def _csr_approval(rules: list[dict]) -> Iterator[str]:
