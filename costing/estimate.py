@@ -42,6 +42,7 @@ FREE_TYPES = frozenset(
         "azure-native:network:VirtualNetwork",
         "azure-native:network:Subnet",
         "azure-native:network:NetworkSecurityGroup",
+        "azure-native:network:SecurityRule",
         "azure-native:network:PrivateDnsZoneGroup",
         "azure-native:privatedns:VirtualNetworkLink",
         "azure-native:managedidentity:UserAssignedIdentity",
