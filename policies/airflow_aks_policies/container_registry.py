@@ -15,9 +15,11 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
-from ._props import MISSING, get, is_true, is_unknown, norm, resource_validator
+from . import network_exposure
+from ._props import MISSING, get, is_true, is_unknown, known_items, norm, resource_validator
 
 REGISTRY = "azure-native:containerregistry:Registry"
+_MIN_PREFIX = network_exposure.CONFIG.properties["minPrefixLength"]["default"]
 
 
 def _check_registry(props: dict, _cfg: dict) -> Iterator[str]:
@@ -38,6 +40,12 @@ def _check_registry(props: dict, _cfg: dict) -> Iterator[str]:
             "internet reaches the registry: set publicNetworkAccess 'Disabled' with a private endpoint "
             "(registry.privateEndpoint), or networkRuleSet.defaultAction 'Deny' with ipRules (Premium)"
         )
+    elif norm(public) != "disabled":
+        rules = get(props, "networkRuleSet", "ipRules")
+        ranges = [get(rule, "iPAddressOrRange") for _, rule in known_items(rules) if isinstance(rule, dict)]
+        reasons = list(network_exposure.open_ranges([r for r in ranges if not is_unknown(r)], _MIN_PREFIX))
+        if reasons:
+            yield (f"networkRuleSet.ipRules admit the internet anyway ({'; '.join(reasons)}): list the clients' CIDRs")
 
 
 registry_hardening = ResourceValidationPolicy(

@@ -66,6 +66,15 @@ REGISTRIES = {
         {"publicNetworkAccess": "Enabled", "networkRuleSet": {"defaultAction": "Allow"}},
         "publicNetworkAccess is 'Enabled'",
     ),
+    "rules-open-anyway": (
+        {
+            "networkRuleSet": {
+                "defaultAction": "Deny",
+                "ipRules": [{"iPAddressOrRange": "0.0.0.0/1"}, {"iPAddressOrRange": "128.0.0.0/1"}],
+            }
+        },
+        "ipRules admit the internet anyway",
+    ),
 }
 
 
