@@ -165,3 +165,25 @@ def test_alerting_is_mandatory_only_where_the_stack_config_says_so(stack, level)
     assert alerting.airflow_alerting.enforcement_level.value == "advisory"
     found = [(policy, found_level) for policy, found_level, _ in analyze_stack(analyzer(stack), [AIRFLOW])]
     assert ("airflow-alerting", level) in found
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
+@pytest.mark.parametrize("local_accounts_off,level", [(True, None), (False, proto.MANDATORY)])
+def test_cluster_user_role_through_the_analyzer(preview, local_accounts_off, level):
+    """The analyzer's own stack path (property dependencies as the CLI sends them), with the role added on top of
+    the defaults."""
+    servicer = analyzer("prod", {"azure-role-assignment-allowlist": {"additionalAllowedRoles": [USER_ENTRY]}})
+    aks = {"resourceGroupName": "rg-airflow", "resourceName": "aks-airflow", "id": UNKNOWN if preview else CLUSTER_ID}
+    if local_accounts_off:
+        aks["disableLocalAccounts"] = True
+    grant = {
+        "principalId": OPERATORS,
+        "principalType": "Group",
+        "roleDefinitionId": ROLE + USER_ROLE,
+        "scope": UNKNOWN if preview else CLUSTER_ID,
+    }
+    found = analyze_stack(
+        servicer, [(CLUSTER_TYPE, "aks", aks), (RA, "operators", grant)], {"operators": {"scope": ["aks"]}}
+    )
+    levels = {found_level for policy, found_level, _ in found if policy == ALLOWLIST.name}
+    assert levels == ({level} if level else set())

@@ -309,3 +309,17 @@ def test_through_the_analyzer(stack):
     audit = setting(KV, [{"category": "AuditEvent", "enabled": True}], workspaceId=CENTRAL)
     assert analyze(servicer, SETTING_TYPE, audit) == {"diagnostics-audit-destination": proto.ADVISORY}
     assert analyze(servicer, CLUSTER_TYPE, cluster()).get("aks-cluster-hardening") == proto.MANDATORY
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_storage_and_node_pools_through_the_analyzer(stack):
+    servicer = analyzer(stack)
+    assert analyze(servicer, ACCOUNT_TYPE, account(allowCrossTenantReplication=True)) == {
+        "storage-account-hardening": proto.MANDATORY
+    }
+    assert analyze(servicer, ACCOUNT_TYPE, account(allowCrossTenantReplication=False)) == {}
+    pool = {"resourceGroupName": "rg", "resourceName": "aks", "mode": "User", "enableAutoScaling": True, "minCount": 0}
+    assert analyze(servicer, POOL_TYPE, {**pool, "maxCount": 3, "enableNodePublicIP": True}) == {
+        "aks-no-node-public-ip": proto.MANDATORY
+    }
+    assert analyze(servicer, POOL_TYPE, {**pool, "maxCount": 3, "enableNodePublicIP": False}) == {}
