@@ -24,7 +24,7 @@ included); a binding to ``system:serviceaccounts:<namespace>`` grants every serv
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
 
@@ -144,7 +144,9 @@ def _rule_findings(rule: dict, cluster_wide: bool) -> Iterator[str]:
         )
 
 
-def _workload_findings(in_group, on, verbs: set[str], cluster_wide: bool) -> Iterator[str]:
+def _workload_findings(
+    in_group: Callable[[str], bool], on: Callable[[str], bool], verbs: set[str], cluster_wide: bool
+) -> Iterator[str]:
     if not cluster_wide:
         return
     found = [
