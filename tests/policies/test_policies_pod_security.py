@@ -133,15 +133,19 @@ def test_the_message_names_the_setting_and_the_reason():
 
 
 @cache
-def gpu_stack(stack: str, preview: bool):
-    """The program with its GPU pool on (the NVIDIA device plugin DaemonSet with it), under the stack's pack config."""
+def optional_workloads_stack(stack: str, preview: bool):
+    """The program with its optional Kubernetes workloads on (the GPU pool's NVIDIA device plugin DaemonSet, warm
+    capacity placeholders; on dev the UI behind an internal load balancer), under the stack's pack config."""
     document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
     cluster = {**document.get("airflow-aks:cluster", {}), "gpuPool": {"enabled": True}}
+    airflow = {**document.get("airflow-aks:airflow", {}), "warmCapacity": {"taskSlots": 2}}
+    if stack == "dev":  # prod signs in through Entra, which needs an ingress
+        airflow["ui"] = {"access": "internalLoadBalancer"}
     return run_preview(
         ROOT,
         stack,
         preview=preview,
-        config={"cluster": cluster},
+        config={"cluster": cluster, "airflow": airflow},
         policy_pack=PACK_DIR,
         policy_config=PACK_DIR / "config" / f"{stack}.json",
         reports=False,
@@ -150,7 +154,7 @@ def gpu_stack(stack: str, preview: bool):
 
 def device_plugin_daemonset(**changes) -> dict:
     """The program's own device plugin DaemonSet (its inputs in the GPU stack), with ``changes`` to its pod spec."""
-    [daemonset] = gpu_stack("dev", False).find(APPS + "DaemonSet")
+    [daemonset] = optional_workloads_stack("dev", False).find(APPS + "DaemonSet")
     props = copy.deepcopy(daemonset.inputs)
     props["spec"]["template"]["spec"].update(changes)
     return props
@@ -158,10 +162,11 @@ def device_plugin_daemonset(**changes) -> dict:
 
 @pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_a_gpu_stack_passes_with_its_device_plugin(stack, preview):
-    result = gpu_stack(stack, preview)
-    assert result.find(APPS + "DaemonSet")
-    assert [v.message for v in result.violations if v.policy == POLICY.name] == []
+def test_the_programs_own_workloads_pass(stack, preview):
+    result = optional_workloads_stack(stack, preview)
+    assert result.find(APPS + "DaemonSet") and result.find(APPS + "Deployment")
+    judged = {POLICY.name, "k8s-no-public-load-balancer", "k8s-rbac-least-privilege", "airflow-release-access"}
+    assert [v.message for v in result.violations if v.policy in judged] == []
 
 
 def test_the_programs_device_plugin_is_admitted_by_name_for_its_socket_directory_only():
