@@ -6,7 +6,7 @@ import pytest
 import yaml
 from airflow_aks_policies import airflow_access
 from pulumi.runtime import proto
-from support.policy_analyzer import analyze, analyzer
+from support.policy_analyzer import analyze, servicer
 from support.policy_harness import UNKNOWN, violations
 
 POLICY = airflow_access.airflow_release_access
@@ -107,6 +107,6 @@ def test_all_admins_is_what_airflow_reads(airflow_python):
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_through_the_analyzer(stack):
     bad = release(**ALL_ADMINS[0])
-    assert analyze(analyzer(stack), RELEASE, bad).get("airflow-release-access") == proto.MANDATORY
-    sandbox = analyzer(stack, {"airflow-release-access": {"sandbox": True}})
+    assert analyze(servicer(stack), RELEASE, bad).get("airflow-release-access") == proto.MANDATORY
+    sandbox = servicer(stack, {"airflow-release-access": {"sandbox": True}})
     assert "airflow-release-access" not in analyze(sandbox, RELEASE, bad)

@@ -4,7 +4,7 @@ ports to the internet."""
 import pytest
 from airflow_aks_policies import load_balancer_exposure, network_security_groups
 from pulumi.runtime import proto
-from support.policy_analyzer import analyze, analyzer
+from support.policy_analyzer import analyze, servicer
 from support.policy_harness import UNKNOWN, UNKNOWN_LIST, violations
 
 LB_POLICY = load_balancer_exposure.no_public_load_balancer
@@ -156,14 +156,14 @@ def test_restricted_rules_pass(rule):
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_through_the_analyzer(stack):
-    servicer = analyzer(stack)
-    assert analyze(servicer, SERVICE, service()) == {"k8s-no-public-load-balancer": proto.MANDATORY}
-    assert analyze(servicer, SERVICE, service(annotations=INTERNAL)) == {}
+    analyzer = servicer(stack)
+    assert analyze(analyzer, SERVICE, service()) == {"k8s-no-public-load-balancer": proto.MANDATORY}
+    assert analyze(analyzer, SERVICE, service(annotations=INTERNAL)) == {}
     nsg = {"resourceGroupName": "rg", "securityRules": [security_rule("Internet", "3389")]}
-    assert analyze(servicer, NSG, nsg) == {"network-no-open-admin-ports": proto.MANDATORY}
+    assert analyze(analyzer, NSG, nsg) == {"network-no-open-admin-ports": proto.MANDATORY}
     assert (
         analyze(
-            servicer, RULE, {**security_rule("*", "443"), "networkSecurityGroupName": "n", "resourceGroupName": "g"}
+            analyzer, RULE, {**security_rule("*", "443"), "networkSecurityGroupName": "n", "resourceGroupName": "g"}
         )
         == {}
     )

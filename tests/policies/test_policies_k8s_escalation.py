@@ -4,7 +4,7 @@ approval, namespace-wide service account groups) and admission webhooks that cal
 import pytest
 from airflow_aks_policies import admission_webhooks, kubernetes_rbac
 from pulumi.runtime import proto
-from support.policy_analyzer import analyze, analyzer
+from support.policy_analyzer import analyze, servicer
 from support.policy_harness import UNKNOWN, violations
 
 RBAC = "kubernetes:rbac.authorization.k8s.io/v1:"
@@ -168,10 +168,10 @@ def test_a_listed_external_webhook_passes_and_lists_are_judged():
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_through_the_analyzer(stack):
-    servicer = analyzer(stack)
+    analyzer = servicer(stack)
     escalation = role(rule([""], ["pods"], ["create"]))
-    assert analyze(servicer, CLUSTER_ROLE, escalation) == {"k8s-rbac-least-privilege": proto.MANDATORY}
-    assert analyze(servicer, ROLE, escalation) == {}
+    assert analyze(analyzer, CLUSTER_ROLE, escalation) == {"k8s-rbac-least-privilege": proto.MANDATORY}
+    assert analyze(analyzer, ROLE, escalation) == {}
     hook = webhook_configuration(URL, ALL_PODS)
-    assert analyze(servicer, MUTATING, hook) == {"k8s-admission-webhooks-in-cluster": proto.MANDATORY}
-    assert analyze(servicer, MUTATING, webhook_configuration(SERVICE, ALL_PODS)) == {}
+    assert analyze(analyzer, MUTATING, hook) == {"k8s-admission-webhooks-in-cluster": proto.MANDATORY}
+    assert analyze(analyzer, MUTATING, webhook_configuration(SERVICE, ALL_PODS)) == {}

@@ -5,7 +5,7 @@ defaults."""
 import pytest
 from airflow_aks_policies import alerting, azure_rbac, rbac_model, storage
 from pulumi.runtime import proto
-from support.policy_analyzer import analyze, analyze_stack, analyzer
+from support.policy_analyzer import analyze, servicer, stack_diagnostics
 from support.policy_harness import UNKNOWN, policy_resource, stack_violations, violations
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
@@ -150,20 +150,20 @@ def test_an_account_denying_by_default_is_not_insecure_without_public_network_ac
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_storage_through_the_analyzer(stack):
-    found = analyze(analyzer(stack), ACCOUNT_TYPE, ACCOUNT)
+    found = analyze(servicer(stack), ACCOUNT_TYPE, ACCOUNT)
     assert found["storage-explicit-network-access"] == proto.ADVISORY
     assert proto.MANDATORY not in found.values()
 
 
 # --- alerting ----------------------------------------------------------------------------------------------------------
 
-AIRFLOW = ("kubernetes:helm.sh/v3:Release", "airflow", {"chart": "airflow", "version": "1.20.0"})
+AIRFLOW = policy_resource("kubernetes:helm.sh/v3:Release", "airflow", {"chart": "airflow", "version": "1.20.0"})
 
 
 @pytest.mark.parametrize("stack,level", [(None, proto.ADVISORY), ("dev", proto.ADVISORY), ("prod", proto.MANDATORY)])
 def test_alerting_is_mandatory_only_where_the_stack_config_says_so(stack, level):
     assert alerting.airflow_alerting.enforcement_level.value == "advisory"
-    found = [(policy, found_level) for policy, found_level, _ in analyze_stack(analyzer(stack), [AIRFLOW])]
+    found = [(policy, found_level) for policy, found_level, _ in stack_diagnostics(servicer(stack), [AIRFLOW])]
     assert ("airflow-alerting", level) in found
 
 
@@ -172,18 +172,9 @@ def test_alerting_is_mandatory_only_where_the_stack_config_says_so(stack, level)
 def test_cluster_user_role_through_the_analyzer(preview, local_accounts_off, level):
     """The analyzer's own stack path (property dependencies as the CLI sends them), with the role added on top of
     the defaults."""
-    servicer = analyzer("prod", {"azure-role-assignment-allowlist": {"additionalAllowedRoles": [USER_ENTRY]}})
-    aks = {"resourceGroupName": "rg-airflow", "resourceName": "aks-airflow", "id": UNKNOWN if preview else CLUSTER_ID}
-    if local_accounts_off:
-        aks["disableLocalAccounts"] = True
-    grant = {
-        "principalId": OPERATORS,
-        "principalType": "Group",
-        "roleDefinitionId": ROLE + USER_ROLE,
-        "scope": UNKNOWN if preview else CLUSTER_ID,
-    }
-    found = analyze_stack(
-        servicer, [(CLUSTER_TYPE, "aks", aks), (RA, "operators", grant)], {"operators": {"scope": ["aks"]}}
-    )
+    analyzer = servicer("prod", {"azure-role-assignment-allowlist": {"additionalAllowedRoles": [USER_ENTRY]}})
+    aks = cluster(local_accounts_off, UNKNOWN if preview else CLUSTER_ID)
+    grant = assignment(USER_ROLE, UNKNOWN if preview else CLUSTER_ID, aks)
+    found = stack_diagnostics(analyzer, [aks, grant])
     levels = {found_level for policy, found_level, _ in found if policy == ALLOWLIST.name}
     assert levels == ({level} if level else set())

@@ -5,7 +5,7 @@ subscription."""
 import pytest
 from airflow_aks_policies import aks, container_registry, diagnostic_settings, keyvault, postgres, storage
 from pulumi.runtime import proto
-from support.policy_analyzer import analyze, analyze_stack, analyzer
+from support.policy_analyzer import analyze, servicer, stack_diagnostics
 from support.policy_harness import UNKNOWN, UNKNOWN_BOOL, policy_resource, stack_violations, violations
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
@@ -198,16 +198,10 @@ def test_a_literal_administrator_password_is_rejected():
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_postgres_through_the_analyzer(stack):
-    servicer = analyzer(stack)
-    base = {"resourceGroupName": "rg", "serverName": "psql", "administratorLogin": "a"}
-    literal = [("azure-native:dbforpostgresql:Server", "psql", {**base, "administratorLoginPassword": "pw", **PRIVATE})]
-    found = analyze_stack(servicer, literal)
+    analyzer = servicer(stack)
+    found = stack_diagnostics(analyzer, [server(password="pw", **PRIVATE)])
     assert ("postgres-flexible-server-hardening", proto.MANDATORY) in [(p, level) for p, level, _ in found]
-    generated_password = [
-        ("random:index/randomPassword:RandomPassword", "pw", {"result": "x"}),
-        ("azure-native:dbforpostgresql:Server", "psql", {**base, "administratorLoginPassword": "x", **PRIVATE}),
-    ]
-    found = analyze_stack(servicer, generated_password, {"psql": {"administratorLoginPassword": ["pw"]}})
+    found = stack_diagnostics(analyzer, [RANDOM, generated(**PRIVATE)])
     assert [p for p, _, _ in found if p == "postgres-flexible-server-hardening"] == []
 
 
@@ -299,27 +293,27 @@ def test_audit_logs_kept_in_the_subscription_pass(props):
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_through_the_analyzer(stack):
-    servicer = analyzer(stack)
-    assert analyze(servicer, VAULT_TYPE, vault(enabledForTemplateDeployment=True)).get("keyvault-hardening") == (
+    analyzer = servicer(stack)
+    assert analyze(analyzer, VAULT_TYPE, vault(enabledForTemplateDeployment=True)).get("keyvault-hardening") == (
         proto.MANDATORY
     )
-    assert analyze(servicer, REGISTRY_TYPE, {"sku": {"name": "Basic"}, "adminUserEnabled": True}) == {
+    assert analyze(analyzer, REGISTRY_TYPE, {"sku": {"name": "Basic"}, "adminUserEnabled": True}) == {
         "container-registry-hardening": proto.MANDATORY
     }
     audit = setting(KV, [{"category": "AuditEvent", "enabled": True}], workspaceId=CENTRAL)
-    assert analyze(servicer, SETTING_TYPE, audit) == {"diagnostics-audit-destination": proto.ADVISORY}
-    assert analyze(servicer, CLUSTER_TYPE, cluster()).get("aks-cluster-hardening") == proto.MANDATORY
+    assert analyze(analyzer, SETTING_TYPE, audit) == {"diagnostics-audit-destination": proto.ADVISORY}
+    assert analyze(analyzer, CLUSTER_TYPE, cluster()).get("aks-cluster-hardening") == proto.MANDATORY
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_storage_and_node_pools_through_the_analyzer(stack):
-    servicer = analyzer(stack)
-    assert analyze(servicer, ACCOUNT_TYPE, account(allowCrossTenantReplication=True)) == {
+    analyzer = servicer(stack)
+    assert analyze(analyzer, ACCOUNT_TYPE, account(allowCrossTenantReplication=True)) == {
         "storage-account-hardening": proto.MANDATORY
     }
-    assert analyze(servicer, ACCOUNT_TYPE, account(allowCrossTenantReplication=False)) == {}
+    assert analyze(analyzer, ACCOUNT_TYPE, account(allowCrossTenantReplication=False)) == {}
     pool = {"resourceGroupName": "rg", "resourceName": "aks", "mode": "User", "enableAutoScaling": True, "minCount": 0}
-    assert analyze(servicer, POOL_TYPE, {**pool, "maxCount": 3, "enableNodePublicIP": True}) == {
+    assert analyze(analyzer, POOL_TYPE, {**pool, "maxCount": 3, "enableNodePublicIP": True}) == {
         "aks-no-node-public-ip": proto.MANDATORY
     }
-    assert analyze(servicer, POOL_TYPE, {**pool, "maxCount": 3, "enableNodePublicIP": False}) == {}
+    assert analyze(analyzer, POOL_TYPE, {**pool, "maxCount": 3, "enableNodePublicIP": False}) == {}
