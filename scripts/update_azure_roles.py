@@ -24,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES_FILE = ROOT / "policies" / "airflow_aks_policies" / "azure_roles.json"
+sys.path.insert(0, str(ROOT))
+from facts.roles import BUILTIN_ROLES, PRIVILEGED_ROLES  # noqa: E402 - the project root must be importable first
+
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _BLOCK_KEYS = ("actions", "notActions", "dataActions", "notDataActions")
 
@@ -87,7 +90,7 @@ def update(dump_path: Path, source: str, roles_file: Path = ROLES_FILE) -> int:
     facts = json.loads(roles_file.read_text(encoding="utf-8"))
     roles = built_in_roles(json.loads(dump_path.read_text(encoding="utf-8")))
     names = {role["name"] for role in roles.values()}
-    wanted = set(facts["programRoles"]) | set(facts["privilegedRoles"])
+    wanted = set(BUILTIN_ROLES) | set(PRIVILEGED_ROLES)
     wanted |= {entry["name"] for entry in facts["defaultAllowList"]}
     if missing := sorted(wanted - names):
         raise ValueError(f"the dump lacks roles the program or the allow-list name: {missing}")

@@ -2,11 +2,10 @@
 
 Pure functions over plain data (no pulumi_policy), so the rules, the tests and anyone reviewing a role can use them.
 
-* Role facts come from ``azure_roles.json`` beside this file: the built-in roles the pack knows (GUID, name, and
-  the permission blocks transcribed from Azure's "Azure built-in roles" documentation,
-  https://learn.microsoft.com/azure/role-based-access-control/built-in-roles), the roles the program uses and the
-  default allow-list. The program's ``facts/roles.py`` reads the same file, so the pack and the program
-  cannot disagree about a GUID.
+* Role facts come from ``azure_roles.json`` beside this file: every built-in role Azure publishes (GUID, name and
+  permission blocks; the file's ``source`` says where from) and the default allow-list. The roles the program
+  assigns are pure facts in ``facts/roles.py`` (carried into the assembled pack); a test holds their GUIDs against
+  this table, so the pack and the program cannot disagree about a GUID.
 * Azure matches an operation against ``actions`` / ``dataActions`` with ``*`` standing for any run of characters
   (``/`` included), case-insensitively; ``notActions`` / ``notDataActions`` subtract from the block they are in
   ("Understand Azure role definitions", learn.microsoft.com/azure/role-based-access-control/role-definitions).

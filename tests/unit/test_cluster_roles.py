@@ -63,3 +63,26 @@ def test_the_privileged_roles_are_the_documented_guids():
         "Role Based Access Control Administrator": "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
     }
     assert not set(PRIVILEGED_ROLES) & set(BUILTIN_ROLES)
+
+
+def test_every_program_role_is_the_one_azure_publishes_under_that_name():
+    """facts/roles.py is written by hand; the policy pack's table is Azure's published definitions (its `source`)."""
+    import json
+    from pathlib import Path
+
+    from facts.roles import PRIVILEGED_ROLES
+
+    table = Path(__file__).resolve().parents[2] / "policies" / "airflow_aks_policies" / "azure_roles.json"
+    published = {role["name"]: guid for guid, role in json.loads(table.read_text())["roles"].items()}
+    for name, guid in {**BUILTIN_ROLES, **PRIVILEGED_ROLES}.items():
+        assert published.get(name) == guid, name
+
+
+def test_facts_read_no_files():
+    """Facts are the bottom layer: data in code, never a file that belongs to another layer (the pack's table)."""
+    from pathlib import Path
+
+    facts = Path(__file__).resolve().parents[2] / "facts"
+    for module in facts.glob("*.py"):
+        text = module.read_text()
+        assert "read_text(" not in text and "open(" not in text, module.name
