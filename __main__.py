@@ -3,7 +3,7 @@
 import pulumi
 from pulumi_azure_native import authorization
 
-from components.airflow.concurrency import CapacityInputs
+from components.airflow.concurrency import ClusterCapacity
 from components.airflow.entra_sign_in import EntraSignIn, EntraSignInArgs
 from components.airflow.images import airflow_repository, upstream_repositories
 from components.airflow.release import Airflow, AirflowArgs
@@ -115,7 +115,7 @@ airflow = Airflow(
             secrets=config.secrets,
             registry=registry.login_server if registry else None,
             entra_app=entra_sign_in.app if entra_sign_in else None,
-            capacity=CapacityInputs.of(config),
+            capacity=ClusterCapacity.of(config),
         ),
         namespace=airflow_secrets.namespace,
         # Everything the release reads at install time, so a first `pulumi up` succeeds in one pass.

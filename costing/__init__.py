@@ -1,17 +1,23 @@
 """Cost and capacity model of an environment, from the resources a preview synthesizes (no Pulumi imports).
 
-`estimate(resources, load_price_table(), assumptions)` prices every resource from the dated table in `prices.json`
-and counts the task pods the pools hold at full burst (`capacity`). See docs/cost.md.
+`estimate(resources, load_price_table(), assumptions, settings=...)` prices every resource from the dated table in
+`prices.json`; the capacity model (`capacity.plan`) counts the task pods the pools hold and derives Airflow's limits.
+See docs/cost.md.
 """
 
-from .capacity import PodSize, Resources, VmShape, allocatable, pods_per_node
-from .estimate import DEFAULT_ASSUMPTIONS, USAGE_ESTIMATES, Assumptions, CostEstimate, CostLine, estimate
+from .capacity import CapacityInputs, CapacityPlan, PodSize, Resources, VmShape, allocatable, plan, pods_per_node
+from .estimate import estimate
+from .lines import DEFAULT_ASSUMPTIONS, USAGE_ESTIMATES, Assumptions, CostEstimate, CostLine
 from .prices import PriceTable, load_price_table
+from .records import CapacitySettings
 
 __all__ = [
     "DEFAULT_ASSUMPTIONS",
     "USAGE_ESTIMATES",
     "Assumptions",
+    "CapacityInputs",
+    "CapacityPlan",
+    "CapacitySettings",
     "CostEstimate",
     "CostLine",
     "PodSize",
@@ -21,5 +27,6 @@ __all__ = [
     "allocatable",
     "estimate",
     "load_price_table",
+    "plan",
     "pods_per_node",
 ]

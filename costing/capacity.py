@@ -1,4 +1,15 @@
-"""How many task pods a node pool holds: a VM's allocatable CPU and memory after AKS's reservations.
+"""The one capacity model: how many task pods each pool holds, and what Airflow may run at once.
+
+In: the pools (`PoolSpec`: VM size, counts, spot, labels and taints), the task pod (`TaskPod`: its requests and where
+it may schedule), the DaemonSet share per node, the schedulers and the autoscaler's provisioning time
+(`CapacityInputs`). Out (`plan`): each task pool's slots per node and in all (`PoolCapacity`), and Airflow's
+parallelism, default_pool slots and queued timeout (`costing.concurrency.AirflowLimits`). The Helm values
+(components/airflow/concurrency.py, from stack config), the cost report and the capacity policies (from the preview's
+resources, costing/records.py) all call `plan`; nothing else counts slots.
+
+A pool holds task pods when the default task pod fits it (node selector matches its labels, every NoSchedule or
+NoExecute taint tolerated); spot pools and GPU pools (tainted `nvidia.com/gpu`) hold the tasks that opt into them, a
+GPU pool one task per GPU.
 
 AKS reserves resources on every node before any pod runs (https://learn.microsoft.com/azure/aks/node-resource-reservations):
 
@@ -20,9 +31,21 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from facts.vm_sizes import VmShape
+from facts.vm_sizes import VM_SHAPES, VmShape
+
+from .concurrency import AirflowLimits, Overrides, StartupAllowance, TaskSlots, derive
+
+GPU_TAINT_KEY = "nvidia.com/gpu"
+"""The taint GPU pools carry (AKS's docs, learn.microsoft.com/azure/aks/use-nvidia-gpu): one task per GPU."""
+DEFAULT_KUBERNETES_MINOR = 29
+"""Assumed when a pool's version is not known (AKS picks it): the reservations of 1.29 and later."""
+DEFAULT_MAX_PODS = 110
+"""AKS's maxPods for Azure CNI Overlay when a pool does not set it."""
+BLOCKING_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
 
 KUBE_RESERVED_CPU_POINTS = ((1, 60), (2, 100), (4, 140), (8, 180), (16, 260), (32, 420), (64, 740))
 """(cores, kube-reserved millicores) exactly as AKS documents them."""
@@ -150,3 +173,161 @@ def kubernetes_minor(version: str | None, default: int) -> int:
     """The minor of "1.33" or "1.33.2"; `default` when the version is not known (e.g. AKS picks it)."""
     match = re.fullmatch(r"1\.([0-9]+)(\.[0-9]+)?", version or "")
     return int(match.group(1)) if match else default
+
+
+Taint = tuple[str, str, str]
+"""(key, value, effect) of a node taint."""
+
+
+def tolerates(toleration: Mapping[str, Any], key: str, value: str, effect: str) -> bool:
+    """Whether a Kubernetes toleration admits a pod onto nodes with this taint."""
+    if toleration.get("effect") not in (None, "", effect):
+        return False
+    if toleration.get("operator") == "Exists":
+        return toleration.get("key") in (None, "", key)
+    return toleration.get("key") == key and str(toleration.get("value", "")) == value
+
+
+def admits(taints: tuple[Taint, ...], tolerations: tuple[Mapping[str, Any], ...]) -> bool:
+    """Every blocking taint is tolerated."""
+    return all(
+        effect not in BLOCKING_EFFECTS or any(tolerates(t, key, value, effect) for t in tolerations)
+        for key, value, effect in taints
+    )
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """A node pool as capacity sees it."""
+
+    name: str
+    vm_size: str | None
+    min_count: int | None
+    max_count: int | None
+    max_pods: int | None = None
+    spot: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict)
+    taints: tuple[Taint, ...] = ()
+    kubernetes_version: str | None = None
+
+    @property
+    def gpu(self) -> bool:
+        return any(key == GPU_TAINT_KEY for key, _, _ in self.taints)
+
+    @property
+    def shape(self) -> VmShape | None:
+        return VM_SHAPES.get(self.vm_size or "")
+
+
+@dataclass(frozen=True)
+class TaskPod:
+    """The task pod template: its size and where it may be scheduled."""
+
+    size: PodSize
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: tuple[Mapping[str, Any], ...] = ()
+
+    def fits(self, pool: PoolSpec) -> bool:
+        if any(pool.labels.get(key) != value for key, value in self.node_selector.items()):
+            return False
+        return admits(pool.taints, self.tolerations)
+
+
+def node_slots(pool: PoolSpec, pod: PodSize, daemonset_share: Resources) -> int:
+    """Pods of `pod`'s size one node of the pool holds (0 when its VM shape is unknown)."""
+    shape = pool.shape
+    if shape is None:
+        return 0
+    minor = kubernetes_minor(pool.kubernetes_version, DEFAULT_KUBERNETES_MINOR)
+    return node_task_slots(shape, pool.max_pods or DEFAULT_MAX_PODS, minor, daemonset_share, pod)
+
+
+@dataclass(frozen=True)
+class PoolCapacity:
+    """A pool that runs tasks: its slots per node and at its maximum count."""
+
+    spec: PoolSpec
+    pods_per_node: int
+
+    @property
+    def kind(self) -> str:
+        """ "gpu", "spot" or "on-demand": how the pool's task-hours are bought."""
+        return "gpu" if self.spec.gpu else "spot" if self.spec.spot else "on-demand"
+
+    @property
+    def task_pods(self) -> int:
+        return self.pods_per_node * (self.spec.max_count or 0)
+
+
+@dataclass(frozen=True)
+class CapacityInputs:
+    """Everything capacity depends on. Built from stack config for the Helm values and from the preview's resources
+    for the cost report and the policies: for one stack both give the same value (a test checks)."""
+
+    pools: tuple[PoolSpec, ...]
+    task_pod: TaskPod
+    daemonset_share: Resources
+    schedulers: int
+    node_provision_minutes: int
+    """The autoscaler's max node provision time: how long a node from zero may take."""
+    image_pull_minutes: int
+    gpu_boot_minutes: int
+    overrides: Overrides = field(default_factory=Overrides)
+
+
+@dataclass(frozen=True)
+class CapacityPlan:
+    task_pools: tuple[PoolCapacity, ...]
+    """The pools that run tasks, in the order given; those of unknown shape or maxCount are in `uncounted`."""
+    uncounted: tuple[str, ...]
+    """Why a task pool's slots are not counted (unknown VM shape or maxCount)."""
+    limits: AirflowLimits
+    task_pod: TaskPod
+
+    @property
+    def slots(self) -> TaskSlots:
+        """Task pods the counted pools hold at full burst, by kind."""
+        return slots_by_kind(self.task_pools)
+
+    @property
+    def complete(self) -> bool:
+        return not self.uncounted
+
+    @property
+    def concurrent_tasks(self) -> int:
+        """Tasks that really run at once: the slots, or fewer when Airflow's limits are lower."""
+        return min(self.slots.total, self.limits.concurrent_tasks)
+
+
+def slots_by_kind(pools: tuple[PoolCapacity, ...]) -> TaskSlots:
+    def total(kind: str) -> int:
+        return sum(p.task_pods for p in pools if p.kind == kind)
+
+    return TaskSlots(on_demand=total("on-demand"), spot=total("spot"), gpu=total("gpu"))
+
+
+def runs_tasks(pool: PoolSpec, task_pod: TaskPod) -> bool:
+    """The default task pod fits the pool, or tasks opt into it (spot, GPU)."""
+    return task_pod.fits(pool) or pool.spot or pool.gpu
+
+
+def plan(inputs: CapacityInputs) -> CapacityPlan:
+    """Slots of every task pool and Airflow's limits under which all of them can run at once."""
+    counted: list[PoolCapacity] = []
+    uncounted: list[str] = []
+    for pool in (p for p in inputs.pools if runs_tasks(p, inputs.task_pod)):
+        if pool.shape is None:
+            uncounted.append(f"{pool.name} pool vmSize {pool.vm_size}: vCPUs and memory unknown")
+        elif pool.max_count is None:
+            uncounted.append(f"{pool.name} pool: maxCount unknown")
+        else:
+            per_node = pool.shape.gpus if pool.gpu else node_slots(pool, inputs.task_pod.size, inputs.daemonset_share)
+            counted.append(PoolCapacity(pool, per_node))
+    startup = StartupAllowance(
+        node_provision_minutes=inputs.node_provision_minutes,
+        image_pull_minutes=inputs.image_pull_minutes,
+        gpu_boot_minutes=inputs.gpu_boot_minutes,
+        gpu=any(p.gpu for p in inputs.pools),
+    )
+    limits = derive(slots_by_kind(tuple(counted)), inputs.schedulers, startup, inputs.overrides)
+    return CapacityPlan(tuple(counted), tuple(uncounted), limits, inputs.task_pod)

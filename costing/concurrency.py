@@ -1,7 +1,7 @@
 """How many tasks Airflow runs at once, and the Airflow settings that let it run every task slot the nodes provide.
 
-Pure arithmetic, shared by the Helm values (which derive the settings from the pools the stack creates) and the cost
-estimate (which reads them back from the release and reports what Airflow will really run at once).
+Pure arithmetic behind the capacity model (`costing.capacity.plan`, which counts the slots and calls `derive`); the
+airflow-concurrency policy alone reads the settings a release really sets (`read_limits`), to check them against it.
 
 What limits concurrent tasks on a KubernetesExecutor deployment (Airflow 3.1):
 
@@ -32,6 +32,11 @@ AIRFLOW_DEFAULTS = {
     ("scheduler", "task_queued_timeout"): 600,
 }
 """Airflow 3.1.8's defaults (cncf.kubernetes provider for the executor's), checked against the real Airflow in a test."""
+
+DEFAULT_IMAGE_PULL_MINUTES = 5
+"""Time allowed to pull the task image on a new node, part of the queued timeout (airflow.concurrency.imagePullMinutes)."""
+DEFAULT_GPU_BOOT_MINUTES = 10
+"""Extra time a GPU node needs (driver install, device plugin, larger images), part of the queued timeout."""
 
 POD_CREATION_BATCH_CAP = 32
 """Most pods one scheduler creates per loop: enough to start a burst within a few loops, few enough that a Free-tier
@@ -139,7 +144,8 @@ def _int(value: Any, default: int) -> int | None:
 
 
 def read_limits(config: Mapping[str, Mapping[str, Any]], schedulers: int) -> AirflowLimits | None:
-    """The limits a release's airflow.cfg sections give (Airflow's defaults where unset); None if any is unreadable."""
+    """The limits a deployed release's airflow.cfg sections give (Airflow's defaults where unset), for a policy to check
+    against the plan; None if any is unreadable."""
     read: dict[tuple[str, str], int] = {}
     for (section, key), default in AIRFLOW_DEFAULTS.items():
         value = _int((config.get(section) or {}).get(key), default)

@@ -2,8 +2,9 @@
 comparison of `python -m offline cost --stack dev --stack prod [--preview] [--json FILE]`.
 
 The estimate (`costing`) reads the preview's resource records; what resources cannot say (usage estimates, the
-DaemonSet share per node) comes from the stack's `<project>:cost` section, validated by `stackconfig.cost`, and the
-region for resources without a location from the resource group's.
+DaemonSet share per node) comes from the stack's `<project>:cost` section, validated by `stackconfig.cost`, the
+startup allowances and pinned limits of the capacity model from `<project>:airflow`'s `concurrency`
+(`stackconfig.concurrency`), and the region for resources without a location from the resource group's.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from costing import Assumptions, CostEstimate, Resources, estimate, load_price_table
+from costing import Assumptions, CapacitySettings, CostEstimate, estimate, load_price_table
 from costing.schedule import schedule_summary, workflow_schedule
+from stackconfig.concurrency import ConcurrencyConfig
 from stackconfig.cost import CostConfig
 
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
@@ -29,21 +31,41 @@ def records(resources: Iterable[Any]) -> list[Mapping[str, Any]]:
     return [r if isinstance(r, Mapping) else {"type": r.type, "name": r.name, "inputs": r.inputs} for r in resources]
 
 
+def _section(result: Any, key: str) -> dict[str, Any]:
+    raw = result.config.get(f"{result.project}:{key}")
+    return json.loads(raw) if raw else {}
+
+
 def cost_config(result: Any) -> CostConfig:
     """The stack's `<project>:cost` section as the program saw it (a preview result's config), validated."""
-    raw = result.config.get(f"{result.project}:cost")
-    return CostConfig.model_validate(json.loads(raw) if raw else {})
+    return CostConfig.model_validate(_section(result, "cost"))
+
+
+def concurrency_config(result: Any) -> ConcurrencyConfig:
+    """The stack's `<project>:airflow` `concurrency` settings as the program saw them, validated."""
+    return ConcurrencyConfig.model_validate(_section(result, "airflow").get("concurrency") or {})
+
+
+def capacity_settings(cost: CostConfig, concurrency: ConcurrencyConfig) -> CapacitySettings:
+    """What the capacity model needs that no resource states, exactly as the Helm values take it from config."""
+    return CapacitySettings(
+        daemonset_share=cost.node_overhead.resources(),
+        image_pull_minutes=concurrency.image_pull_minutes,
+        gpu_boot_minutes=concurrency.gpu_boot_minutes,
+        overrides=concurrency.overrides(),
+    )
 
 
 def assumptions(config: CostConfig) -> Assumptions:
     """The estimate's inputs that no resource states."""
-    overhead = config.node_overhead
     return Assumptions(
         log_ingestion_gb_per_day=config.log_ingestion_gb_per_day,
+        container_log_gb_per_day=config.container_log_gb_per_day,
         task_log_storage_gb=config.task_log_storage_gb,
         key_vault_operations_per_day=config.key_vault_operations_per_day,
-        node_overhead=Resources(overhead.cpu_millicores, overhead.memory_mib, overhead.pods),
+        node_overhead=config.node_overhead.resources(),
         prometheus_active_series=config.prometheus_active_series,
+        node_start_minutes=config.node_start_minutes,
     )
 
 
@@ -51,7 +73,9 @@ def build(result: Any) -> CostEstimate:
     """The report: the preview's resources priced with the stack's cost assumptions."""
     found = records(result.resources)
     region = next((r["inputs"].get("location") for r in found if r["type"] == RESOURCE_GROUP), None)
-    priced = estimate(found, load_price_table(), assumptions(cost_config(result)), default_region=region)
+    cost = cost_config(result)
+    settings = capacity_settings(cost, concurrency_config(result))
+    priced = estimate(found, load_price_table(), assumptions(cost), default_region=region, settings=settings)
     workflow = ROOT / STOP_START_WORKFLOW
     if workflow.is_file():
         schedule = workflow_schedule(workflow)
@@ -78,9 +102,9 @@ def _count(value: int | None) -> str:
 
 def _concurrency(result: CostEstimate) -> str:
     """What Airflow runs at once against what the nodes hold, and the Airflow limits behind it."""
-    if result.airflow is None:
+    if result.capacity is None:
         return _count(result.concurrent_tasks)
-    limits = result.airflow
+    limits = result.capacity.limits
     return (
         f"{_count(result.concurrent_tasks)} of {_count(result.task_slots)} task slots (parallelism "
         f"{limits.parallelism} x {limits.schedulers} scheduler(s), default_pool {limits.default_pool_slots})"
@@ -95,6 +119,28 @@ def _scheduled(result: CostEstimate) -> list[str]:
         f"on the stop/start schedule of {s['workflow']} ({s['runningHoursPerWeek']:g} h/week running): "
         f"{s['idleMonthly']:,.2f} {result.currency} idle monthly (always on: {s['alwaysOnIdleMonthly']:,.2f})"
     ]
+
+
+def _task_hours(result: CostEstimate) -> list[str]:
+    """Per task-hour on each task pool at full burst."""
+    return [
+        f"{hour.pool} ({hour.kind}, {hour.pods_per_node} x {result.task_pod} per {hour.vm_size}): "
+        f"{_money(hour.cost, result.currency, 4)}"
+        for hour in result.task_hours
+    ]
+
+
+def _first_task(result: CostEstimate) -> str:
+    first = result.first_task
+    if first is None:
+        return "unknown"
+    if not first.nodes_started:
+        return f"runs at once on the {first.pool} pool's kept node (no extra cost)"
+    return (
+        f"{first.nodes_started} x {first.vm_size} started on the {first.pool} pool, running after "
+        f"~{first.minutes_until_running:.1f} min (fails after {first.minutes_at_most:g}), "
+        f"{_money(first.cost, result.currency, 3)} of node time beyond the task"
+    )
 
 
 def render(result: CostEstimate) -> str:
@@ -114,10 +160,31 @@ def render(result: CostEstimate) -> str:
         f"  burst hourly:     {_money(result.burst_hourly, result.currency, 3)}",
         f"  burst task pods:  {_pods(result)}",
         f"  concurrent tasks: {_concurrency(result)}",
+        *(f"  per task-hour:    {line}" for line in _task_hours(result)),
+        f"  first task after idle: {_first_task(result)}",
         *(f"  {line}" for line in _scheduled(result)),
     ]
     rows += [f"  warning: {warning}" for warning in result.warnings]
     return "\n".join(rows)
+
+
+TASK_KINDS = ("on-demand", "spot", "gpu")
+
+
+def _per_task_hour(result: CostEstimate, kind: str) -> str:
+    costs = [hour.cost for hour in result.task_hours if hour.kind == kind]
+    if not costs:
+        return "-"
+    return " / ".join(_money(cost, result.currency, 4) for cost in costs)
+
+
+def _first_task_short(result: CostEstimate) -> str:
+    first = result.first_task
+    if first is None:
+        return "unknown"
+    return (
+        f"{first.nodes_started} node, {first.minutes_until_running:.1f} min, {_money(first.cost, result.currency, 3)}"
+    )
 
 
 def compare(results: Mapping[str, CostEstimate]) -> str:
@@ -135,6 +202,8 @@ def compare(results: Mapping[str, CostEstimate]) -> str:
         ("GPU task pods", [str(r.burst_gpu_task_pods or 0) for r in results.values()]),
         ("task slots", [_count(r.task_slots) for r in results.values()]),
         ("concurrent tasks", [_count(r.concurrent_tasks) for r in results.values()]),
+        *((f"per task-hour, {kind}", [_per_task_hour(r, kind) for r in results.values()]) for kind in TASK_KINDS),
+        ("first task after idle", [_first_task_short(r) for r in results.values()]),
         ("unpriced lines", [str(len(r.unpriced)) for r in results.values()]),
         ("price table", [r.price_table_date for r in results.values()]),
     ]

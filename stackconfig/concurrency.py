@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from costing.concurrency import DEFAULT_GPU_BOOT_MINUTES, DEFAULT_IMAGE_PULL_MINUTES, Overrides
+
 from .base import ConfigSection
 from .cluster import ClusterConfig
 
@@ -51,15 +53,28 @@ class ConcurrencyConfig(ConfigSection):
         "cluster.autoscaler.maxNodeProvisionMinutes + imagePullMinutes (+ gpuBootMinutes with a GPU pool).",
     )
     image_pull_minutes: int = Field(
-        5, ge=0, le=60, description="Time allowed to pull the task image on a new node (part of the queued timeout)."
+        DEFAULT_IMAGE_PULL_MINUTES,
+        ge=0,
+        le=60,
+        description="Time allowed to pull the task image on a new node (part of the queued timeout).",
     )
     gpu_boot_minutes: int = Field(
-        10,
+        DEFAULT_GPU_BOOT_MINUTES,
         ge=0,
         le=60,
         description="Extra time a GPU node needs (driver install, device plugin, larger images) when the GPU pool "
         "exists (part of the queued timeout).",
     )
+
+    def overrides(self) -> Overrides:
+        """The limits this stack pins (None derives), as the capacity model takes them."""
+        return Overrides(
+            parallelism=self.parallelism,
+            default_pool_slots=self.default_pool_slots,
+            max_active_tasks_per_dag=self.max_active_tasks_per_dag,
+            pod_creation_batch_size=self.pod_creation_batch_size,
+            task_queued_timeout_seconds=self.task_queued_timeout_seconds,
+        )
 
 
 def concurrency_problems(concurrency: ConcurrencyConfig, cluster: ClusterConfig):

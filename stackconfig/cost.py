@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from costing import DEFAULT_ASSUMPTIONS, USAGE_ESTIMATES
+from costing import DEFAULT_ASSUMPTIONS, USAGE_ESTIMATES, Resources
 
 from .base import ConfigSection
 
@@ -36,10 +36,17 @@ class NodeOverheadConfig(ConfigSection):
         _DEFAULTS.node_overhead.pods, ge=0, le=100, description="DaemonSet pods per node (they count against maxPods)."
     )
 
+    def resources(self) -> Resources:
+        """The share every node gives the DaemonSets, as the capacity model takes it."""
+        return Resources(self.cpu_millicores, self.memory_mib, self.pods)
+
 
 class CostConfig(ConfigSection):
     log_ingestion_gb_per_day: float = Field(
         _DEFAULTS.log_ingestion_gb_per_day, ge=0, description=USAGE_ESTIMATES["log_ingestion_gb_per_day"]
+    )
+    container_log_gb_per_day: float = Field(
+        _DEFAULTS.container_log_gb_per_day, ge=0, description=USAGE_ESTIMATES["container_log_gb_per_day"]
     )
     task_log_storage_gb: float = Field(
         _DEFAULTS.task_log_storage_gb, ge=0, description=USAGE_ESTIMATES["task_log_storage_gb"]
@@ -50,4 +57,15 @@ class CostConfig(ConfigSection):
     prometheus_active_series: float = Field(
         _DEFAULTS.prometheus_active_series, ge=0, description=USAGE_ESTIMATES["prometheus_active_series"]
     )
+    node_start_minutes: float = Field(
+        _DEFAULTS.node_start_minutes, gt=0, le=30, description=USAGE_ESTIMATES["node_start_minutes"]
+    )
     node_overhead: NodeOverheadConfig = Field(default_factory=NodeOverheadConfig)
+
+    def problems(self):
+        if self.container_log_gb_per_day > self.log_ingestion_gb_per_day:
+            yield (
+                ("containerLogGbPerDay",),
+                f"{self.container_log_gb_per_day:g} GB is more than logIngestionGbPerDay "
+                f"({self.log_ingestion_gb_per_day:g}), of which container logs are a part",
+            )

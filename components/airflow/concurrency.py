@@ -1,9 +1,7 @@
-"""Airflow's concurrency limits for one stack, derived from the pools it creates (one source of truth with the cost
-report: the same `costing` arithmetic counts the task slots).
+"""The capacity model's inputs as the stack config states them, and the migration job that applies the pool slots.
 
-Task slots: on the task and spot pools, task pods of the release's request size per node (`node_task_slots`: the
-VM's allocatable after AKS's reservations, less the DaemonSet share `cost.nodeOverhead`) times maxCount; on the GPU
-pool, one task per GPU. `costing.concurrency.derive` turns them into the settings; `airflow.concurrency` pins any.
+The Helm values call `costing.capacity.plan` with `capacity_inputs(...)`; the cost report and the capacity policies
+build the same inputs from the resources the stack creates (`costing.records.capacity_inputs`).
 """
 
 from __future__ import annotations
@@ -11,88 +9,75 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from components.cluster.node_pools import Placements
-from costing.capacity import PodSize, Resources, kubernetes_minor, node_task_slots
-from costing.concurrency import AirflowLimits, Overrides, StartupAllowance, TaskSlots, derive
-from facts.vm_sizes import VM_SHAPES
+from components.cluster.node_pools import Placements, PoolPlacement
+from costing.capacity import CapacityInputs, CapacityPlan, PodSize, PoolSpec, TaskPod, plan
+from costing.concurrency import AirflowLimits
 from stackconfig.airflow import AirflowConfig
 from stackconfig.cluster import AutoscalerProfileConfig
 from stackconfig.cost import NodeOverheadConfig
 from stackconfig.root import StackConfig
 
-DEFAULT_KUBERNETES_MINOR = 29
-"""Assumed when the version has no minor the capacity model can read (the estimate assumes the same)."""
 DEFAULT_POOL = "default_pool"
 DEFAULT_POOL_DESCRIPTION = "Default pool"
 """As `airflow db migrate` creates it (airflow/utils/db.py add_default_pool_if_not_exists)."""
-TASK_ROLES = ("tasks", "spot", "gpu")
 
 
 @dataclass(frozen=True)
-class CapacityInputs:
-    """What Airflow's limits depend on besides the pools and the Airflow config: the DaemonSet share per node
-    (`cost.nodeOverhead`, as the cost report counts it), the autoscaler's provisioning time and the node version."""
+class ClusterCapacity:
+    """What capacity depends on besides the pools and the Airflow config: the DaemonSet share per node
+    (`cost.nodeOverhead`), the autoscaler's provisioning time and the cluster's Kubernetes version."""
 
     node_overhead: NodeOverheadConfig = field(default_factory=NodeOverheadConfig)
     autoscaler: AutoscalerProfileConfig = field(default_factory=AutoscalerProfileConfig)
     kubernetes_version: str | None = None
 
     @classmethod
-    def of(cls, config: StackConfig) -> CapacityInputs:
+    def of(cls, config: StackConfig) -> ClusterCapacity:
         cluster = config.cluster
         return cls(config.cost.node_overhead, cluster.autoscaler, cluster.kubernetes_version)
 
-    def daemonset_share(self) -> Resources:
-        overhead = self.node_overhead
-        return Resources(overhead.cpu_millicores, overhead.memory_mib, overhead.pods)
+
+def pool_spec(placement: PoolPlacement, kubernetes_version: str | None) -> PoolSpec:
+    pool = placement.pool
+    return PoolSpec(
+        name=placement.role,
+        vm_size=pool.vm_size,
+        min_count=pool.min_count,
+        max_count=pool.max_count,
+        max_pods=pool.max_pods,
+        spot=placement.spot,
+        labels=dict(placement.labels),
+        taints=tuple((t.key, t.value, t.effect) for t in placement.taints),
+        kubernetes_version=kubernetes_version,
+    )
 
 
-def task_slots(airflow: AirflowConfig, pools: Placements, capacity: CapacityInputs) -> TaskSlots:
-    """Task pods every task pool holds at full burst, of the release's default task pod size (one per GPU on the
-    GPU pool); a pool whose VM shape is not known counts 0 (see `unknown_shapes`)."""
-    pod = PodSize.from_requests(airflow.task_pods.resources.kubernetes()["requests"])
-    minor = kubernetes_minor(capacity.kubernetes_version, default=DEFAULT_KUBERNETES_MINOR)
-    counts = dict.fromkeys(TASK_ROLES, 0)
-    for role in TASK_ROLES:
-        placement = pools.get(role)
-        shape = VM_SHAPES.get(placement.pool.vm_size) if placement else None
-        if placement is None or shape is None:
-            continue
-        pool = placement.pool
-        per_node = (
-            shape.gpus
-            if role == "gpu"
-            else node_task_slots(shape, pool.max_pods, minor, capacity.daemonset_share(), pod)
-        )
-        counts[role] = per_node * pool.max_count
-    return TaskSlots(on_demand=counts["tasks"], spot=counts["spot"], gpu=counts["gpu"])
+def task_pod(airflow: AirflowConfig, pools: Placements) -> TaskPod:
+    """The task pod as the Helm values' `workers` section schedules it: on the task pool."""
+    tasks = pools["tasks"]
+    return TaskPod(
+        size=PodSize.from_requests(airflow.task_pods.resources.kubernetes()["requests"]),
+        node_selector=tasks.node_selector(),
+        tolerations=tuple(tasks.tolerations()),
+    )
 
 
-def unknown_shapes(pools: Placements) -> list[str]:
-    """Task pools whose VM size's vCPUs and memory the program does not know: their slots are not counted."""
-    return [
-        f"{role} pool vmSize {pools[role].pool.vm_size}"
-        for role in TASK_ROLES
-        if role in pools and pools[role].pool.vm_size not in VM_SHAPES
-    ]
-
-
-def airflow_limits(airflow: AirflowConfig, pools: Placements, capacity: CapacityInputs) -> AirflowLimits:
+def capacity_inputs(airflow: AirflowConfig, pools: Placements, cluster: ClusterCapacity) -> CapacityInputs:
     settings = airflow.concurrency
-    startup = StartupAllowance(
-        node_provision_minutes=capacity.autoscaler.max_node_provision_minutes,
+    return CapacityInputs(
+        pools=tuple(pool_spec(p, cluster.kubernetes_version) for p in pools.values()),
+        task_pod=task_pod(airflow, pools),
+        daemonset_share=cluster.node_overhead.resources(),
+        schedulers=airflow.scheduler.replicas,
+        node_provision_minutes=cluster.autoscaler.max_node_provision_minutes,
         image_pull_minutes=settings.image_pull_minutes,
         gpu_boot_minutes=settings.gpu_boot_minutes,
-        gpu="gpu" in pools,
+        overrides=settings.overrides(),
     )
-    pinned = Overrides(
-        parallelism=settings.parallelism,
-        default_pool_slots=settings.default_pool_slots,
-        max_active_tasks_per_dag=settings.max_active_tasks_per_dag,
-        pod_creation_batch_size=settings.pod_creation_batch_size,
-        task_queued_timeout_seconds=settings.task_queued_timeout_seconds,
-    )
-    return derive(task_slots(airflow, pools, capacity), airflow.scheduler.replicas, startup, pinned)
+
+
+def capacity_plan(airflow: AirflowConfig, pools: Placements, cluster: ClusterCapacity) -> CapacityPlan:
+    return plan(capacity_inputs(airflow, pools, cluster))
 
 
 def migrate_job_args(limits: AirflowLimits) -> list[str]:

@@ -17,7 +17,7 @@ from pulumi import Input, Output, ResourceOptions
 
 from components.airflow import platform_dags
 from components.airflow.chart_config import removed_defaults_yaml
-from components.airflow.concurrency import unknown_shapes
+from components.airflow.concurrency import capacity_plan
 from components.airflow.values import ValuesInputs, airflow_values, git_credentials
 
 CHART = "airflow"
@@ -64,10 +64,10 @@ class Airflow(pulumi.ComponentResource):
         # The platform's own DAGs (smoke test, liveness), their own bundle whatever the team's DAG source is.
         depends_on.append(platform_dags.config_map(f"{name}-platform-dags", config.release_name, args.namespace, self))
 
-        for pool in unknown_shapes(args.values.pools):
+        for reason in capacity_plan(config, args.values.pools, args.values.capacity).uncounted:
             pulumi.log.warn(
-                f"{pool}: vCPUs and memory unknown (facts/vm_sizes.py VM_SHAPES), so its task slots are not counted "
-                "in Airflow's parallelism and default_pool; add the size there or pin airflow.concurrency",
+                f"{reason}, so its task slots are not counted in Airflow's parallelism and default_pool; add the size "
+                "to facts/vm_sizes.py VM_SHAPES or pin airflow.concurrency",
                 resource=self,
             )
         values = airflow_values(args.values)

@@ -25,7 +25,7 @@ from pulumi import Input
 
 from components.airflow import chart_secrets, platform_dags, remote_logging
 from components.airflow.auth import EntraApp, auth_values
-from components.airflow.concurrency import CapacityInputs, airflow_limits, migrate_job_args
+from components.airflow.concurrency import ClusterCapacity, capacity_plan, migrate_job_args
 from components.airflow.images import deep_merge, image_values
 from components.airflow.secrets import rollout_annotations, secrets_backend_config
 from components.cluster.node_pools import Placements, PoolPlacement, core_of
@@ -111,8 +111,8 @@ class ValuesInputs:
     """Login server of the stack's registry every image is pulled through (`components.airflow.images`); None: none."""
     entra_app: EntraApp | None = None
     """The app registration of Entra sign-in (auth mode entra; `EntraSignIn.app`)."""
-    capacity: CapacityInputs = field(default_factory=CapacityInputs)
-    """What Airflow's concurrency limits are derived from besides the pools (`CapacityInputs.of(config)`)."""
+    capacity: ClusterCapacity = field(default_factory=ClusterCapacity)
+    """What the capacity model needs besides the pools and the Airflow config (`ClusterCapacity.of(config)`)."""
 
     def airflow_config(self) -> dict[str, dict[str, Input[str]]]:
         """airflow.cfg sections from other components: remote logging, and the Key Vault secrets backend."""
@@ -339,7 +339,7 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
     by_component = {b.component: b for b in bindings(release, config.namespace)}
     tasks = inputs.pools["tasks"]
     api_service, ingress, api_config = _ui(config)
-    limits = airflow_limits(config, inputs.pools, inputs.capacity)
+    limits = capacity_plan(config, inputs.pools, inputs.capacity).limits
 
     values: dict[str, Any] = {
         "executor": EXECUTOR,

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from costing.capacity import GPU_TAINT_KEY
 from stackconfig.cluster import ClusterConfig, NodePoolConfig
 
 POOL_LABEL = "airflow-aks/pool"
 """Node label naming the role of a pool (system, core, tasks, spot, gpu)."""
 
 SPOT_TAINT_KEY = "kubernetes.azure.com/scalesetpriority"
-GPU_TAINT_KEY = "nvidia.com/gpu"
 CRITICAL_ADDONS_TAINT_KEY = "CriticalAddonsOnly"
 
 

@@ -1,43 +1,47 @@
 """Advisory: Airflow's own limits let every task slot the stack pays for run, and queued tasks outlast a cold start.
 
-Reads what the stack really deploys: the node pools (task pods per node by the project's capacity model, `costing`)
-and the Airflow release's `config` values and scheduler replicas. Advisory, because pinning lower limits can be a
+Reads what the stack really deploys: the capacity model (`costing.capacity.plan`) counts the slots from the node pools
+and the release's task pod, with the same inputs the Helm values and the cost report use, and the release's `config`
+values say what Airflow will really run. Advisory, because pinning lower limits can be a
 deliberate choice (protecting a small database, a shared API server); the message names the binding limit. The DaemonSet
 share per node is `stackconfig.cost`'s default, since a CrossGuard policy cannot read stack config.
 """
 
 from __future__ import annotations
 
-import re
-
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs, StackValidationPolicy
 
-from costing import DEFAULT_ASSUMPTIONS, estimate, load_price_table
-from costing.estimate import BLOCKING_EFFECTS, GPU_TAINT_KEY, parse_taints, tolerates
+from costing import DEFAULT_ASSUMPTIONS, CapacitySettings, plan
+from costing.capacity import GPU_TAINT_KEY, admits
+from costing.concurrency import DEFAULT_GPU_BOOT_MINUTES, DEFAULT_IMAGE_PULL_MINUTES, read_limits
+from costing.records import MANAGED_CLUSTER, capacity_inputs, known, parse_taints, release_values
 
 from ._props import plain
 
-MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL = "azure-native:containerservice:AgentPool"
 DAEMONSET = "kubernetes:apps/v1:DaemonSet"
 DEVICE_PLUGIN_IMAGE = "nvidia/k8s-device-plugin"
-DURATION = re.compile(r"^([0-9]+)([smh])$")
-SECONDS = {"s": 1, "m": 60, "h": 3600}
-DEFAULT_MAX_NODE_PROVISION_SECONDS = 15 * 60
-"""The cluster autoscaler's max-node-provision-time when the profile does not set it."""
-
-
-def _seconds(duration: object) -> int | None:
-    match = DURATION.fullmatch(str(duration or ""))
-    return int(match.group(1)) * SECONDS[match.group(2)] if match else None
+DEFAULT_SETTINGS = CapacitySettings(
+    daemonset_share=DEFAULT_ASSUMPTIONS.node_overhead,
+    image_pull_minutes=DEFAULT_IMAGE_PULL_MINUTES,
+    gpu_boot_minutes=DEFAULT_GPU_BOOT_MINUTES,
+)
+"""Stack config's defaults: a CrossGuard policy cannot read the stack's own."""
 
 
 def validate_airflow_concurrency(args: StackValidationArgs, report_violation) -> None:
     records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
-    result = estimate(records, load_price_table(), DEFAULT_ASSUMPTIONS)
-    limits, slots = result.airflow, result.task_slots
-    if limits is None or slots is None:
+    try:
+        inputs = capacity_inputs(records, DEFAULT_SETTINGS)
+    except ValueError:
+        return  # no release, or its task pod not known yet: nothing to check
+    capacity = plan(inputs)
+    values = release_values(records) or {}
+    config = {section: v for section, v in (known(values.get("config")) or {}).items() if isinstance(known(v), dict)}
+    limits = read_limits(config, inputs.schedulers)
+    if limits is None or not capacity.complete:
         return
+    slots = capacity.slots.total
     if limits.concurrent_tasks < slots:
         binding = (
             "default_pool slots"
@@ -50,10 +54,8 @@ def validate_airflow_concurrency(args: StackValidationArgs, report_violation) ->
             f"the pools provide {slots} task slots: {slots - limits.concurrent_tasks} paid slots can never run a task. "
             "Unset airflow.concurrency.parallelism / defaultPoolSlots to derive them, or lower the pools' maxCount."
         )
-    clusters = [r for r in records if r["type"] == MANAGED_CLUSTER]
-    profile = (clusters[0]["inputs"].get("autoScalerProfile") or {}) if clusters else {}
-    provision = _seconds(profile.get("maxNodeProvisionTime")) or DEFAULT_MAX_NODE_PROVISION_SECONDS
-    if clusters and limits.task_queued_timeout_seconds <= provision:
+    provision = inputs.node_provision_minutes * 60
+    if any(r["type"] == MANAGED_CLUSTER for r in records) and limits.task_queued_timeout_seconds <= provision:
         report_violation(
             f"[scheduler] task_queued_timeout {limits.task_queued_timeout_seconds} s is not longer than the "
             f"autoscaler's max node provision time {provision} s: a task on a pool at zero fails before its node "
@@ -81,10 +83,7 @@ def _runs_on(daemonset: dict, pool: dict) -> bool:
     if any(labels.get(key) != value for key, value in selector.items()):
         return False
     tolerations = [t for t in spec.get("tolerations") or [] if isinstance(t, dict)]
-    return all(
-        effect not in BLOCKING_EFFECTS or any(tolerates(t, key, value, effect) for t in tolerations)
-        for key, value, effect in parse_taints(pool.get("nodeTaints"))
-    )
+    return admits(parse_taints(pool.get("nodeTaints")), tuple(tolerations))
 
 
 def validate_gpu_device_plugin(args: StackValidationArgs, report_violation) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support.cost_records import ASSUMPTIONS, HOURS, PRICES, TASK_TAINT, cluster, pool, release
+from support.cost_records import ASSUMPTIONS, HOURS, PRICES, SETTINGS, TASK_TAINT, cluster, pool, release
 
 from costing import Resources, estimate, load_price_table
 from reports.cost import assumptions as cost_assumptions
@@ -12,7 +12,7 @@ from stackconfig.cost import CostConfig
 
 
 def run(*resources, prices=PRICES):
-    return estimate(list(resources), prices, ASSUMPTIONS, default_region="westeurope")
+    return estimate(list(resources), prices, ASSUMPTIONS, default_region="westeurope", settings=SETTINGS)
 
 
 def line(result, item):
@@ -132,7 +132,7 @@ def test_an_unknown_sku_is_an_unpriced_line_and_a_warning_never_a_zero():
     assert "no price for 'vm/Standard_E64ads_v5' in westeurope" in tasks.note
     assert any("Standard_E64ads_v5" in warning for warning in result.warnings)
     assert result.burst_task_pods is None  # its shape is unknown too: no partial count
-    assert any("no shape for VM size 'Standard_E64ads_v5'" in warning for warning in result.warnings)
+    assert any("vmSize Standard_E64ads_v5: vCPUs and memory unknown" in warning for warning in result.warnings)
 
 
 def test_an_unknown_region_leaves_everything_unpriced():
@@ -163,7 +163,7 @@ def test_unknown_values_in_preview_are_not_guessed():
 
 def test_task_pods_only_count_on_pools_they_can_schedule_on():
     result = run(cluster(), pool("core", low=1, high=3), pool("tasks", high=10, nodeTaints=[TASK_TAINT]), release())
-    assert [c.pool for c in result.capacity] == ["tasks"]
+    assert [c.spec.name for c in result.capacity.task_pools] == ["tasks"]
     assert result.burst_task_pods == 10 * 6
     untolerated = release()
     untolerated["inputs"]["values"]["workers"]["tolerations"] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support.cost_records import ASSUMPTIONS, PRICES, TASK_TAINT, cluster, pool, release
+from support.cost_records import ASSUMPTIONS, PRICES, SETTINGS, TASK_TAINT, cluster, pool, release
 
 from costing import estimate
 from offline import run_preview
@@ -11,7 +11,7 @@ from reports.cost import build, compare, cost_config, render
 
 
 def priced(*resources):
-    return estimate(list(resources), PRICES, ASSUMPTIONS, default_region="westeurope")
+    return estimate(list(resources), PRICES, ASSUMPTIONS, default_region="westeurope", settings=SETTINGS)
 
 
 def preview_result(resources=(), config=None) -> PreviewResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from components.airflow.concurrency import CapacityInputs, airflow_limits, task_slots
+from components.airflow.concurrency import ClusterCapacity, capacity_plan
 from components.cluster.node_pools import placements
 from stackconfig import parse_stack_config
 
@@ -19,11 +19,15 @@ def config(stack: str, **sections: dict):
     return parse_stack_config(PROJECT, stack, raw).config
 
 
-def slots(stack: str, **sections: dict):
+def plan(stack: str, **sections: dict):
+    """The capacity model's plan as the Helm values compute it from the stack's config."""
     parsed = config(stack, **sections)
-    return task_slots(parsed.airflow, placements(parsed.cluster), CapacityInputs.of(parsed))
+    return capacity_plan(parsed.airflow, placements(parsed.cluster), ClusterCapacity.of(parsed))
+
+
+def slots(stack: str, **sections: dict):
+    return plan(stack, **sections).slots
 
 
 def limits(stack: str, **sections: dict):
-    parsed = config(stack, **sections)
-    return airflow_limits(parsed.airflow, placements(parsed.cluster), CapacityInputs.of(parsed))
+    return plan(stack, **sections).limits

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from costing import Assumptions, Resources
+from costing import Assumptions, CapacitySettings, Resources
 from costing.prices import parse_price_table
 
 HOURS = 730
@@ -44,6 +44,8 @@ ASSUMPTIONS = Assumptions(
     key_vault_operations_per_day=24_000,
     node_overhead=Resources(400, 700, 8),
 )
+SETTINGS = CapacitySettings(daemonset_share=ASSUMPTIONS.node_overhead, image_pull_minutes=5, gpu_boot_minutes=10)
+"""What no resource states, as stack config's defaults give it."""
 TASK_TAINT = "airflow-aks/pool=tasks:NoSchedule"
 
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from support.concurrency import config, limits, slots
+from support.concurrency import config, limits, plan, slots
 
-from components.airflow.concurrency import unknown_shapes
-from components.cluster.node_pools import placements
 from costing.concurrency import Overrides, StartupAllowance, TaskSlots, derive, read_limits
 from stackconfig import ConfigError
 
@@ -105,7 +103,7 @@ def test_bad_overrides_are_named(airflow, expected):
 
 def test_a_pool_of_unknown_shape_is_named_and_pinned_limits_cover_it():
     unknown = {"taskPool": {"vmSize": "Standard_F8s_v2", "osDiskType": "Managed"}}
-    assert unknown_shapes(placements(config("dev", cluster=unknown).cluster)) == ["tasks pool vmSize Standard_F8s_v2"]
+    assert plan("dev", cluster=unknown).uncounted == ("tasks pool vmSize Standard_F8s_v2: vCPUs and memory unknown",)
     derived = limits("dev", cluster=unknown)
     assert (derived.parallelism, derived.default_pool_slots) == (32, 128)  # nothing counted: Airflow's defaults
     pinned = limits("dev", cluster=unknown, airflow={"concurrency": {"parallelism": 50, "defaultPoolSlots": 50}})
