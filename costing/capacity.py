@@ -221,7 +221,7 @@ class PoolSpec:
 
 @dataclass(frozen=True)
 class TaskPod:
-    """The task pod template: its size and where it may be scheduled."""
+    """A pod template (the task pod, a service, a placeholder): its size and where it may be scheduled."""
 
     size: PodSize
     node_selector: Mapping[str, str] = field(default_factory=dict)
@@ -240,6 +240,70 @@ def node_slots(pool: PoolSpec, pod: PodSize, daemonset_share: Resources) -> int:
         return 0
     minor = kubernetes_minor(pool.kubernetes_version, DEFAULT_KUBERNETES_MINOR)
     return node_task_slots(shape, pool.max_pods or DEFAULT_MAX_PODS, minor, daemonset_share, pod)
+
+
+def nodes_needed(pool: PoolSpec, pods: list[PodSize], daemonset_share: Resources) -> int | None:
+    """Fewest nodes of the pool that hold `pods` by their requests (first-fit decreasing: a lower bound, since zone
+    spread may need more); None when the pool's shape is unknown or a pod fits no node."""
+    shape = pool.shape
+    if shape is None:
+        return None
+    node = allocatable(
+        shape, pool.max_pods or DEFAULT_MAX_PODS, kubernetes_minor(pool.kubernetes_version, DEFAULT_KUBERNETES_MINOR)
+    )
+    room = (
+        node.cpu_millicores - daemonset_share.cpu_millicores,
+        node.memory_mib - daemonset_share.memory_mib,
+        node.pods - daemonset_share.pods,
+    )
+    nodes: list[list[int]] = []
+    for pod in sorted(pods, key=lambda p: (p.cpu_millicores, p.memory_mib), reverse=True):
+        need = (pod.cpu_millicores, pod.memory_mib, 1)
+        if any(n > r for n, r in zip(need, room, strict=True)):
+            return None
+        free = next((f for f in nodes if all(n <= left for n, left in zip(need, f, strict=True))), None)
+        if free is None:
+            free = list(room)
+            nodes.append(free)
+        for i, n in enumerate(need):
+            free[i] -= n
+    return len(nodes)
+
+
+@dataclass(frozen=True)
+class ServiceLoad:
+    """What Airflow's services request of the pool they run on, and the nodes that takes."""
+
+    pool: PoolSpec
+    requested: Resources
+    nodes_needed: int | None
+
+    @property
+    def idle_nodes(self) -> int | None:
+        """Nodes the pool keeps when idle: its minimum, or more when the services need more."""
+        if self.pool.min_count is None:
+            return None
+        return max(self.pool.min_count, self.nodes_needed or 0)
+
+
+def service_loads(
+    pools: tuple[PoolSpec, ...], services: list[TaskPod], daemonset_share: Resources
+) -> list[ServiceLoad]:
+    """The services' pods on the first pool each fits, and the nodes each such pool needs for them."""
+    by_pool: dict[str, list[PodSize]] = {}
+    for service in services:
+        pool = next((p for p in pools if service.fits(p)), None)
+        if pool is not None:
+            by_pool.setdefault(pool.name, []).append(service.size)
+    return [
+        ServiceLoad(
+            pool,
+            Resources(sum(p.cpu_millicores for p in sizes), sum(p.memory_mib for p in sizes), len(sizes)),
+            nodes_needed(pool, sizes, daemonset_share),
+        )
+        for pool in pools
+        if (sizes := by_pool.get(pool.name))
+    ]
 
 
 @dataclass(frozen=True)

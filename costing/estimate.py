@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import monitoring_prices, pricing
-from .capacity import CapacityPlan, PodSize, TaskPod, node_slots, plan
+from .capacity import CapacityPlan, PodSize, TaskPod, node_slots, plan, service_loads
 from .lines import Assumptions, CostEstimate
 from .prices import PriceTable
 from .records import (
@@ -32,6 +32,8 @@ from .records import (
     node_pools,
     number,
     path,
+    release_values,
+    service_pods,
 )
 from .tasks import AKS_PROFILE_DEFAULTS, Autoscaler, FirstTask, TaskHour, first_task
 
@@ -219,7 +221,11 @@ def estimate(
     for record in records:
         _price(meter, record)
     pools = node_pools(records)
-    pricing.node_pools(meter, pools)
+    values = release_values(records)
+    loads = service_loads(
+        tuple(p.spec for p in pools), service_pods(values) if values else [], assumptions.node_overhead
+    )
+    pricing.node_pools(meter, pools, loads)
     warm = warm_capacity(meter, records, pools)
     capacity: CapacityPlan | None = None
     hours: tuple[TaskHour, ...] = ()
@@ -250,4 +256,5 @@ def estimate(
         capacity=capacity,
         task_hours=hours,
         first_task=first,
+        services=tuple(loads),
     )

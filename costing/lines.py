@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .capacity import CapacityPlan, PodSize, Resources
+from .capacity import CapacityPlan, PodSize, Resources, ServiceLoad
 from .tasks import FirstTask, TaskHour
 
 
@@ -104,6 +104,8 @@ class CostEstimate:
     """The capacity model's answer for this stack; None when it could not be built (a warning says why)."""
     task_hours: tuple[TaskHour, ...] = ()
     first_task: FirstTask | None = None
+    services: tuple[ServiceLoad, ...] = ()
+    """What Airflow's services request of the pools they run on (measured from the release's values)."""
     scheduled: dict[str, Any] | None = None
     """The monthly figure on a stop/start schedule (`costing.schedule.schedule_summary`), for a stack that has one."""
 
@@ -200,6 +202,18 @@ class CostEstimate:
             **self._capacity_json(),
             "costPerTaskHour": [hour.to_json() for hour in self.task_hours],
             "firstTaskAfterIdle": None if self.first_task is None else self.first_task.to_json(),
+            "services": [
+                {
+                    "pool": load.pool.name,
+                    "vmSize": load.pool.vm_size,
+                    "minCount": load.pool.min_count,
+                    "cpuMillicores": load.requested.cpu_millicores,
+                    "memoryMiB": load.requested.memory_mib,
+                    "pods": load.requested.pods,
+                    "nodesNeeded": load.nodes_needed,
+                }
+                for load in self.services
+            ],
             **({"scheduled": self.scheduled} if self.scheduled is not None else {}),
             "priceTableDate": self.price_table_date,
             "hoursPerMonth": self.hours_per_month,

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from facts.vm_sizes import DEFAULT_OS_DISK_GB
 
+from .capacity import ServiceLoad
 from .lines import Assumptions, CostLine
 from .prices import PriceTable
 from .records import PoolRecord, number, path
@@ -138,9 +139,11 @@ def cluster(meter: Meter, name, type_, props, region):
     # userAssignedNATGateway / userDefinedRouting: the NAT gateway and IPs are resources of their own.
 
 
-def node_pools(meter: Meter, pools: Iterable[PoolRecord]) -> None:
-    """Every pool at its minimum count idle and its maximum at full burst; managed OS disks where not ephemeral."""
-    region = meter.cluster_region or meter.default_region
+def node_pools(meter: Meter, pools: Iterable[PoolRecord], loads: Iterable[ServiceLoad] = ()) -> None:
+    """Every pool at its minimum count idle (more when Airflow's services need more, `loads`) and its maximum at full
+    burst; managed OS disks where not ephemeral."""
+    region = meter.region
+    needed = {load.pool.name: load for load in loads}
     for record in pools:
         pool = record.spec
         item = f"{pool.name} pool"
@@ -150,13 +153,18 @@ def node_pools(meter: Meter, pools: Iterable[PoolRecord]) -> None:
             continue
         key = f"{'vm-spot' if pool.spot else 'vm'}/{pool.vm_size}"
         note = "spot: evictable at any time, priced at the spot rate" if pool.spot else ""
+        load = needed.get(pool.name)
+        idle = pool.min_count if load is None else load.idle_nodes or pool.min_count
+        if idle > pool.min_count:
+            note = f"Airflow's services request more than minCount nodes hold: {idle} nodes idle"
+            meter.warnings.append(f"{item}: {note} (raise minCount or pick a larger VM size to plan for it)")
         meter.hourly(
             region,
             key,
             record.resource,
             record.type,
             item,
-            pool.min_count,
+            idle,
             pool.max_count,
             evictable=pool.spot,
             note=note,
@@ -164,7 +172,7 @@ def node_pools(meter: Meter, pools: Iterable[PoolRecord]) -> None:
             stoppable=True,
         )
         if record.os_disk_type != "Ephemeral":
-            _os_disks(meter, region, record, pool.vm_size, pool.min_count, pool.max_count)
+            _os_disks(meter, region, record, pool.vm_size, idle, pool.max_count)
 
 
 def _os_disks(meter: Meter, region, record: PoolRecord, vm_size: str, low: int, high: int) -> None:

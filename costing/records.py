@@ -155,6 +155,31 @@ def task_pod(values: Mapping[str, Any]) -> TaskPod:
     return TaskPod(size=PodSize.from_requests(requests), node_selector=dict(selector), tolerations=tolerations)
 
 
+SERVICES = ("scheduler", "apiServer", "triggerer", "dagProcessor")
+"""The chart's long-running Airflow services (values keys), each `replicas` pods of its `resources.requests`."""
+
+
+def service_pods(values: Mapping[str, Any]) -> list[TaskPod]:
+    """Every pod of Airflow's services at their replicas, with their requests (none: zero) and placement (the
+    component's own nodeSelector and tolerations, else the release-wide ones)."""
+    pods = []
+    for key in SERVICES:
+        service = known(values.get(key)) or {}
+        if known(service.get("enabled")) is False:
+            continue
+        requests = path(service, "resources", "requests") or {}
+        size = PodSize.from_requests({"cpu": requests.get("cpu") or 0, "memory": requests.get("memory") or 0})
+        placed = TaskPod(
+            size,
+            dict(path(service, "nodeSelector") or path(values, "nodeSelector") or {}),
+            tuple(
+                t for t in (path(service, "tolerations") or path(values, "tolerations") or []) if isinstance(t, dict)
+            ),
+        )
+        pods += [placed] * int(number(service.get("replicas")) or 1)
+    return pods
+
+
 def schedulers(values: Mapping[str, Any]) -> int | None:
     """The release's scheduler replicas (the chart's default 1); None when not known."""
     raw = path(values, "scheduler", "replicas")

@@ -105,6 +105,9 @@ ARM_TYPES: dict[str, ArmType] = {
         "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/administrators", "objectId"
     ),
     "azure-native:operationalinsights:Workspace": ArmType("Microsoft.OperationalInsights/workspaces", "workspaceName"),
+    "azure-native:operationalinsights:Table": ArmType(
+        "Microsoft.OperationalInsights/workspaces/{workspaceName}/tables", "tableName"
+    ),
     "azure-native:network:VirtualNetwork": ArmType("Microsoft.Network/virtualNetworks", "virtualNetworkName"),
     "azure-native:network:Subnet": ArmType(
         "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets", "subnetName"

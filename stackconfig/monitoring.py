@@ -3,6 +3,8 @@ metrics and alerting (`stackconfig.alerting`)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from .alerting import AlertsConfig, GrafanaConfig, PrometheusConfig
@@ -45,6 +47,13 @@ class MonitoringConfig(ConfigSection):
     container_insights: bool = Field(True, description="Container Insights: node/pod metrics and container logs.")
     container_insights_interval_minutes: int = Field(
         1, ge=1, le=30, description="How often Container Insights collects (higher = cheaper, coarser)."
+    )
+    container_log_plan: Literal["Analytics", "Basic"] = Field(
+        "Analytics",
+        description="Table plan of container logs (ContainerLogV2). Basic: about a fifth of the ingestion price, "
+        "but queries are billed per GB scanned, log alerts cannot use the table, and only its first 30 days are "
+        "interactive (the rest of retentionDays is long-term retention, searched by search jobs). No alert of this "
+        "program queries container logs.",
     )
     prometheus: PrometheusConfig = Field(default_factory=PrometheusConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)

@@ -40,7 +40,7 @@ class ClusterCapacity:
 def pool_spec(placement: PoolPlacement, kubernetes_version: str | None) -> PoolSpec:
     pool = placement.pool
     return PoolSpec(
-        name=placement.role,
+        name=pool.name,
         vm_size=pool.vm_size,
         min_count=pool.min_count,
         max_count=pool.max_count,

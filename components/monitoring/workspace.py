@@ -17,6 +17,8 @@ from components.context import StackContext, renamed
 from components.monitoring.diagnostics import Diagnostics
 from stackconfig.monitoring import MonitoringConfig
 
+CONTAINER_LOG_TABLE = "ContainerLogV2"
+"""Where Container Insights writes container stdout/stderr (enableContainerLogV2)."""
 CONTAINER_INSIGHTS_STREAMS = ("Microsoft-ContainerInsights-Group-Default",)
 """Perf, inventory, events and ContainerLogV2: the default Container Insights set."""
 
@@ -76,6 +78,19 @@ class Monitoring(pulumi.ComponentResource):
             features=operationalinsights.WorkspaceFeaturesArgs(enable_log_access_using_only_resource_permissions=True),
             tags=ctx.tag_map,
         )
+        if cfg.container_insights and cfg.container_log_plan != "Analytics":
+            # A built-in table: the resource sets its plan and retention; deleting it must leave the table alone.
+            # Basic keeps 30 days interactive; totalRetentionInDays keeps the workspace's retention for it too
+            # (learn.microsoft.com/azure/azure-monitor/logs/basic-logs-configure, .../logs/data-retention-configure).
+            operationalinsights.Table(
+                f"{name}-container-log-table",
+                resource_group_name=ctx.resource_group_name,
+                workspace_name=workspace.name,
+                table_name=CONTAINER_LOG_TABLE,
+                plan=cfg.container_log_plan,
+                total_retention_in_days=cfg.retention_days,
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
+            )
         rule = None
         if cfg.container_insights:
             destination = "workspace"

@@ -20,6 +20,7 @@ from ._props import plain
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 ESTIMATES = {  # policy config key -> Assumptions field
     "logIngestionGbPerDay": "log_ingestion_gb_per_day",
+    "containerLogGbPerDay": "container_log_gb_per_day",
     "taskLogStorageGb": "task_log_storage_gb",
     "keyVaultOperationsPerDay": "key_vault_operations_per_day",
     "prometheusActiveSeries": "prometheus_active_series",

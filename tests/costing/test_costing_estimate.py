@@ -211,3 +211,18 @@ def test_log_ingestion_never_exceeds_the_workspace_daily_cap(cap, per_day):
         },
     )
     assert line(result, "log ingestion").idle_monthly == pytest.approx(per_day * HOURS / 24 * 3.0)
+
+
+def test_a_pool_too_small_for_airflows_services_is_priced_at_the_nodes_they_need():
+    services = release()
+    services["inputs"]["values"]["scheduler"] = {
+        "replicas": 2,
+        "resources": {"requests": {"cpu": "1", "memory": "2Gi"}},
+        "nodeSelector": {"airflow-aks/pool": "core"},
+    }
+    result = run(cluster(), pool("core", vm="Standard_D2ads_v5", low=1, high=4), services)
+    core = line(result, "core pool")
+    assert core.idle_monthly == pytest.approx(2 * 0.1 * HOURS)  # one D2ads_v5 holds one 1-vCPU scheduler
+    assert any("core pool: Airflow's services request more than minCount nodes hold" in w for w in result.warnings)
+    (load,) = result.services
+    assert (load.requested.cpu_millicores, load.nodes_needed) == (2000, 2)

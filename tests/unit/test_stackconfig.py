@@ -185,3 +185,21 @@ def test_a_nested_default_set_by_its_parent_survives_a_partial_override():
 
     parsed = Outer.model_validate({"scheduler": {"resources": {"memory": "1Gi"}}})
     assert (parsed.scheduler.resources.cpu, parsed.scheduler.resources.memory) == ("500m", "1Gi")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"cost": {"logIngestionGbPerDay": 0.5, "containerLogGbPerDay": 0.8}},
+            "airflow-aks:cost.containerLogGbPerDay: 0.8 GB is more than logIngestionGbPerDay (0.5)",
+        ),
+        (
+            {"monitoring": {"containerLogPlan": "Auxiliary"}},
+            "airflow-aks:monitoring.containerLogPlan: must be 'Analytics' or 'Basic'",
+        ),
+        ({"cost": {"nodeStartMinutes": 0}}, "airflow-aks:cost.nodeStartMinutes: Input should be greater than 0"),
+    ],
+)
+def test_cost_levers_and_estimates_are_checked_by_name(overrides, expected):
+    assert any(problem.startswith(expected) for problem in problems(overrides)), problems(overrides)
