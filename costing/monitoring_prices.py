@@ -65,7 +65,7 @@ def workspace(meter: Meter, name, type_, props, region):
             "log-analytics/basic-ingestion",
             name,
             type_,
-            "container log ingestion (Basic)",
+            "container log ingestion, Basic plan",
             basic * days,
             note="estimate: cost.containerLogGbPerDay; queries are billed per GB scanned",
             detail=f"~{basic:.3g} GB/day {CONTAINER_LOG_TABLE}",
@@ -78,7 +78,7 @@ def workspace(meter: Meter, name, type_, props, region):
                 "log-analytics/long-term-retention",
                 name,
                 type_,
-                "container log retention (Basic)",
+                "container log retention, Basic plan",
                 stored,
                 detail=f"{int(total)} days, ~{stored:.3g} GB beyond the {BASIC_INTERACTIVE_DAYS} interactive",
             )

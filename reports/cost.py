@@ -143,6 +143,16 @@ def _first_task(result: CostEstimate) -> str:
     )
 
 
+def _services(result: CostEstimate) -> list[str]:
+    """What Airflow's services request of their pool, and the nodes that takes."""
+    return [
+        f"{load.requested.cpu_millicores}m CPU / {load.requested.memory_mib}Mi in {load.requested.pods} pods on the "
+        f"{load.pool.name} pool: {_count(load.nodes_needed)} x {load.pool.vm_size} hold them (minCount "
+        f"{load.pool.min_count})"
+        for load in result.services
+    ]
+
+
 def render(result: CostEstimate) -> str:
     """The short table under the preview: one row per line, then the totals and any warnings."""
     width = max([len(line.label) for line in result.lines] + [10])
@@ -162,6 +172,7 @@ def render(result: CostEstimate) -> str:
         f"  concurrent tasks: {_concurrency(result)}",
         *(f"  per task-hour:    {line}" for line in _task_hours(result)),
         f"  first task after idle: {_first_task(result)}",
+        *(f"  Airflow's services: {line}" for line in _services(result)),
         *(f"  {line}" for line in _scheduled(result)),
     ]
     rows += [f"  warning: {warning}" for warning in result.warnings]
@@ -187,6 +198,16 @@ def _first_task_short(result: CostEstimate) -> str:
     )
 
 
+def _services_short(result: CostEstimate) -> str:
+    return (
+        "; ".join(
+            f"{load.requested.cpu_millicores}m / {load.requested.memory_mib}Mi: {_count(load.nodes_needed)} {load.pool.name} node(s)"
+            for load in result.services
+        )
+        or "-"
+    )
+
+
 def compare(results: Mapping[str, CostEstimate]) -> str:
     """Stacks side by side: the totals first, then every item's idle monthly cost per stack."""
     stacks = list(results)
@@ -204,6 +225,7 @@ def compare(results: Mapping[str, CostEstimate]) -> str:
         ("concurrent tasks", [_count(r.concurrent_tasks) for r in results.values()]),
         *((f"per task-hour, {kind}", [_per_task_hour(r, kind) for r in results.values()]) for kind in TASK_KINDS),
         ("first task after idle", [_first_task_short(r) for r in results.values()]),
+        ("Airflow's services", [_services_short(r) for r in results.values()]),
         ("unpriced lines", [str(len(r.unpriced)) for r in results.values()]),
         ("price table", [r.price_table_date for r in results.values()]),
     ]

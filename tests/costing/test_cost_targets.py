@@ -68,7 +68,7 @@ def test_prod_figures_come_from_the_price_table(project_preview):
         2 * price(f"postgres/{server['sku']['name']}") * hours  # the zone-redundant standby doubles compute
     )
     days = hours / 24
-    assert line(cost, "container log ingestion (Basic)").idle_monthly == pytest.approx(
+    assert line(cost, "container log ingestion, Basic plan").idle_monthly == pytest.approx(
         0.7 * days * price("log-analytics/basic-ingestion")
     )
     assert line(cost, "log ingestion").idle_monthly == pytest.approx(0.3 * days * price("log-analytics/ingestion"))

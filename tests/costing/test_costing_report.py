@@ -74,3 +74,22 @@ def test_the_comparison_shows_unpriced_items_and_warnings():
     result = priced(cluster(), pool("tasks", vm="Standard_E64ads_v5"))
     text = compare({"dev": result})
     assert "unpriced" in text and "dev: warning: unpriced: tasks pool (tasks)" in text
+
+
+def test_the_comparison_prices_a_task_hour_per_kind_of_pool_and_the_first_task_after_idle():
+    result = priced(
+        cluster(),
+        pool("tasks", high=10, nodeTaints=[TASK_TAINT]),
+        pool(
+            "spot",
+            high=4,
+            scaleSetPriority="Spot",
+            nodeTaints=["kubernetes.azure.com/scalesetpriority=spot:NoSchedule"],
+        ),
+        release(),
+    )
+    rows = {line.split("  ")[0]: line.split() for line in compare({"dev": result}).splitlines()}
+    assert rows["per task-hour, on-demand"][-2:] == [f"{0.2 / 6:.4f}", "USD"]  # a D4ads_v5 holds 6 task pods
+    assert rows["per task-hour, spot"][-2:] == [f"{0.05 / 6:.4f}", "USD"]
+    assert rows["per task-hour, gpu"][-1] == "-"
+    assert "first task after idle: 1 x Standard_D4ads_v5 started on the tasks pool" in render(result)

@@ -64,6 +64,8 @@ def test_placeholders_sit_on_the_task_pool_below_every_task_and_are_priced(previ
     price = load_price_table().lookup("westeurope", f"vm/{pool.inputs['vmSize']}").amount
     assert line.idle_monthly == pytest.approx(price * result.reports["cost"].hours_per_month)
     assert line.detail == "1 x Standard_D4ads_v5 for 6 placeholder pods" and line.stoppable
+    first = result.reports["cost"].first_task  # a kept node runs the first task after idle at once
+    assert (first.pool, first.nodes_started, first.minutes_until_running, first.cost) == ("tasks", 0, 0, 0)
 
 
 def test_more_placeholders_hold_more_nodes():
