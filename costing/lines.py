@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .capacity import CapacityPlan, PodSize, Resources, ServiceLoad
+from .records import DEFAULT_DAEMONSET_SHARE
 from .tasks import FirstTask, TaskHour
 
 
@@ -45,7 +46,7 @@ DEFAULT_ASSUMPTIONS = Assumptions(
     container_log_gb_per_day=0.7,
     task_log_storage_gb=10.0,
     key_vault_operations_per_day=10_000,
-    node_overhead=Resources(cpu_millicores=400, memory_mib=700, pods=8),
+    node_overhead=DEFAULT_DAEMONSET_SHARE,
     prometheus_active_series=5_000,
     node_start_minutes=4,
 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .capacity import CapacityInputs, PodSize, PoolSpec, Resources, Taint, TaskPod
-from .concurrency import Overrides
+from .concurrency import DEFAULT_GPU_BOOT_MINUTES, DEFAULT_IMAGE_PULL_MINUTES, Overrides
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
@@ -204,6 +204,14 @@ class CapacitySettings:
     image_pull_minutes: int
     gpu_boot_minutes: int
     overrides: Overrides = field(default_factory=Overrides)
+
+
+DEFAULT_DAEMONSET_SHARE = Resources(cpu_millicores=400, memory_mib=700, pods=8)
+"""AKS's DaemonSets per node (CNI, Azure Monitor agent, CSI drivers, cloud-node-manager): stack config's default."""
+DEFAULT_CAPACITY_SETTINGS = CapacitySettings(
+    DEFAULT_DAEMONSET_SHARE, DEFAULT_IMAGE_PULL_MINUTES, DEFAULT_GPU_BOOT_MINUTES
+)
+"""Stack config's defaults, for the policies, which cannot read a stack's own."""
 
 
 def capacity_inputs(records: Iterable[Mapping[str, Any]], settings: CapacitySettings) -> CapacityInputs:

@@ -11,28 +11,29 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs, StackValidationPolicy
 
-from costing import DEFAULT_ASSUMPTIONS, CapacitySettings, plan
+from costing import plan
 from costing.capacity import GPU_TAINT_KEY, admits
-from costing.concurrency import DEFAULT_GPU_BOOT_MINUTES, DEFAULT_IMAGE_PULL_MINUTES, read_limits
-from costing.records import MANAGED_CLUSTER, capacity_inputs, known, parse_taints, release_values
+from costing.concurrency import read_limits
+from costing.records import (
+    DEFAULT_CAPACITY_SETTINGS,
+    MANAGED_CLUSTER,
+    capacity_inputs,
+    known,
+    parse_taints,
+    release_values,
+)
 
 from ._props import plain
 
 AGENT_POOL = "azure-native:containerservice:AgentPool"
 DAEMONSET = "kubernetes:apps/v1:DaemonSet"
 DEVICE_PLUGIN_IMAGE = "nvidia/k8s-device-plugin"
-DEFAULT_SETTINGS = CapacitySettings(
-    daemonset_share=DEFAULT_ASSUMPTIONS.node_overhead,
-    image_pull_minutes=DEFAULT_IMAGE_PULL_MINUTES,
-    gpu_boot_minutes=DEFAULT_GPU_BOOT_MINUTES,
-)
-"""Stack config's defaults: a CrossGuard policy cannot read the stack's own."""
 
 
 def validate_airflow_concurrency(args: StackValidationArgs, report_violation) -> None:
     records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
     try:
-        inputs = capacity_inputs(records, DEFAULT_SETTINGS)
+        inputs = capacity_inputs(records, DEFAULT_CAPACITY_SETTINGS)
     except ValueError:
         return  # no release, or its task pod not known yet: nothing to check
     capacity = plan(inputs)

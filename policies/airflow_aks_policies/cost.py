@@ -14,6 +14,7 @@ from dataclasses import replace
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity, StackValidationArgs, StackValidationPolicy
 
 from costing import DEFAULT_ASSUMPTIONS, USAGE_ESTIMATES, estimate, load_price_table
+from costing.records import DEFAULT_CAPACITY_SETTINGS
 
 from ._props import plain
 
@@ -27,6 +28,13 @@ ESTIMATES = {  # policy config key -> Assumptions field
 }
 
 
+def _capacity(result) -> str:
+    """What the idle cost buys: tasks at once, by the capacity model."""
+    if result.concurrent_tasks is None:
+        return "tasks at once unknown"
+    return f"{result.concurrent_tasks} tasks at once"
+
+
 def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> None:
     config = args.get_config()
     cap = config.get("maxIdleMonthly")
@@ -37,7 +45,9 @@ def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> N
     )
     records = [{"type": r.resource_type, "name": r.name, "inputs": plain(r.props)} for r in args.resources]
     region = next((r["inputs"].get("location") for r in records if r["type"] == RESOURCE_GROUP), None)
-    result = estimate(records, load_price_table(), assumptions, default_region=region)
+    result = estimate(
+        records, load_price_table(), assumptions, default_region=region, settings=DEFAULT_CAPACITY_SETTINGS
+    )
     biggest = sorted(
         (line for line in result.lines if line.idle_monthly is not None), key=lambda line: -(line.idle_monthly or 0.0)
     )[:3]
@@ -45,7 +55,7 @@ def validate_idle_monthly_cost(args: StackValidationArgs, report_violation) -> N
     if result.idle_monthly > cap:
         report_violation(
             f"idle monthly cost {result.idle_monthly:,.2f} {result.currency} exceeds the cap of {cap:,.2f} "
-            f"(prices of {result.price_table_date}; largest: {top}). Lower pool minimums, share the system pool "
+            f"(prices of {result.price_table_date}; largest: {top}; {_capacity(result)}). Lower pool minimums, share the system pool "
             "(cluster.dedicatedSystemPool: false), pick smaller SKUs, or raise maxIdleMonthly."
         )
     elif result.unpriced:

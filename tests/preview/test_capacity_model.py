@@ -12,10 +12,10 @@ from support import ROOT
 from components.airflow.concurrency import ClusterCapacity, capacity_inputs
 from components.cluster.node_pools import placements
 from costing.capacity import allocatable, pods_per_node
+from costing.records import DEFAULT_CAPACITY_SETTINGS as DEFAULT_SETTINGS
 from costing.records import capacity_inputs as inputs_from_resources
 from facts.vm_sizes import VM_SHAPES
 from offline import run_preview
-from policies.airflow_aks_policies.concurrency import DEFAULT_SETTINGS
 from reports.cost import capacity_settings, concurrency_config, cost_config, records
 from stackconfig import parse_stack_config
 
