@@ -164,11 +164,6 @@ def pods_per_node(node: Resources, overhead: Resources, pod: PodSize) -> int:
     return min(cpu // pod.cpu_millicores, memory // pod.memory_mib, slots)
 
 
-def node_task_slots(shape: VmShape, max_pods: int, kubernetes_minor: int, overhead: Resources, pod: PodSize) -> int:
-    """Task pods of one size a node of this shape holds: the cost estimate and Airflow's limits both count this way."""
-    return pods_per_node(allocatable(shape, max_pods, kubernetes_minor), overhead, pod)
-
-
 def kubernetes_minor(version: str | None, default: int) -> int:
     """The minor of "1.33" or "1.33.2"; `default` when the version is not known (e.g. AKS picks it)."""
     match = re.fullmatch(r"1\.([0-9]+)(\.[0-9]+)?", version or "")
@@ -233,24 +228,27 @@ class TaskPod:
         return admits(pool.taints, self.tolerations)
 
 
-def node_slots(pool: PoolSpec, pod: PodSize, daemonset_share: Resources) -> int:
-    """Pods of `pod`'s size one node of the pool holds (0 when its VM shape is unknown)."""
+def node_allocatable(pool: PoolSpec) -> Resources | None:
+    """A node's allocatable on this pool (None when its VM shape is unknown)."""
     shape = pool.shape
     if shape is None:
-        return 0
+        return None
     minor = kubernetes_minor(pool.kubernetes_version, DEFAULT_KUBERNETES_MINOR)
-    return node_task_slots(shape, pool.max_pods or DEFAULT_MAX_PODS, minor, daemonset_share, pod)
+    return allocatable(shape, pool.max_pods or DEFAULT_MAX_PODS, minor)
+
+
+def node_slots(pool: PoolSpec, pod: PodSize, daemonset_share: Resources) -> int:
+    """Pods of `pod`'s size one node of the pool holds (0 when its VM shape is unknown)."""
+    node = node_allocatable(pool)
+    return 0 if node is None else pods_per_node(node, daemonset_share, pod)
 
 
 def nodes_needed(pool: PoolSpec, pods: list[PodSize], daemonset_share: Resources) -> int | None:
     """Fewest nodes of the pool that hold `pods` by their requests (first-fit decreasing: a lower bound, since zone
     spread may need more); None when the pool's shape is unknown or a pod fits no node."""
-    shape = pool.shape
-    if shape is None:
+    node = node_allocatable(pool)
+    if node is None:
         return None
-    node = allocatable(
-        shape, pool.max_pods or DEFAULT_MAX_PODS, kubernetes_minor(pool.kubernetes_version, DEFAULT_KUBERNETES_MINOR)
-    )
     room = (
         node.cpu_millicores - daemonset_share.cpu_millicores,
         node.memory_mib - daemonset_share.memory_mib,

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import monitoring_prices, pricing
-from .capacity import CapacityPlan, PodSize, TaskPod, node_slots, plan, service_loads
+from .capacity import DEFAULT_MAX_PODS, CapacityPlan, PodSize, TaskPod, node_slots, plan, service_loads
 from .lines import Assumptions, CostEstimate
 from .prices import PriceTable
 from .records import (
@@ -238,6 +238,11 @@ def estimate(
     if capacity is not None:
         meter.warnings += [
             f"{reason}: its task slots are not counted (facts/vm_sizes.py)" for reason in capacity.uncounted
+        ]
+        meter.warnings += [
+            f"{pool.spec.name} pool sets no maxPods; capacity assumes {DEFAULT_MAX_PODS}"
+            for pool in capacity.task_pools
+            if pool.spec.max_pods is None
         ]
         limits, slots = capacity.limits, capacity.slots.total
         if limits.concurrent_tasks < slots:

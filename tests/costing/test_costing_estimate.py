@@ -226,3 +226,11 @@ def test_a_pool_too_small_for_airflows_services_is_priced_at_the_nodes_they_need
     assert any("core pool: Airflow's services request more than minCount nodes hold" in w for w in result.warnings)
     (load,) = result.services
     assert (load.requested.cpu_millicores, load.nodes_needed) == (2000, 2)
+
+
+def test_a_task_pool_without_max_pods_is_counted_at_akss_default_and_said_so():
+    bare = pool("tasks", nodeTaints=[TASK_TAINT])
+    del bare["inputs"]["maxPods"]
+    result = run(cluster(), bare, release())
+    assert result.burst_task_pods == 10 * 6
+    assert "tasks pool sets no maxPods; capacity assumes 110" in result.warnings
