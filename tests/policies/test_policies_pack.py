@@ -30,7 +30,7 @@ def test_pack_metadata_pins_runtime_and_version():
     meta = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
     assert meta["runtime"] == {"name": "python", "options": {"virtualenv": "venv"}}
     assert re.fullmatch(r"\d+\.\d+\.\d+", meta["version"])
-    requirements = (PACK_DIR / "requirements.txt").read_text()
+    requirements = (PACK_DIR / "requirements.in").read_text()  # the ranges; requirements.txt is their hashed lock
     assert "pulumi-policy>=1.21,<2" in requirements and "pulumi>=3.260,<4" in requirements
 
 

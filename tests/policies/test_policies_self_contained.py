@@ -123,8 +123,8 @@ def test_the_rules_import_only_the_pack_and_the_vendored_packages():
 @pytest.mark.parametrize("package", assemble_policy_pack.VENDORED)
 def test_vendored_packages_are_pure(package):
     """A vendored package may import only the standard library, the other vendored packages and what the pack's
-    own venv installs from policies/requirements.txt (PyYAML: the dev schedule is read from a workflow file)."""
-    requirements = (ROOT / "policies" / "requirements.txt").read_text()
+    own venv installs from policies/requirements.in (PyYAML: the dev schedule is read from a workflow file)."""
+    requirements = (ROOT / "policies" / "requirements.in").read_text()
     installed = {"yaml"} if "PyYAML" in requirements else set()
     allowed = set(sys.stdlib_module_names) | set(assemble_policy_pack.VENDORED) | {"__future__"} | installed
     for source in (ROOT / package).rglob("*.py"):

@@ -1,4 +1,5 @@
-"""Stand-in `az` and `pulumi` executables for running the operator scripts end to end without Azure or Pulumi.
+"""Stand-in `az` and `pulumi` executables for running the operator scripts end to end without Azure or Pulumi, and
+recording stand-ins for any other tool (`recorders`: make, mypy...) to run the build and CI scripts with.
 
 `install(bin_dir, state_file, log_file, ...)` writes one Python program and links it as `az` and `pulumi` into
 `bin_dir`. Every call appends its argv (as JSON) to `log_file`; what the commands create is kept in `state_file`
@@ -327,3 +328,38 @@ def seed(state_file: Path, state: dict) -> None:
 
 def state_of(state_file: Path) -> dict:
     return json.loads(state_file.read_text())
+
+
+RECORDER = r"""
+import json, os, sys
+from pathlib import Path
+
+command = [Path(sys.argv[0]).name, *sys.argv[1:]]
+with open(os.environ["RECORDER_LOG"], "a") as log:
+    log.write(json.dumps(command) + "\n")
+answers = json.loads(os.environ.get("RECORDER_ANSWERS", "{}"))
+line = " ".join(command)
+for prefix, (code, stdout) in answers.items():
+    if line == prefix or line.startswith(prefix + " "):
+        print(stdout, end="")
+        sys.exit(code)
+"""
+
+
+def recorders(bin_dir: Path, tools: list[str], log_file: Path, answers: dict[str, tuple[int, str]] | None = None):
+    """Stand-ins for `tools` in `bin_dir` that only record their argv in `log_file` (read it with `calls`) and exit 0,
+    or as `answers` says: {"make lint": (2, ""), ...} for a call that is, or begins with, that command line.
+
+    Returns the environment that puts `bin_dir` first on PATH.
+    """
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    for tool in tools:
+        path = bin_dir / tool
+        path.write_text(f"#!{sys.executable}\n{RECORDER}")
+        path.chmod(0o755)
+    return {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "RECORDER_LOG": str(log_file),
+        "RECORDER_ANSWERS": json.dumps(answers or {}),
+    }
