@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STACK ?= dev
 ARGS ?=
-# Two workers; tests sharing a module-scoped fixture stay on one of them (tests/conftest.py groups them).
-PYTEST := $(BIN)/python -m pytest -n 2 --dist loadgroup
+# Two workers, each taking whole test files, so a module-scoped fixture (a bootstrap run, a rendered chart probed
+# by Airflow) is computed once, not once per worker. (`--dist loadgroup` cannot group today: xdist 3.8 renames
+# `item._nodeid`, which pytest 9.2 no longer reads.)
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
 # Resolution for every platform, Python 3.11 and later; pins a lock already holds are kept unless ARGS upgrades them.
 LOCK_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock"

@@ -26,6 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = ROOT / "tests" / "snapshots"
 MODES = {"up": False, "preview": True}
+RANDOM_SEED = "plan-snapshot"
+"""pulumi-random's seed for a comparable plan (the tests' shared previews use it too, and are compared as they are)."""
 
 
 def stacks() -> list[str]:
@@ -87,7 +89,7 @@ def current(stack: str, mode: str) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from offline import run_preview
 
-    return normalise(run_preview(ROOT, stack, preview=MODES[mode], policy_pack=False, random_seed="plan-snapshot"))
+    return normalise(run_preview(ROOT, stack, preview=MODES[mode], policy_pack=False, random_seed=RANDOM_SEED))
 
 
 def snapshot_path(stack: str, mode: str) -> Path:
@@ -98,11 +100,12 @@ def render(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=1, sort_keys=True) + "\n"
 
 
-def differences(stack: str, mode: str) -> str:
-    """A unified diff from the snapshot to the current plan; empty when they agree."""
+def differences(stack: str, mode: str, result: Any = None) -> str:
+    """A unified diff from the snapshot to the current plan (or to `result`, a preview of it made with
+    `RANDOM_SEED`); empty when they agree."""
     path = snapshot_path(stack, mode)
     recorded = path.read_text() if path.is_file() else ""
-    now = render(current(stack, mode))
+    now = render(current(stack, mode) if result is None else normalise(result))
     return "".join(
         difflib.unified_diff(
             recorded.splitlines(True),

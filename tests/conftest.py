@@ -7,7 +7,6 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -17,25 +16,14 @@ FIXTURES = ROOT / "tests" / "fixtures"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from offline import PreviewResult, run_preview  # noqa: E402
-
-
-@cache
-def _cached_preview(cwd: str, stack: str, preview: bool, policy: bool) -> PreviewResult:
-    return run_preview(cwd, stack, preview=preview, policy_pack=policy)
+from support import previews  # noqa: E402
 
 
 @pytest.fixture
 def project_preview():
-    """``project_preview(stack, preview=False, policy=True)``: the project's offline preview, cached per session.
-
-    Tests must treat the result as read-only (it is shared).
-    """
-
-    def preview(stack: str, preview: bool = False, policy: bool = True) -> PreviewResult:
-        return _cached_preview(str(ROOT), stack, preview, policy)
-
-    return preview
+    """``project_preview(stack, preview=False, policy=True)``: the project's offline preview, computed once per test
+    process (support.previews). Tests must treat the result as read-only (it is shared)."""
+    return previews.project_preview
 
 
 @pytest.fixture

@@ -142,19 +142,17 @@ def test_the_policy_is_mandatory_on_prod_and_advisory_on_dev():
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
-def test_prod_passes_and_rejects_a_public_image(preview):
-    def run(config=None):
-        return run_preview(
-            ROOT,
-            "prod",
-            preview=preview,
-            policy_pack=PACK_DIR,
-            policy_config=PACK_DIR / "config" / "prod.json",
-            config=config,
-        )
-
-    assert not [v for v in run().violations if v.policy == POLICY.name]
-    public = run({"airflow": {"image": {"repository": "ghcr.io/someone/airflow"}}})
+def test_prod_passes_and_rejects_a_public_image(project_preview, preview):
+    """The shared prod preview is judged by the pack with policies/config/prod.json, as the variant is."""
+    assert not [v for v in project_preview("prod", preview=preview).violations if v.policy == POLICY.name]
+    public = run_preview(
+        ROOT,
+        "prod",
+        preview=preview,
+        policy_pack=PACK_DIR,
+        policy_config=PACK_DIR / "config" / "prod.json",
+        config={"airflow": {"image": {"repository": "ghcr.io/someone/airflow"}}},
+    )
     (violation,) = [v for v in public.violations if v.policy == POLICY.name]
     assert violation.enforcement_level == "mandatory"
     assert "'ghcr.io/someone/airflow' (ghcr.io)" in violation.message

@@ -110,15 +110,9 @@ def test_fixture_program_is_reported_through_the_offline_engine(preview):
 
 @pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_the_example_stacks_get_advisories_and_still_pass(stack, preview):
-    result = run_preview(
-        ROOT,
-        stack,
-        preview=preview,
-        policy_pack=PACK_DIR,
-        policy_config=PACK_DIR / "config" / f"{stack}.json",
-        reports=False,
-    )
+def test_the_example_stacks_get_advisories_and_still_pass(project_preview, stack, preview):
+    """The shared preview is judged by this pack with policies/config/<stack>.json."""
+    result = project_preview(stack, preview=preview)
     assert result.mandatory_violations == []
     flagged = {
         v.urn.split("::")[-2].rsplit("$", 1)[-1] for v in result.violations if v.policy == "documentation-ip-ranges"

@@ -4,7 +4,7 @@ For dev and prod: `helm template` of the official chart with the program's value
 each component's airflow.cfg and environment (the program's Secrets resolved, the workload identity webhook's
 variables added) is handed to tests/support/airflow_rendered_probe.py, one process per component as in the cluster, with
 the network stubbed at the socket (tests/support/netstub). Slow (a few Airflow processes per stack), so in a file of its own;
-each stack's probes run in one module-scoped fixture, so xdist workers take the stacks in parallel.
+each stack's probes run once, in one module-scoped fixture (`make test` hands a file to one xdist worker).
 """
 
 from __future__ import annotations

@@ -64,15 +64,11 @@ def test_a_principal_type_outside_entras_is_refused():
 
 @pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_role_assignments_are_the_same_whoever_runs_the_program(monkeypatch, stack, preview):
-    """The deployer identity, the previewer and a person sign in as different principals (getClientConfig)."""
+def test_role_assignments_are_the_same_whoever_runs_the_program(project_preview, monkeypatch, stack, preview):
+    """The deployer identity, the previewer and a person sign in as different principals (getClientConfig): the
+    shared preview is signed in as the mocks' own principal, the variant as another."""
 
-    def plan(signed_in: str):
-        original = AzureMocks._client_config
-        monkeypatch.setattr(
-            AzureMocks, "_client_config", lambda self, args: {**original(self, args), "objectId": signed_in}
-        )
-        result = run_preview(ROOT, stack, preview=preview, policy_pack=False, reports=False)
+    def assignments(result):
         granted = deployer_assignments(result)
         for inputs in granted.values():
             if not preview:  # the name is a function of scope, role and the configured deployer only
@@ -80,10 +76,17 @@ def test_role_assignments_are_the_same_whoever_runs_the_program(monkeypatch, sta
                 assert inputs["roleAssignmentName"] == role_assignment_name(inputs["scope"], role, PLACEHOLDER_DEPLOYER)
         return {name: (inputs["principalId"], inputs["principalType"]) for name, inputs in granted.items()}
 
-    as_deployer = plan("aaaaaaaa-0000-4000-8000-000000000001")
-    as_previewer = plan("bbbbbbbb-0000-4000-8000-000000000002")
+    as_mocks_principal = assignments(project_preview(stack, preview=preview, policy=False))  # before the patch
+    original = AzureMocks._client_config
+    previewer = "bbbbbbbb-0000-4000-8000-000000000002"
+    monkeypatch.setattr(
+        AzureMocks, "_client_config", lambda self, args: {**original(self, args), "objectId": previewer}
+    )
+    as_previewer = assignments(run_preview(ROOT, stack, preview=preview, policy_pack=False, reports=False))
     assert (
-        as_deployer == as_previewer == dict.fromkeys(DEPLOYER_ASSIGNMENTS, (PLACEHOLDER_DEPLOYER, "ServicePrincipal"))
+        as_mocks_principal
+        == as_previewer
+        == dict.fromkeys(DEPLOYER_ASSIGNMENTS, (PLACEHOLDER_DEPLOYER, "ServicePrincipal"))
     )
 
 

@@ -128,12 +128,11 @@ def test_plan_needs_known_roles_and_explicit_principal_types():
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_plan_of_the_real_program_covers_every_workload_identity_role(stack):
-    import offline
+def test_plan_of_the_real_program_covers_every_workload_identity_role(project_preview, stack):
     from facts import roles
     from facts.workload_identity import IDENTITIES
 
-    plan = bootstrap_plan(offline.run_preview(ROOT, stack, policy_pack=False).resources)
+    plan = bootstrap_plan(project_preview(stack, policy=False).resources)
     needed = {roles.BUILTIN_ROLES[need.role].lower() for identity in IDENTITIES.values() for need in identity.roles}
     assert needed <= set(plan["roles"])
     assert plan["scopesOutsideResourceGroup"] == [], "the stacks' own config grants nothing outside their group"

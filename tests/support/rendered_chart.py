@@ -32,8 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import install_helm  # noqa: E402
 
 from components.airflow import platform_dags  # noqa: E402
-from offline import run_preview  # noqa: E402
-from support import chart_schema  # noqa: E402
+from support import chart_schema, previews  # noqa: E402
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 AIRFLOW_CONTAINER = "base"
@@ -108,7 +107,7 @@ class Rendered:
 
 @cache
 def _release(stack: str) -> tuple[str, str, str, str, str]:
-    result = run_preview(str(ROOT), stack, preview=False, policy_pack=False)
+    result = previews.project_preview(stack, policy=False)
     release = result.one(RELEASE)
     dags_name = platform_dags.config_map_name(release.inputs["name"])
     (config_map,) = [
