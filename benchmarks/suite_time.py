@@ -32,7 +32,7 @@ def measure(command: list[str]) -> dict:
     return {
         "command": command,
         "exitCode": code,
-        "wallSeconds": round(wall, 1),
+        "wallSeconds": round(wall, 2),
         "cpuSeconds": round(usage.ru_utime + usage.ru_stime, 1),
         "userSeconds": round(usage.ru_utime, 1),
         "systemSeconds": round(usage.ru_stime, 1),

@@ -45,6 +45,17 @@ class _InlineExecutor(ThreadPoolExecutor):
         return future
 
 
+def _log_unretrieved(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Log an exception no one retrieved (a future of a failed run, say) as one line, without its traceback.
+
+    asyncio's default handler formats the traceback when the garbage collector frees the future, which may be in the
+    middle of any later code. On Python 3.11 (before 3.11.8) that formatting runs `ast.parse`, and inside another
+    `ast.parse` it corrupts the interpreter's AST state: "SystemError: AST constructor recursion depth mismatch"
+    (CPython gh-106905), seen in a test that parsed source files after a failed preview.
+    """
+    logging.getLogger("offline.program").warning("%s: %r", context.get("message"), context.get("exception"))
+
+
 def _run_main(main: Path) -> None:
     """Run the program's entry point as `__main__`, like `python __main__.py` (its globals are not needed)."""
     runpy.run_path(str(main), run_name="__main__")
@@ -74,6 +85,7 @@ def _run_program(
 
     loop = asyncio.new_event_loop()
     loop.set_default_executor(_InlineExecutor())
+    loop.set_exception_handler(_log_unretrieved)
     # The SDK allocates millions of short-lived objects (outputs, futures, alias URNs); cyclic GC passes over
     # them took about 45% of a 100-resource run. Collection resumes, and reclaims any cycles, once the run is over.
     gc_was_enabled = gc.isenabled()

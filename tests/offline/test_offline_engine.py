@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import base64
+import gc
 import json
 import re
 import string
@@ -10,7 +12,7 @@ import string
 import pytest
 import yaml
 from kubernetes import config as k8s_config
-from support import FIXTURES
+from support import FIXTURES, ROOT
 
 from offline import UNKNOWN, OfflineError, UnansweredInvoke, run_preview
 
@@ -488,3 +490,44 @@ def test_the_cli_compares_a_declared_report_and_refuses_an_unknown_command(write
     assert capsys.readouterr().out.strip() == "dev: 1, prod: 1"
     assert main(["cost", "--cwd", str(program), "--stack", "dev"]) == 2
     assert "'cost' is not a command; choose one of preview, count" in capsys.readouterr().err
+
+
+UNRETRIEVED = """
+import asyncio
+
+import pulumi
+
+
+def lookup(table):
+    return table["missing"] + 1
+
+
+loop = asyncio.get_event_loop()
+kept = []
+for index in range(100):
+    future = loop.create_future()
+    try:
+        lookup({})
+    except KeyError as error:
+        future.set_exception(error)  # never retrieved
+    kept.append(future)
+pulumi.export("done", True)
+"""
+
+
+def test_futures_nobody_retrieved_do_not_break_a_later_ast_parse(write_program):
+    """The garbage collector may free a run's unretrieved futures inside any later code; their log line must not
+    format a traceback there (on Python 3.11.7 that nests `ast.parse` and raises SystemError, CPython gh-106905)."""
+    program = write_program(UNRETRIEVED)
+    source = (ROOT / "offline" / "azure_mocks.py").read_text()
+    threshold = gc.get_threshold()
+    gc.disable()  # keep the run's garbage until the parse below, where collection then runs often
+    try:
+        assert run_preview(program, "dev", policy_pack=False).outputs == {"done": True}
+        gc.enable()
+        gc.set_threshold(5)
+        for _ in range(3):
+            ast.parse(source)
+    finally:
+        gc.set_threshold(*threshold)
+        gc.enable()

@@ -29,6 +29,6 @@ def test_the_cpu_time_of_grandchildren_is_counted_and_written(tmp_path):
 
 def test_a_failing_command_fails_and_a_limit_is_enforced():
     assert suite_time("--", sys.executable, "-c", "raise SystemExit(3)").returncode == 3
-    over = suite_time("--limit", "0", "--", sys.executable, "-c", "pass")
+    over = suite_time("--limit", "0.1", "--", sys.executable, "-c", "import time; time.sleep(0.3)")
     assert over.returncode == 1 and "over the limit" in over.stderr
     assert suite_time().returncode == 2, "no command is a usage error"
