@@ -7,12 +7,13 @@ import contextvars
 import gc
 import logging
 import runpy
+import sys
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pulumi
 from google.protobuf import empty_pb2
@@ -23,7 +24,7 @@ from pulumi.runtime.stack import run_in_stack
 
 from .azure_mocks import AzureMocks
 from .errors import OfflineError, UnansweredInvoke
-from .modules import program_imports
+from .modules import local_top_level_names, program_imports
 from .monitor import RecordingMonitor
 from .project import Project, load_project, load_stack_config
 from .reports import load_reports
@@ -86,21 +87,64 @@ def _run_program(
     loop = asyncio.new_event_loop()
     loop.set_default_executor(_InlineExecutor())
     loop.set_exception_handler(_log_unretrieved)
-    # The SDK allocates millions of short-lived objects (outputs, futures, alias URNs); cyclic GC passes over
-    # them took about 45% of a 100-resource run. Collection resumes, and reclaims any cycles, once the run is over.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     try:
         loop.run_until_complete(run_in_stack(lambda: _run_main(main)))
     finally:
-        if gc_was_enabled:
-            gc.enable()
         pending = asyncio.all_tasks(loop)
         for task in pending:
             task.cancel()
         if pending:
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
+
+
+class _CollectorPause:
+    """Keeps the cyclic garbage collector off the program run, and off what a first run leaves, until it is over.
+
+    The SDK allocates millions of short-lived objects (outputs, futures, alias URNs); cyclic collection while the
+    program ran took about 45% of a 100-resource run, so it is off until the program is done. A run that imported
+    its libraries (the first in a process) then leaves several hundred thousand objects behind (about 450k for prod:
+    the SDK's modules and classes, long-lived, and the run's garbage); when collection simply resumed, the reports'
+    and the policy run's allocations made the collector walk all of them up to three times (young, middle, then old
+    generation), a quarter of the whole preview, only to keep the modules. So after such a run they are frozen
+    (``gc.freeze``, constant time) while reports and policies run, and unfrozen into the oldest generation on the
+    way out. Their garbage is reclaimed by one full collection when the next run starts, or by the one the
+    interpreter makes on exit anyway: at most one run's garbage waits. A later run imports nothing new and leaves
+    mostly garbage, which one young collection reclaims as soon as collection resumes. A caller that froze objects
+    itself keeps them frozen, and the run's objects are then left to the collector as they come.
+    """
+
+    _garbage_waits: ClassVar[bool] = False
+
+    def __init__(self, program_names: set[str]) -> None:
+        self.program_names = program_names  # top-level names of the program's own modules, re-imported every run
+
+    def __enter__(self) -> _CollectorPause:
+        if _CollectorPause._garbage_waits:
+            _CollectorPause._garbage_waits = False
+            gc.collect()
+        self.libraries_before = self._libraries()
+        self.was_enabled = gc.isenabled()
+        self.frozen = False
+        gc.disable()
+        return self
+
+    def _libraries(self) -> set[str]:
+        return {name for name in sys.modules if "." not in name and name not in self.program_names}
+
+    def program_done(self) -> None:
+        if gc.get_freeze_count() == 0 and self._libraries() - self.libraries_before:
+            gc.freeze()
+            self.frozen = True
+        if self.was_enabled:
+            gc.enable()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.frozen:
+            gc.unfreeze()
+            _CollectorPause._garbage_waits = True
+        if self.was_enabled:
+            gc.enable()
 
 
 def _program_error(exc: BaseException, monitor: RecordingMonitor) -> OfflineError:
@@ -142,32 +186,39 @@ def run_preview(
     )
     monitor = RecordingMonitor(mocks, preview=preview)
     context = contextvars.copy_context()  # keep the SDK's runtime state out of the caller's context
-    try:
-        with ExitStack() as imports:
-            imports.enter_context(program_imports(project.directory, chdir=True))
-            if project.main != project.directory and project.main.is_dir():
-                imports.enter_context(program_imports(project.main))  # `main: src/` puts src/ on sys.path too
-            context.run(_run_program, project, stack, preview, stack_config.values, stack_config.secret_keys, monitor)
-            # While the program's modules are still imported, so a report shares them instead of importing again.
-            declared = load_reports(project.directory) if reports else []
-    except (Exception, SystemExit) as exc:
-        raise _program_error(exc, monitor) from exc
-    if monitor.unanswered_invokes:
-        raise UnansweredInvoke(monitor.unanswered_invokes[0])
-    ran = time.perf_counter()
+    program_names = local_top_level_names(project.directory)
+    if project.main.is_dir():
+        program_names |= local_top_level_names(project.main)
+    with _CollectorPause(program_names) as collector:
+        try:
+            with ExitStack() as imports:
+                imports.enter_context(program_imports(project.directory, chdir=True))
+                if project.main != project.directory and project.main.is_dir():
+                    imports.enter_context(program_imports(project.main))  # `main: src/` puts src/ on sys.path too
+                context.run(
+                    _run_program, project, stack, preview, stack_config.values, stack_config.secret_keys, monitor
+                )
+                collector.program_done()
+                # While the program's modules are still imported, so a report shares them instead of importing again.
+                declared = load_reports(project.directory) if reports else []
+        except (Exception, SystemExit) as exc:
+            raise _program_error(exc, monitor) from exc
+        if monitor.unanswered_invokes:
+            raise UnansweredInvoke(monitor.unanswered_invokes[0])
+        ran = time.perf_counter()
 
-    result = PreviewResult(
-        project=project.name,
-        stack=stack,
-        mode="preview" if preview else "up",
-        resources=list(monitor.records),
-        outputs=dict(monitor.stack_outputs),
-        secret_outputs=set(monitor.stack_output_secrets),
-        config=dict(stack_config.values),
-        notes=list(monitor.notes),
-    )
-    result.reports = {report.spec.name: report.build(result) for report in declared}
-    _apply_policy(result, project, stack, policy_pack, policy_config)
+        result = PreviewResult(
+            project=project.name,
+            stack=stack,
+            mode="preview" if preview else "up",
+            resources=list(monitor.records),
+            outputs=dict(monitor.stack_outputs),
+            secret_outputs=set(monitor.stack_output_secrets),
+            config=dict(stack_config.values),
+            notes=list(monitor.notes),
+        )
+        result.reports = {report.spec.name: report.build(result) for report in declared}
+        _apply_policy(result, project, stack, policy_pack, policy_config)
     finished = time.perf_counter()
     result.timing = {
         "load": round(loaded - started, 4),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -29,18 +29,27 @@ def _nested_roots(directory: str) -> tuple[str, ...]:
     return tuple(root + os.sep for root in roots if root.startswith(prefix))
 
 
-def _is_under(module: ModuleType, directory: str) -> bool:
-    """Whether the module is the program's own code, loaded from ``directory`` (a resolved path)."""
+def _program_module_test(directory: str) -> Callable[[ModuleType], bool]:
+    """Whether a module is the program's own code, loaded from ``directory`` (a resolved path).
+
+    The import roots nested in it are resolved once per test, not once per module: a first run imports over a
+    thousand modules.
+    """
     prefix = directory + os.sep
     excluded = _nested_roots(directory)
-    try:
-        files = [getattr(module, "__file__", None), *list(getattr(module, "__path__", None) or [])]
-    except (KeyError, TypeError):  # a namespace package whose parent is gone: not the program's
-        return False
-    return any(isinstance(f, str) and f.startswith(prefix) and not f.startswith(excluded) for f in files)
+
+    def is_program_module(module: ModuleType) -> bool:
+        try:
+            files = [getattr(module, "__file__", None), *list(getattr(module, "__path__", None) or [])]
+        except (KeyError, TypeError):  # a namespace package whose parent is gone: not the program's
+            return False
+        return any(isinstance(f, str) and f.startswith(prefix) and not f.startswith(excluded) for f in files)
+
+    return is_program_module
 
 
-def _local_top_level_names(directory: Path) -> set[str]:
+def local_top_level_names(directory: Path) -> set[str]:
+    """The names a program's own top-level modules and packages import as."""
     names = set()
     for entry in directory.iterdir():
         if entry.suffix == ".py":
@@ -54,11 +63,12 @@ def _local_top_level_names(directory: Path) -> set[str]:
 def program_imports(directory: Path, *, chdir: bool = False) -> Iterator[None]:
     """Run code from ``directory`` with its own modules; leave ``sys.modules`` and ``sys.path`` as they were."""
     directory = directory.resolve()
-    local = _local_top_level_names(directory)
+    local = local_top_level_names(directory)
+    is_program_module = _program_module_test(str(directory))
     set_aside = {
         name: module
         for name, module in list(sys.modules.items())
-        if name.split(".")[0] in local and module is not None and not _is_under(module, str(directory))
+        if name.split(".")[0] in local and module is not None and not is_program_module(module)
     }
     for name in set_aside:
         del sys.modules[name]
@@ -77,7 +87,8 @@ def program_imports(directory: Path, *, chdir: bool = False) -> Iterator[None]:
             sys.path.remove(str(directory))
         # Only what this run imported: modules the caller had already imported (a test's own `components` import,
         # or this engine when it lives inside the project it previews) must keep their identity.
+        is_program_module = _program_module_test(str(directory))
         for name, module in list(sys.modules.items()):
-            if name not in loaded_before and module is not None and _is_under(module, str(directory)):
+            if name not in loaded_before and module is not None and is_program_module(module):
                 del sys.modules[name]
         sys.modules.update(set_aside)

@@ -193,11 +193,6 @@ def _options(record: ResourceRecord) -> PolicyResourceOptions:
     )
 
 
-def _props(values: dict, secret_paths: set[str]) -> Any:
-    """Properties as the analyzer receives them (secrets and unknowns kept), deserialized like pulumi_policy does."""
-    return unknown_checking_proxy(deserialize_properties(to_wire(values, secret_paths)))
-
-
 class PolicyRunner:
     def __init__(self, pack: LoadedPack, config: dict[str, Any], records: list[ResourceRecord]) -> None:
         self.pack = pack
@@ -205,6 +200,21 @@ class PolicyRunner:
         self.records = records
         self.by_urn = {r.urn: r for r in records}
         self.violations: list[Violation] = []
+        self._wire: dict[tuple[str, bool], Any] = {}
+
+    def _props(self, record: ResourceRecord, *, outputs: bool = False) -> Any:
+        """A record's inputs (or, with ``outputs``, what stack policies see of it) as the analyzer receives them,
+        secrets and unknowns kept.
+
+        Like the engine, which sends each resource once, the wire form is encoded once per record; like
+        pulumi_policy's analyzer, which deserializes it again for every policy, each policy gets its own copy, so none
+        sees what another changed.
+        """
+        key = (record.urn, outputs)
+        if key not in self._wire:
+            values, secret_paths = _stack_view(record) if outputs else (record.inputs, record.secret_paths)
+            self._wire[key] = to_wire(values, secret_paths)
+        return unknown_checking_proxy(deserialize_properties(self._wire[key]))
 
     def run(self) -> list[Violation]:
         for policy in self.pack.policies:
@@ -236,7 +246,7 @@ class PolicyRunner:
         provider = self.by_urn.get(record.provider.rsplit("::", 1)[0])
         if provider is None:
             return None
-        props = _props(provider.inputs, provider.secret_paths)
+        props = self._props(provider)
         return PolicyProviderResource(provider.type, props, provider.urn, provider.name)
 
     def _call(
@@ -273,7 +283,7 @@ class PolicyRunner:
     ) -> None:
         args = ResourceValidationArgs(
             record.type,
-            _props(record.inputs, record.secret_paths),
+            self._props(record),
             record.urn,
             record.name,
             _options(record),
@@ -286,7 +296,7 @@ class PolicyRunner:
         resources = {
             r.urn: PolicyResource(
                 r.type,
-                _props(r.outputs, r.output_secret_paths) if r.custom else _component_props(r),
+                self._props(r, outputs=True),
                 r.urn,
                 r.name,
                 _options(r),
@@ -306,15 +316,17 @@ class PolicyRunner:
         self._call(policy, args, self._reporter(policy, setting, None, stack=True), None)
 
 
-def _component_props(record: ResourceRecord) -> Any:
-    """A component's properties for stack policies: its registered outputs over the inputs it was declared with.
+def _stack_view(record: ResourceRecord) -> tuple[dict, set[str]]:
+    """What stack policies see of a resource, and its secret paths: a custom resource's outputs; a component's
+    registered outputs over the inputs it was declared with.
 
     The CLI hands stack policies a component's outputs; a remote component (Helm v4 Chart, YAML v2) registers few
     (``resources``), so its version and repository would be invisible. The offline engine also shows the inputs,
     so a stack rule can judge a chart's pin here; docs/policies.md says what the CLI shows.
     """
-    merged = {**record.inputs, **record.outputs}
-    return _props(merged, set(record.secret_paths) | set(record.output_secret_paths))
+    if record.custom:
+        return record.outputs, record.output_secret_paths
+    return {**record.inputs, **record.outputs}, set(record.secret_paths) | set(record.output_secret_paths)
 
 
 def _linked(resources: dict[str, PolicyResource], urns: Iterable[str]) -> list[PolicyResource]:
