@@ -2,8 +2,10 @@
 
 `pulumi policy publish <dir>` archives only <dir>. The pack's rules, role table and capability table live in
 policies/; the idle-cost policy also prices resources with the project's cost model (`costing`), which reads VM
-shapes from `facts`. Both are pure (standard library only, a test checks it), so this copies them beside
-`airflow_aks_policies` and the assembled folder runs alone:
+shapes from `facts`. Both are pure (no Pulumi, no project code outside them; a test checks it) and need only the
+standard library and PyYAML, which the pack's own venv installs (policies/requirements.txt: `costing.schedule` reads
+the dev schedule from a workflow file), so this copies them beside `airflow_aks_policies` and the assembled folder
+runs alone:
 
     python scripts/assemble_policy_pack.py build/policy-pack      # or: make policy-pack
     pulumi policy publish build/policy-pack
@@ -19,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACK = ROOT / "policies"
 VENDORED = ("costing", "facts")
-"""Project packages the pack imports; each must import nothing but the standard library and these."""
+"""Project packages the pack imports; each may import only the standard library, these and what
+policies/requirements.txt installs (PyYAML)."""
 IGNORED = shutil.ignore_patterns("venv", "__pycache__", "*.pyc")
 
 

@@ -12,7 +12,6 @@ from facts.patterns import GUID, KUBERNETES_NAME, KUBERNETES_SUBDOMAIN, NODE_POO
 
 from .base import matching
 
-Guid = Annotated[str, matching(GUID, "a GUID (e.g. an Entra ID object id)")]
 EntraObjectId = Annotated[str, matching(GUID, "an Entra ID object id (a GUID)")]
 KubernetesName = Annotated[
     str, matching(KUBERNETES_NAME, "a Kubernetes name (lowercase letters, digits and '-', at most 63)")

@@ -49,6 +49,8 @@ METADATA_PASSWORD_NAME = "airflow-metadata-password"
 ROLLOUT_ANNOTATION = "airflow-aks/secret-versions"
 
 FERNET_SLOTS = ("a", "b")
+"""The two Fernet key slots: odd versions, even versions. Their names end the RandomBytes resource names
+(`<name>-fernet-key-a`), so a deployed key keeps its slot."""
 
 
 def secrets_backend_config(vault_uri: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:
@@ -74,15 +76,16 @@ def secrets_backend_config(vault_uri: pulumi.Input[str]) -> dict[str, pulumi.Inp
 
 def fernet_slot_versions(version: int) -> dict[str, int]:
     """The Fernet key version each slot holds: odd versions in slot a, even in slot b (0 = slot not used yet)."""
+    odd_slot, even_slot = FERNET_SLOTS
     odd = version if version % 2 else version - 1
     even = version - 1 if version % 2 else version
-    return {"a": odd, "b": even}
+    return {odd_slot: odd, even_slot: even}
 
 
 def fernet_key_order(version: int) -> list[str]:
     """Slots in MultiFernet order: the current key first, then the previous one if there was one."""
-    current = "a" if version % 2 else "b"
-    previous = "b" if current == "a" else "a"
+    odd_slot, even_slot = FERNET_SLOTS
+    current, previous = (odd_slot, even_slot) if version % 2 else (even_slot, odd_slot)
     return [current] if version == 1 else [current, previous]
 
 

@@ -53,8 +53,20 @@ def control_plane_grants(
     parent: pulumi.Resource,
     registries: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> list[authorization.RoleAssignment]:
-    """What the cluster's identities need before the cluster is created: AcrPull only on a configured registry
-    (`cluster.containerRegistryId`, a shared one) and on the stack's own `registries` (by a stable key)."""
+    """The cluster's identities' grants; returns those the cluster must wait for.
+
+    Returned, for the cluster to depend on: what the control-plane identity needs when AKS creates the cluster in our
+    subnet with our kubelet identity (Network Contributor on the node subnet, Managed Identity Operator on the
+    kubelet identity).
+
+    Not returned: the kubelet identity's AcrPull, only on a configured registry (`cluster.containerRegistryId`, a
+    shared one) and on the stack's own `registries` (by a stable key). Azure checks it when the kubelet gets a token
+    to pull an image from that registry, not when the cluster is created: a registry is attached to a running
+    cluster the same way (`az aks update --attach-acr`; learn.microsoft.com/azure/aks/cluster-container-registry-
+    integration). Nothing pulls from a registry before the cluster, its pools and the deployer's RBAC wait exist,
+    while these grants are created as soon as the kubelet identity exists; a pull that still comes before the grant
+    has propagated fails and the kubelet retries it with back-off. So the cluster does not wait for them.
+    """
     child = pulumi.ResourceOptions(parent=parent)
 
     def grant(key: str, holder: ClusterIdentity, role: str, scope: pulumi.Input[str]) -> authorization.RoleAssignment:

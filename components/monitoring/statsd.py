@@ -21,9 +21,8 @@ from typing import Any, Literal
 
 PREFIX = "airflow"
 """Airflow's `[metrics] statsd_prefix` as the chart sets it."""
-SCRAPE_PORT = 9102
 SCRAPE_PORT_NAME = "statsd-scrape"
-"""The chart's `ports.statsdScrape` and the name its Service gives that port."""
+"""The name the chart's Service gives its `ports.statsdScrape` port: the scrape job selects the endpoint by it."""
 SCRAPER_NAMESPACE = "kube-system"
 SCRAPER_POD_LABELS = {"rsName": "ama-metrics"}
 """The managed Prometheus add-on's replica pod, which runs custom scrape jobs (its per-node DaemonSet scrapes only

@@ -11,7 +11,6 @@ with known inputs during ``pulumi up``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -107,12 +106,6 @@ def known_items(value: Any) -> Iterator[tuple[int, Any]]:
         for index, item in enumerate(value):
             if not is_unknown(item):
                 yield index, item
-
-
-def wildcard_match(pattern: str, text: str) -> bool:
-    """Azure/Kubernetes style match: ``*`` matches any run of characters (``/`` included), case-insensitive."""
-    regex = ".*".join(re.escape(part) for part in norm(pattern).split("*"))
-    return re.fullmatch(regex, norm(text)) is not None
 
 
 # --- configuration -------------------------------------------------------------------------------------------
