@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import gc
+import json
 import logging
+import os
 import runpy
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -29,6 +31,7 @@ from .monitor import RecordingMonitor
 from .project import Project, load_project, load_stack_config
 from .reports import load_reports
 from .result import PreviewResult
+from .sdk_internals import acyclic_contains_unknowns
 
 
 class _InlineExecutor(ThreadPoolExecutor):
@@ -57,6 +60,25 @@ def _log_unretrieved(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -
     logging.getLogger("offline.program").warning("%s: %r", context.get("message"), context.get("exception"))
 
 
+@contextmanager
+def _language_host_environment(config: dict[str, str], secret_keys: set[str]) -> Iterator[None]:
+    """The environment the Python language host gives a program: all of its config as ``PULUMI_CONFIG`` (a JSON object
+    of "namespace:key" to text) and the secret keys as ``PULUMI_CONFIG_SECRET_KEYS`` (a JSON array), as
+    pulumi/pulumi's sdk/python/cmd/pulumi-language-python (Run) sets them for the program's process. A program may
+    list its keys from it; afterwards the caller's environment is as it was."""
+    values = {"PULUMI_CONFIG": json.dumps(config), "PULUMI_CONFIG_SECRET_KEYS": json.dumps(sorted(secret_keys))}
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _run_main(main: Path) -> None:
     """Run the program's entry point as `__main__`, like `python __main__.py` (its globals are not needed)."""
     runpy.run_path(str(main), run_name="__main__")
@@ -81,14 +103,15 @@ def _run_program(
     pulumi_settings.SETTINGS.monitor = monitor
     pulumi_settings.SETTINGS.engine = MockEngine(logging.getLogger("offline.program"))
     pulumi_settings.SETTINGS.monitor_features = set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures)
-    set_all_config(config, sorted(secret_keys))
+    set_all_config(config, sorted(secret_keys))  # as the exec shim does with what the language host hands it
     main = project.main / "__main__.py" if project.main.is_dir() else project.main
 
     loop = asyncio.new_event_loop()
     loop.set_default_executor(_InlineExecutor())
     loop.set_exception_handler(_log_unretrieved)
     try:
-        loop.run_until_complete(run_in_stack(lambda: _run_main(main)))
+        with _language_host_environment(config, secret_keys), acyclic_contains_unknowns():
+            loop.run_until_complete(run_in_stack(lambda: _run_main(main)))
     finally:
         pending = asyncio.all_tasks(loop)
         for task in pending:

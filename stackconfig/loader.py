@@ -1,13 +1,15 @@
 """Read the stack's `airflow-aks:*` config once and turn it into a validated `StackSettings`.
 
 `parse_stack_config` is pure (a dict of raw config strings in, settings or `ConfigError` out) so every rule is tested
-without Pulumi; `load_stack_config` feeds it from the Pulumi runtime. Nothing here registers a resource, so a bad
+without Pulumi; `load_stack_config` feeds it through Pulumi's public API (`pulumi.Config`, and the `PULUMI_CONFIG`
+environment the language host gives the program). Nothing here registers a resource, so a bad
 setting stops `pulumi up` before anything changes.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import types
 import typing
 from collections.abc import Mapping
@@ -114,10 +116,34 @@ def parse_stack_config(project: str, stack: str, raw: Mapping[str, str]) -> Stac
     return settings
 
 
-def load_stack_config() -> StackSettings:
-    """Parse the running stack's configuration (every key in the project namespace)."""
-    project, stack = pulumi.get_project(), pulumi.get_stack()
+CONFIG_ENVIRONMENT = "PULUMI_CONFIG"
+"""Where the Python language host hands a program all of its stack's config: a JSON object of "namespace:key" to
+the value as text (pulumi/pulumi sdk/python/cmd/pulumi-language-python/main.go sets it for the program's process;
+the SDK's exec shim sdk/python/cmd/pulumi-language-python-exec reads it into `pulumi.Config`)."""
+
+
+def _configured_keys(project: str) -> set[str]:
+    """Every key the stack sets in the project's namespace, without the namespace.
+
+    `pulumi.Config` answers for a key the program names; to report a key it does not know (a typo: "did you
+    mean ...?") the loader needs the list of keys set, which only the language host's `PULUMI_CONFIG` gives.
+    """
+    text = os.environ.get(CONFIG_ENVIRONMENT) or "{}"
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        document = None
+    if not isinstance(document, dict):
+        raise ConfigError([f"{CONFIG_ENVIRONMENT} (set by the Pulumi language host) is not a JSON object"])
     prefix = f"{project}:"
-    everything = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
-    raw = {key[len(prefix) :]: value for key, value in everything.items() if key.startswith(prefix)}
+    return {key[len(prefix) :] for key in document if key.startswith(prefix)}
+
+
+def load_stack_config() -> StackSettings:
+    """Parse the running stack's configuration: every key the program knows, read through `pulumi.Config`, and
+    every other key the stack sets in the project namespace, so a misspelt one is reported, not ignored."""
+    project, stack = pulumi.get_project(), pulumi.get_stack()
+    config = pulumi.Config(project)
+    known = {field.alias or name for name, field in StackConfig.model_fields.items()}
+    raw = {key: value for key in sorted(known | _configured_keys(project)) if (value := config.get(key)) is not None}
     return parse_stack_config(project, stack, raw)

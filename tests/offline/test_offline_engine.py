@@ -6,6 +6,7 @@ import ast
 import base64
 import gc
 import json
+import os
 import re
 import string
 
@@ -314,6 +315,26 @@ def test_secret_config_override_is_secret_in_the_program(write_program):
     result = run_preview(program, "dev", config={"plain": "p"}, secret_config={"prog:token": "t"})
     assert result.outputs == {"token": "t", "plain": "p"}
     assert result.secret_outputs == {"token"}
+
+
+def test_the_program_gets_its_config_in_the_language_hosts_environment(write_program, monkeypatch):
+    """PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS as pulumi-language-python sets them; the caller's are restored."""
+    monkeypatch.setenv("PULUMI_CONFIG", '{"caller:own": "kept"}')
+    monkeypatch.delenv("PULUMI_CONFIG_SECRET_KEYS", raising=False)
+    program = write_program(
+        """
+        import json, os
+        import pulumi
+        pulumi.export("config", json.loads(os.environ["PULUMI_CONFIG"]))
+        pulumi.export("secretKeys", json.loads(os.environ["PULUMI_CONFIG_SECRET_KEYS"]))
+        """,
+        stacks={"dev": "config:\n  prog:size: 3\n  other:flag: true\n"},
+    )
+    result = run_preview(program, "dev", secret_config={"token": "t"})
+    assert result.outputs["config"] == {"prog:size": "3", "other:flag": "true", "prog:token": "t"}
+    assert result.outputs["secretKeys"] == ["prog:token"]
+    assert os.environ["PULUMI_CONFIG"] == '{"caller:own": "kept"}'
+    assert "PULUMI_CONFIG_SECRET_KEYS" not in os.environ
 
 
 def test_get_client_config_is_stable(write_program):
