@@ -34,3 +34,13 @@ def test_bench_prints_a_row_per_mode_and_check_needs_prod():
     assert "cpu ratio" in lines[0]  # CPU time beside wall time: steadier on a shared machine
     assert [line.split()[:3] for line in lines[2:4]] == [["dev", "up", "14"], ["dev", "preview", "14"]]
     assert run.returncode == 1 and "no prod stack" in run.stderr
+
+
+def test_floor_includes_the_engine_libraries_and_nothing_of_the_program():
+    """The floor is what every preview must import: the engine's third-party packages, read from offline/'s source."""
+    sys.path.insert(0, str(BENCH.parent))
+    import preview_bench
+
+    libraries = preview_bench.engine_libraries()
+    assert {"pulumi", "pulumi_policy", "yaml"} <= set(libraries)
+    assert not set(libraries) & {"offline", "components", "stackconfig", "facts", "costing", "pydantic", "json", "os"}
