@@ -46,6 +46,14 @@ class ServiceAccountBinding:
     identity: str
 
     @property
+    def values_path(self) -> tuple[str, ...]:
+        """Where the component's `serviceAccount` and pod `labels` go in the chart values: task pods' under
+        `workers.kubernetes` (chart 1.22 deprecates the shared `workers.*` keys), the others' under their key."""
+        if self.component is None:
+            return ()
+        return _VALUES_PATHS.get(self.component, (self.component,))
+
+    @property
     def subject(self) -> str:
         """The federated credential subject Kubernetes puts in the service account token."""
         return f"system:serviceaccount:{self.namespace}:{self.service_account}"
@@ -74,7 +82,8 @@ IDENTITIES: dict[str, AzureIdentity] = {
 }
 
 # Chart values key -> (service account name suffix, identity). Task pods are the chart's `workers` (the
-# KubernetesExecutor's pod template uses the workers' service account).
+# KubernetesExecutor's pod template uses `workers.kubernetes.serviceAccount`, named `<release>-worker` as before
+# chart 1.22 so a deployed stack's federated credentials stay valid).
 _COMPONENTS: dict[str, tuple[str, str]] = {
     "scheduler": ("scheduler", "airflow"),
     "dagProcessor": ("dag-processor", "airflow"),
@@ -82,6 +91,9 @@ _COMPONENTS: dict[str, tuple[str, str]] = {
     "triggerer": ("triggerer", "tasks"),
     "workers": ("worker", "tasks"),
 }
+
+
+_VALUES_PATHS = {"workers": ("workers", "kubernetes")}
 
 
 def bindings(release_name: str, namespace: str) -> list[ServiceAccountBinding]:

@@ -74,6 +74,11 @@ RELEASES = {
     # of constraints-3.1.8/constraints-3.12.txt quoted in public notes: alembic 1.18.4, structlog 25.5.0,
     # pydantic 2.12.5, sqlalchemy 2.0.48, fastapi 0.117.1 all match this resolution.
     "3.1.8": Release(constraints_cutoff="2026-03-06T12:00:00Z", release_cutoff="2026-03-12T00:00:00Z"),
+    # Upload times from the index's JSON simple API (PEP 691/700 `upload-time`, fetched 2026-12-07): 3.3.2rc1 of
+    # apache-airflow, -core and task-sdk 1.3.2rc1 at 2026-09-13T15:06:28-15:06:47Z (constraints are generated just
+    # before the rc is uploaded); the finals 3.3.2 and task-sdk 1.3.2 at 2026-09-17T08:38:26-08:40:19Z, the next
+    # releases (3.4.0b1) on 2026-10-13.
+    "3.3.2": Release(constraints_cutoff="2026-09-13T15:00:00Z", release_cutoff="2026-09-18T00:00:00Z"),
 }
 AIRFLOW_DISTRIBUTIONS = ("apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk")
 
@@ -93,11 +98,11 @@ def previous_venv() -> Path:
 
 
 def image_airflow_version() -> str:
-    """The Airflow version the chart values deploy (stackconfig's ImageConfig default): the one source of truth."""
+    """The Airflow version the chart values deploy (facts/airflow_release.py): the one source of truth."""
     sys.path.insert(0, str(ROOT))
-    from stackconfig.airflow import ImageConfig
+    from facts.airflow_release import AIRFLOW_VERSION
 
-    return ImageConfig().airflow_version
+    return AIRFLOW_VERSION
 
 
 def venv_python(venv: Path = VENV) -> Path:

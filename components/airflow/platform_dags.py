@@ -70,7 +70,7 @@ def values(release_name: str) -> dict[str, Any]:
             "extraVolumes": volumes,
             "extraVolumeMounts": mounts,
         },
-        "workers": {"extraVolumes": volumes, "extraVolumeMounts": mounts},
+        "workers": {"kubernetes": {"extraVolumes": volumes, "extraVolumeMounts": mounts}},
     }
 
 

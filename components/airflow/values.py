@@ -38,7 +38,8 @@ from stackconfig.secrets import SecretsConfig
 
 EXECUTOR = "KubernetesExecutor"
 SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict"
-"""Set to "false" on task pods by the chart's `workers.safeToEvict: false`: the autoscaler never drains a running task."""
+"""Set to "false" on task pods by the chart's `workers.kubernetes.safeToEvict: false`: the autoscaler never drains a
+running task."""
 INTERNAL_LOAD_BALANCER_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone"
@@ -219,6 +220,21 @@ def _create_user_job(config: AirflowConfig) -> dict[str, Any]:
     return {**_job(config), "enabled": config.create_user_job, "command": ["bash", "-c", wait]}
 
 
+def _database_cleanup(config: AirflowConfig) -> dict[str, Any]:
+    """The chart's weekly `airflow db clean` CronJob, rows older than the stack's retention deleted for good.
+
+    `skipArchive`: by default `db clean` moves the rows into `_airflow_deleted__*` archive tables, so the database
+    would still grow; nothing here reads the archive. The job's pods run where the services run (the chart's
+    top-level nodeSelector/tolerations), never keeping a task node up.
+    """
+    return {
+        "enabled": True,
+        "retentionDays": config.database_cleanup.retention_days,
+        "skipArchive": True,
+        "resources": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}},
+    }
+
+
 def _executor_config(config: AirflowConfig) -> dict[str, dict[str, str]]:
     """The executor, and connection pools sized to the database's limit (their sum is checked in stackconfig)."""
     return {
@@ -349,6 +365,10 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         # Everything not placed explicitly (migration job, statsd, ...) runs where Airflow's services run.
         **_scheduling(core_of(inputs.pools)),
         "networkPolicies": {"enabled": True},
+        # No Docker-link variables (<SERVICE>_PORT=tcp://...) in any pod: nothing reads them, they leak every
+        # Service of the namespace into task environments and collide with settings named like them (chart 1.22
+        # release notes: the default becomes false in chart 2.0).
+        "enableServiceLinks": False,
         "postgresql": {"enabled": False},
         "pgbouncer": {"enabled": False},
         "redis": {"enabled": False},
@@ -356,6 +376,7 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
         "config": _merge_sections(
             _executor_config(config),
             limits.airflow_config(),
+            statsd.airflow_config(),
             {"api": api_config} if api_config else {},
             inputs.airflow_config(),
         ),
@@ -379,19 +400,20 @@ def airflow_values(inputs: ValuesInputs) -> dict[str, Any]:
             **_service("triggerer", config.triggerer, inputs, by_component["triggerer"]),
             "persistence": {"enabled": False},
         },
-        # The KubernetesExecutor's pod template (one pod per task) is built from `workers`; its own settings live
-        # under `workers.kubernetes` (the chart has no `workers.kubernetes.tolerations`).
+        # The KubernetesExecutor's pod template (one pod per task): chart 1.22 reads every pod setting from
+        # `workers.kubernetes.*` first and deprecates the shared `workers.*` keys (values.yaml), so none is set.
         "workers": {
-            "tolerations": tasks.tolerations(),
-            **_identity(by_component["workers"], inputs.client_ids),
-            "podAnnotations": inputs.pod_annotations(),
-            "safeToEvict": False,
             "kubernetes": {
+                **_identity(by_component["workers"], inputs.client_ids),
                 "nodeSelector": tasks.node_selector(),
+                "tolerations": tasks.tolerations(),
+                "podAnnotations": inputs.pod_annotations(),
+                "safeToEvict": False,
                 "terminationGracePeriodSeconds": config.task_pods.termination_grace_period_seconds,
                 "resources": config.task_pods.resources.kubernetes(),
             },
         },
+        "databaseCleanup": _database_cleanup(config),
         "dags": _dags(release, config.git_sync),
         "statsd": _statsd(),
         "ingress": ingress,

@@ -28,6 +28,14 @@ SCRAPER_POD_LABELS = {"rsName": "ama-metrics"}
 """The managed Prometheus add-on's replica pod, which runs custom scrape jobs (its per-node DaemonSet scrapes only
 node-local default targets)."""
 
+def airflow_config() -> dict[str, dict[str, str]]:
+    """airflow.cfg for the mapping: Airflow 3.2+ sends each metric under a tagged name (`pool.open_slots`) and, while
+    `[metrics] legacy_names_on` is on, under its legacy name (`pool.open_slots.<pool>`). Plain StatsD drops tags, so
+    the pool, DAG and task reach Prometheus only through the legacy names the mapping matches: pinned on here, not
+    left to a default (airflow/config_templates/config.yml, "version_added: 3.2.0")."""
+    return {"metrics": {"legacy_names_on": "True"}}
+
+
 TASK_DURATION_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400)
 """Seconds: from quick sensors to a four-hour batch task."""
 LOOP_DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)

@@ -51,6 +51,7 @@ REFERENCE_SUFFIXES = ("_cmd", "_secret")
 SERVICE_ACCOUNT_COMPONENTS = (
     "scheduler",
     "workers",
+    "workers.kubernetes",
     "triggerer",
     "dagProcessor",
     "apiServer",
@@ -128,7 +129,7 @@ def env_entries(values: dict) -> Iterator[tuple[str, Any]]:
             if isinstance(entry, dict):
                 yield f"values.extraEnv[{index}]", entry
     for component in SERVICE_ACCOUNT_COMPONENTS:
-        for index, entry in known_items(get(values, component, "env")):
+        for index, entry in known_items(get(values, *component.split("."), "env")):
             if isinstance(entry, dict):
                 yield f"values.{component}.env[{index}]", entry
 
@@ -169,7 +170,7 @@ def extra_secrets(values: dict) -> Iterator[str]:
 def rbac_findings(values: dict) -> Iterator[str]:
     """Values that decide the RBAC the chart creates inside the cluster, where no IaC policy can see it."""
     for component in SERVICE_ACCOUNT_COMPONENTS:
-        name = get(values, component, "serviceAccount", "name")
+        name = get(values, *component.split("."), "serviceAccount", "name")
         if isinstance(name, str) and name.strip() == "default":
             yield (
                 f"values.{component}.serviceAccount.name is 'default': the chart binds its pod-launching role to "

@@ -26,6 +26,7 @@ MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 _SUBJECT = re.compile(r"system:serviceaccount:([^:]+):([^:]+)")
 _CHART_SUFFIXES = {
     "workers": "worker",
+    "workers.kubernetes": "worker-kubernetes",
     "dagProcessor": "dag-processor",
     "apiServer": "api-server",
     "createUserJob": "create-user-job",
@@ -55,7 +56,7 @@ def release_service_accounts(props: dict) -> set[tuple[str, str]] | None:
     namespace = "default" if namespace is MISSING else str(namespace)
     accounts = set()
     for component in SERVICE_ACCOUNT_COMPONENTS:
-        account = get(values, component, "serviceAccount")
+        account = get(values, *component.split("."), "serviceAccount")
         if get(account, "create") is False:
             continue  # the chart then uses the named (or default) account; it creates none
         name = get(account, "name")

@@ -17,8 +17,10 @@ import jsonschema
 import pytest
 import yaml
 
+from facts import airflow_release
+
 ROOT = Path(__file__).resolve().parents[2]
-CHART_VERSION = "1.20.0"
+CHART_VERSION = airflow_release.CHART_VERSION
 
 
 def chart_dir() -> Path:

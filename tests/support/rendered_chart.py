@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import install_helm  # noqa: E402
 
 from components.airflow import platform_dags  # noqa: E402
+from facts import airflow_release  # noqa: E402
 from support import chart_schema, previews  # noqa: E402
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -69,6 +70,8 @@ def chart_archive() -> Path:
         expected = checksum.read_text().split()[0]
         actual = hashlib.sha256(archive.read_bytes()).hexdigest()
         assert actual == expected, f"{archive} sha256 {actual} is not the published {expected}"
+    pinned = airflow_release.CHART_RELEASES[chart_schema.CHART_VERSION].sha256
+    assert hashlib.sha256(archive.read_bytes()).hexdigest() == pinned, f"{archive} is not the index's {pinned}"
     return archive
 
 

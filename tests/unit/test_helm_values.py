@@ -26,6 +26,7 @@ from components.airflow.values import (
 )
 from components.cluster.node_pools import POOL_LABEL, core_placement, placements
 from components.data.storage import TaskLogs
+from facts.airflow_release import AIRFLOW_VERSION, CHART_RELEASES, CHART_VERSION
 from facts.workload_identity import CLIENT_ID_ANNOTATION, IDENTITIES, USE_LABEL, bindings
 
 CLIENT_IDS = {"airflow": "11111111-1111-1111-1111-111111111111", "tasks": "22222222-2222-2222-2222-222222222222"}
@@ -228,7 +229,9 @@ def test_every_component_runs_as_its_workload_identity(case):
     expected = bindings(airflow.release_name, airflow.namespace)
     assert {b.component for b in expected} == {*SERVICES, "workers"}
     for binding in expected:
-        component = values[binding.component]
+        component = values
+        for key in binding.values_path:
+            component = component[key]
         assert component["serviceAccount"]["name"] == binding.service_account
         assert component["serviceAccount"]["annotations"] == {CLIENT_ID_ANNOTATION: CLIENT_IDS[binding.identity]}
         assert component["labels"][USE_LABEL] == "true"
@@ -239,11 +242,10 @@ def test_task_pods_land_on_the_task_pool_and_are_not_evicted_mid_task(case):
     _, spec, values = case
     config = settings(spec["stack"], spec.get("airflow"), spec.get("cluster")).config
     tasks = placements(config.cluster)["tasks"]
-    workers = values["workers"]
-    pod_template = workers["kubernetes"]
+    pod_template = values["workers"]["kubernetes"]
     assert pod_template["nodeSelector"] == {POOL_LABEL: "tasks"} == tasks.node_selector()
-    assert workers["tolerations"] == tasks.tolerations() != []
-    assert workers["safeToEvict"] is False
+    assert pod_template["tolerations"] == tasks.tolerations() != []
+    assert pod_template["safeToEvict"] is False
     assert pod_template["terminationGracePeriodSeconds"] == config.airflow.task_pods.termination_grace_period_seconds
     resources = pod_template["resources"]
     assert resources == config.airflow.task_pods.resources.kubernetes()
@@ -255,16 +257,28 @@ def _deprecated(description: str) -> bool:
 
 
 def test_no_deprecated_workers_key_is_set(case):
-    """Chart 1.20 deprecates the shared Celery/pod-template keys for `workers.celery.*` and `workers.kubernetes.*`."""
+    """Chart 1.22 deprecates every shared Celery/pod-template key for `workers.celery.*` and `workers.kubernetes.*`:
+    the task pods' settings all live under `workers.kubernetes`."""
     name, _, values = case
     declared = chart_schema.schema()["properties"]["workers"]["properties"]
     deprecated = {key for key, spec in declared.items() if _deprecated(spec.get("description", ""))}
-    assert {"nodeSelector", "terminationGracePeriodSeconds", "resources"} <= deprecated
-    assert (
-        not _deprecated(declared["tolerations"]["description"])
-        and "tolerations" not in declared["kubernetes"]["properties"]
-    )
-    assert sorted(deprecated & set(values["workers"])) == [], name
+    assert {"nodeSelector", "tolerations", "serviceAccount", "podAnnotations", "safeToEvict"} <= deprecated
+    assert set(values["workers"]) == {"kubernetes"}, name
+    assert set(values["workers"]["kubernetes"]) <= set(declared["kubernetes"]["properties"]), name
+
+
+def test_no_pod_gets_service_link_variables(case):
+    _, _, values = case
+    assert values["enableServiceLinks"] is False
+
+
+def test_the_metadata_database_is_cleaned_with_the_stacks_retention(case):
+    _, spec, values = case
+    config = settings(spec["stack"], spec.get("airflow"), spec.get("cluster")).config
+    cleanup = values["databaseCleanup"]
+    assert cleanup["enabled"] is True and cleanup["skipArchive"] is True
+    assert cleanup["retentionDays"] == config.airflow.database_cleanup.retention_days
+    assert set(cleanup) <= set(chart_schema.defaults()["databaseCleanup"])
 
 
 def test_spot_and_gpu_pools_are_opt_in_per_task(case):
@@ -299,7 +313,7 @@ def test_hooks_are_off_for_every_hooked_job(case):
 
 
 ROTATION = {"airflow-aks/secret-versions": "fernet=1,api=1,jwt=1,db=2"}
-ANNOTATED_PODS = ("scheduler", "apiServer", "dagProcessor", "triggerer", "workers")
+ANNOTATED_PODS = ("scheduler", "apiServer", "dagProcessor", "triggerer", "workers.kubernetes")
 
 
 def test_jobs_outlive_the_release_wait(case):
@@ -322,12 +336,16 @@ def test_rotation_restarts_the_services_and_never_touches_the_immutable_jobs():
     """A Job's pod template is immutable: `airflowPodAnnotations` reaches the Jobs too, so a rotation failed the upgrade."""
     values = values_for("prod", secrets={"database_password_version": 2})
     for key in ANNOTATED_PODS:
-        assert values[key]["podAnnotations"] == ROTATION, key
+        pods = values
+        for part in key.split("."):
+            pods = pods[part]
+        assert pods["podAnnotations"] == ROTATION, key
     assert "airflowPodAnnotations" not in values
-    for job in ("migrateDatabaseJob", "createUserJob"):
-        assert "annotations" not in values[job]
+    for job in ("migrateDatabaseJob", "createUserJob", "databaseCleanup"):
+        assert "annotations" not in values[job] and "podAnnotations" not in values[job]
+    top_level = {key.split(".")[0] for key in ANNOTATED_PODS}
     assert ROTATION["airflow-aks/secret-versions"] not in json.dumps(
-        {k: v for k, v in values.items() if k not in ANNOTATED_PODS}
+        {k: v for k, v in values.items() if k not in top_level}
     )
 
 
@@ -406,10 +424,11 @@ def test_zone_spread_is_strict_only_when_the_core_pool_spans_zones():
     assert zoned["labelSelector"]["matchLabels"] == {"tier": "airflow", "component": "scheduler", "release": "airflow"}
 
 
-def test_images_default_to_the_official_airflow_matching_the_chart():
+def test_images_default_to_the_official_airflow_of_the_pinned_release():
     values = values_for("dev")
     assert values["defaultAirflowRepository"] == "apache/airflow"
-    assert values["airflowVersion"] == values["defaultAirflowTag"] == chart_schema.defaults()["airflowVersion"]
+    assert values["airflowVersion"] == values["defaultAirflowTag"] == AIRFLOW_VERSION
+    assert chart_schema.defaults()["airflowVersion"] == CHART_RELEASES[CHART_VERSION].app_version
 
 
 def test_a_custom_image_is_pinned_by_digest_everywhere_including_task_pods():
@@ -550,7 +569,7 @@ def test_outputs_stay_at_the_leaves():
     values = airflow_values(
         inputs_for(config, client_ids={"airflow": marker, "tasks": marker}, entra_app=EntraApp(marker, marker))
     )  # type: ignore[arg-type]
-    assert values["workers"]["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION] is marker
+    assert values["workers"]["kubernetes"]["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION] is marker
     plain = airflow_values(inputs_for(config))
 
     def shape(node):

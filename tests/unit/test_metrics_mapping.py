@@ -1,22 +1,28 @@
-"""The program's StatsD mapping, the Prometheus rules on it, and Airflow 3.1.8's real metric names.
+"""The program's StatsD mapping, the Prometheus rules on it, and the pinned Airflow's real metric names.
 
-Every mapping must match a metric Airflow 3.1.8 really emits: the Airflow source in .venv-airflow is read (its
-`Stats.incr/gauge/timing/timer` names, f-string fields standing for one `*`), not a list written here. Every series
-a rule reads must be one the mapping exposes, a kube-state-metrics series, `up`, or a recorded rule.
+Every mapping must match a metric the pinned Airflow (facts/airflow_release.py) really emits: the Airflow source in
+.venv-airflow is read, not a list written here: its `stats.incr/gauge/timing/timer` names (3.3; `Stats.` before),
+f-string fields standing for one `*`, and its metrics registry (3.2+: `metrics_template.yaml`), whose `legacy_name`s
+(`pool.open_slots.{pool_name}`) Airflow sends besides the tagged names while `[metrics] legacy_names_on` is on.
+Every series a rule reads must be one the mapping exposes, a kube-state-metrics series, `up`, or a recorded rule.
 """
 
 from __future__ import annotations
 
 import ast
 import os
+import re
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
+import yaml
 from support import ROOT
 
 from components.monitoring import statsd
 from components.monitoring.rules import (
+from facts.airflow_release import AIRFLOW_VERSION
     LIVENESS_DAG_ID,
     RuleScope,
     alert_rules,
@@ -27,6 +33,9 @@ from components.monitoring.rules import (
 
 SCOPE = RuleScope("airflow")
 STATS_METHODS = {"incr", "decr", "gauge", "timing", "timer"}
+STATS_RECEIVERS = {"Stats", "stats"}
+"""`Stats.incr(...)` up to 3.1, the module `stats` (airflow._shared.observability.metrics.stats) from 3.2 on."""
+NAME_VARIABLE = re.compile(r"\{[^}]*\}")
 
 
 def airflow_package() -> Path:
@@ -65,7 +74,7 @@ def airflow_metric_templates() -> frozenset[str]:
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr in STATS_METHODS
                 and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == "Stats"
+                and node.func.value.id in STATS_RECEIVERS
                 and node.args
             ):
                 template = _template(node.args[0])
@@ -77,7 +86,31 @@ def airflow_metric_templates() -> frozenset[str]:
                 value = node.value
                 branches = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
                 names.update(t for t in map(_template, branches) if t)
-    return frozenset(names)
+    return frozenset(names | registry_names())
+
+
+def registry_names() -> set[str]:
+    """Every name of Airflow's metrics registry and every legacy name it still sends, `{variable}` as `*`."""
+    names: set[str] = set()
+    for registry in airflow_package().rglob("metrics_template.yaml"):
+        for metric in yaml.safe_load(registry.read_text())["metrics"]:
+            for name in (metric["name"], metric.get("legacy_name", "-")):
+                if name != "-":
+                    names.add(NAME_VARIABLE.sub("*", name))
+    return names
+
+
+def emitted(match: str) -> bool:
+    """Whether a mapping's glob matches a name Airflow emits: segment by segment (a `*` never spans a dot), where
+    an emitted `*` (a variable part) only matches a `*` of the glob."""
+    segments = match.split(".")
+    for template in airflow_metric_templates():
+        parts = template.split(".")
+        if len(parts) == len(segments) and all(
+            fnmatchcase(part, glob) and ("*" not in part or glob == "*") for part, glob in zip(parts, segments)
+        ):
+            return True
+    return False
 
 
 def test_the_airflow_source_scan_finds_the_metrics_it_should():
@@ -85,11 +118,22 @@ def test_the_airflow_source_scan_finds_the_metrics_it_should():
     assert {"scheduler_heartbeat", "ti_failures", "executor.queued_tasks", "pool.open_slots.*"} <= names
 
 
+def test_a_name_airflow_does_not_emit_is_caught():
+    assert emitted("pool.open_slots.*") and emitted("dagrun.duration.*.*")
+    assert not emitted("pool.open_slot.*") and not emitted("dagrun.duration.*.*.*") and not emitted("pool.*.*.*")
+
+
 @pytest.mark.parametrize("mapping", statsd.MAPPINGS, ids=lambda m: m.match)
-def test_every_mapping_matches_a_metric_airflow_3_1_8_emits(mapping):
-    assert mapping.match in airflow_metric_templates(), (
-        f"{mapping.match} is not a StatsD name Airflow 3.1.8 emits; check airflow/ in .venv-airflow"
+def test_every_mapping_matches_a_metric_the_pinned_airflow_emits(mapping):
+    assert emitted(mapping.match), (
+        f"{mapping.match} is not a StatsD name Airflow {AIRFLOW_VERSION} emits; check airflow/ in .venv-airflow"
     )
+
+
+def test_the_legacy_names_the_mapping_reads_stay_on():
+    """Plain StatsD carries no tags, so the pool, DAG and task are only in the legacy names: the release pins
+    `[metrics] legacy_names_on` rather than trust a default that is announced to change."""
+    assert statsd.airflow_config() == {"metrics": {"legacy_names_on": "True"}}
 
 
 RULES = [(r.alert, r.expression) for r in alert_rules(SCOPE)] + [

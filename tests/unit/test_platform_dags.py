@@ -50,9 +50,9 @@ def test_values_add_the_bundle_next_to_the_teams_and_mount_it_where_it_says():
     bundles = values["dagProcessor"]["dagBundleConfigList"]
     assert bundles[0] == platform_dags.TEAM_BUNDLE
     assert bundles[1]["kwargs"]["path"] == platform_dags.MOUNT_PATH
-    for section in ("dagProcessor", "workers"):
-        (volume,) = values[section]["extraVolumes"]
-        (mount,) = values[section]["extraVolumeMounts"]
+    for section in (values["dagProcessor"], values["workers"]["kubernetes"]):
+        (volume,) = section["extraVolumes"]
+        (mount,) = section["extraVolumeMounts"]
         assert volume["configMap"]["name"] == platform_dags.config_map_name("airflow") == "airflow-platform-dags"
         assert (mount["name"], mount["mountPath"], mount["readOnly"]) == (
             volume["name"],

@@ -13,6 +13,7 @@ from components.airflow.values import ValuesInputs, airflow_values
 from components.cluster.node_pools import placements
 from components.data.storage import TaskLogs
 from components.registry.container_registry import registry_properties
+from facts.airflow_release import AIRFLOW_VERSION, CHART
 from facts.images import cache_rules, imports, login_server, mirrored, registry_host, registry_name_of, split_reference
 from facts.naming import Naming
 from facts.workload_identity import IDENTITIES
@@ -150,16 +151,16 @@ def test_digests_pin_every_image_that_config_pins():
     )
     images = rendered["images"]
     assert images["airflow"]["digest"] == DIGEST and rendered["defaultAirflowDigest"] == DIGEST
-    assert images["pod_template"]["tag"] == f"3.1.8@{DIGEST}"
-    assert images["statsd"]["tag"] == f"v0.29.0@{DIGEST}"
+    assert images["pod_template"]["tag"] == f"{AIRFLOW_VERSION}@{DIGEST}"
+    assert images["statsd"]["tag"] == f"{CHART.statsd_tag}@{DIGEST}"
     assert images["gitSync"] == {"repository": f"{SERVER}/git-sync/git-sync", "tag": f"v4.4.3@{DIGEST}"}
-    assert rendered["config"]["kubernetes_executor"]["worker_container_tag"] == f"3.1.8@{DIGEST}"
+    assert rendered["config"]["kubernetes_executor"]["worker_container_tag"] == f"{AIRFLOW_VERSION}@{DIGEST}"
 
 
 def test_without_a_registry_images_come_from_their_upstreams_as_configured():
     rendered = values(None)
     assert rendered["images"]["airflow"]["repository"] == "apache/airflow"
-    assert rendered["images"]["statsd"] == {"repository": "quay.io/prometheus/statsd-exporter", "tag": "v0.29.0"}
+    assert rendered["images"]["statsd"] == {"repository": "quay.io/prometheus/statsd-exporter", "tag": CHART.statsd_tag}
     assert "redis" not in rendered["images"], "the chart's defaults for images never enabled stay untouched"
 
 
