@@ -151,7 +151,11 @@ def task_pod(values: Mapping[str, Any]) -> TaskPod:
     if not requests or known(requests.get("cpu")) is None or known(requests.get("memory")) is None:
         raise ValueError("the Airflow release sets no workers.kubernetes.resources.requests (cpu and memory)")
     selector = path(values, "workers", "kubernetes", "nodeSelector") or path(values, "workers", "nodeSelector") or {}
-    tolerations = tuple(t for t in (path(values, "workers", "tolerations") or []) if isinstance(known(t), dict))
+    tolerations = tuple(
+        t
+        for t in (path(values, "workers", "kubernetes", "tolerations") or path(values, "workers", "tolerations") or [])
+        if isinstance(known(t), dict)
+    )
     return TaskPod(size=PodSize.from_requests(requests), node_selector=dict(selector), tolerations=tolerations)
 
 

@@ -13,9 +13,9 @@ import sys
 
 
 def main(folder: str) -> int:
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=folder, include_examples=False)
+    bag = DagBag(dag_folder=folder)
     for path, error in sorted(bag.import_errors.items()):
         print(f"import error in {path}:\n{error}", file=sys.stderr)
     if bag.import_errors:

@@ -215,6 +215,13 @@ def test_remote_logging_is_wasb_through_workload_identity_without_a_key(probed, 
     assert report["credential"] == "DefaultAzureCredential"
     assert report["account_key"] is False
     assert report["account_url"].startswith("https://") and ".blob.core.windows.net" in report["account_url"]
+    # A task log's upload and its read-back both go through the hook's workload identity: their first request is
+    # the token exchange at Entra ID, where the stubbed network stops them (with a key they would reach the
+    # account itself). A failed upload leaves the local log for the next try.
+    entra = rendered_chart.AUTHORITY_HOST.split("/")[2]
+    assert report["upload_reached"][-1] == report["read_reached"][-1] == entra
+    assert report["account_url"].split("/")[2] not in report["upload_reached"] + report["read_reached"]
+    assert report["upload_kept_local_copy"] is True
 
 
 @pytest.mark.parametrize("component", COMPONENTS)

@@ -90,11 +90,16 @@ def secrets_backend(connection_id: str) -> dict:
 
 
 def remote_logging(connection_id: str) -> dict:
+    """The remote log IO the component's logging set-up configures, and where a task log's upload and read-back go.
+
+    From 3.3 the IO is resolved inside `airflow.logging_config` (`configure_logging()`, as every component calls
+    at start, then `get_remote_task_log()`), no longer a module attribute; the provider's IO uploads and reads
+    with its WasbHook, which the stubbed network stops at the storage account."""
     import airflow.logging_config
     from airflow.providers.microsoft.azure.log.wasb_task_handler import WasbRemoteLogIO
 
-    airflow.logging_config.load_logging_config()
-    remote = airflow.logging_config.REMOTE_TASK_LOG
+    airflow.logging_config.configure_logging()
+    remote = airflow.logging_config.get_remote_task_log()
     report: dict = {"io": type(remote).__name__ if remote else None}
     if not isinstance(remote, WasbRemoteLogIO):
         return report
@@ -109,6 +114,19 @@ def remote_logging(connection_id: str) -> dict:
             "credential": type(client.credential).__name__,
             "account_key": bool(getattr(client.credential, "account_key", None)),
         }
+    relative = "dag_id=probe/run_id=manual/task_id=write/attempt=1.log"
+    local = Path(remote.base_log_folder) / relative
+    local.parent.mkdir(parents=True, exist_ok=True)
+    local.write_text("probe log line\n")
+    with _attempts(report, "upload_reached"):
+        remote.upload(relative)
+    report["upload_kept_local_copy"] = local.read_text() == "probe log line\n"
+    with _attempts(report, "read_reached"):
+        try:
+            remote.read(relative, ti=None)
+            report["read_error"] = None
+        except Exception as exc:  # the network is stubbed: how the read fails is the check
+            report["read_error"] = type(exc).__name__
     return report
 
 
@@ -175,9 +193,9 @@ def task_pods(template_path: str, overrides_code: str, namespace: str) -> dict:
 
 def smoke_tasks(account_url: str) -> dict:
     """Each smoke-test task's callable run against this (task pod) environment, the network stubbed."""
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=os.environ["PROBE_DAG_FOLDER"], include_examples=False)
+    bag = DagBag(dag_folder=os.environ["PROBE_DAG_FOLDER"])
     report: dict = {"import_errors": {k: str(v)[-500:] for k, v in bag.import_errors.items()}}
     dag = bag.dags.get("airflow_aks_smoke_test")
     if dag is None:
@@ -224,6 +242,8 @@ def main(spec_path: str, out_path: str) -> None:
     os.environ.update(spec["env"])
     os.environ["AIRFLOW_HOME"] = str(home)
     os.environ["AIRFLOW_CONFIG"] = str(home / "airflow.cfg")
+    # Local task logs (before their upload) under the probe's home, not the image's /opt/airflow/logs.
+    os.environ["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] = str(home / "logs")
     report: dict = {"component": spec["component"]}
     checks = spec["checks"]
     if "lint" in checks:

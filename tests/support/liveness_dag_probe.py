@@ -21,16 +21,16 @@ os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 
 def main(environment: dict[str, str]) -> dict:
     os.environ.update(environment)
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(ROOT / "dags"), include_examples=False)
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
     dag = bag.dags["airflow_aks_liveness"]
     (task,) = dag.tasks
     pod = task.executor_config["pod_override"]
     container = pod.spec.containers[0]
     return {
         "import_errors": {str(k): str(v) for k, v in bag.import_errors.items()},
-        "schedule_seconds": dag.timetable._delta.total_seconds(),
+        "schedule_seconds": dag.timetable.delta.total_seconds(),
         "catchup": dag.catchup,
         "paused_upon_creation": dag.is_paused_upon_creation,
         "max_active_runs": dag.max_active_runs,

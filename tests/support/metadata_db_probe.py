@@ -25,8 +25,13 @@ def main() -> dict:
         }
 
     async def probe_async() -> dict:
-        async with settings.async_engine.connect() as connection:
-            return {"ssl": (await connection.execute(text(SSL_QUERY))).scalar()}
+        try:
+            async with settings.async_engine.connect() as connection:
+                return {"ssl": (await connection.execute(text(SSL_QUERY))).scalar()}
+        finally:
+            # Close the pooled connection inside the loop: left to the interpreter's exit, asyncpg's close runs
+            # outside any greenlet and SQLAlchemy prints MissingGreenlet (3.3's engine keeps its pool).
+            await settings.async_engine.dispose()
 
     try:
         report["async"] = asyncio.run(probe_async())

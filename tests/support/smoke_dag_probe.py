@@ -72,9 +72,9 @@ class ListingHook:
 
 
 def main() -> dict:
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(ROOT / "dags"), include_examples=False)
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
     report: dict = {"import_errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": {}}
     for dag_id, dag in bag.dags.items():
         report["dags"][dag_id] = {
