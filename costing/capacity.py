@@ -373,6 +373,16 @@ def runs_tasks(pool: PoolSpec, task_pod: TaskPod) -> bool:
     return task_pod.fits(pool) or pool.spot or pool.gpu
 
 
+def startup_allowance(inputs: CapacityInputs) -> StartupAllowance:
+    """How long a task pod may take to start: a node from zero, the image pull, and with a GPU pool its boot."""
+    return StartupAllowance(
+        node_provision_minutes=inputs.node_provision_minutes,
+        image_pull_minutes=inputs.image_pull_minutes,
+        gpu_boot_minutes=inputs.gpu_boot_minutes,
+        gpu=any(p.gpu for p in inputs.pools),
+    )
+
+
 def plan(inputs: CapacityInputs) -> CapacityPlan:
     """Slots of every task pool and Airflow's limits under which all of them can run at once."""
     counted: list[PoolCapacity] = []
@@ -385,11 +395,5 @@ def plan(inputs: CapacityInputs) -> CapacityPlan:
         else:
             per_node = pool.shape.gpus if pool.gpu else node_slots(pool, inputs.task_pod.size, inputs.daemonset_share)
             counted.append(PoolCapacity(pool, per_node))
-    startup = StartupAllowance(
-        node_provision_minutes=inputs.node_provision_minutes,
-        image_pull_minutes=inputs.image_pull_minutes,
-        gpu_boot_minutes=inputs.gpu_boot_minutes,
-        gpu=any(p.gpu for p in inputs.pools),
-    )
-    limits = derive(slots_by_kind(tuple(counted)), inputs.schedulers, startup, inputs.overrides)
+    limits = derive(slots_by_kind(tuple(counted)), inputs.schedulers, startup_allowance(inputs), inputs.overrides)
     return CapacityPlan(tuple(counted), tuple(uncounted), limits, inputs.task_pod)

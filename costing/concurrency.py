@@ -70,6 +70,31 @@ class StartupAllowance:
         return 60 * (self.node_provision_minutes + self.image_pull_minutes + (self.gpu_boot_minutes if self.gpu else 0))
 
 
+TASK_POOL_KINDS = ("on-demand", "spot", "gpu")
+"""The kinds of pool a task pod can land on: the task pool, the spot pool, the GPU pool."""
+
+
+def pod_start_seconds(startup: StartupAllowance, pool_kind: str) -> int:
+    """The longest a queued task's pod may wait on `pool_kind` before it runs: a node from zero (the autoscaler's
+    maxNodeProvisionTime), the task image's pull, and on the GPU pool the GPU node's slower boot."""
+    if pool_kind not in TASK_POOL_KINDS:
+        raise ValueError(f"unknown pool kind {pool_kind!r}; one of {', '.join(TASK_POOL_KINDS)}")
+    gpu = startup.gpu_boot_minutes if pool_kind == "gpu" else 0
+    return 60 * (startup.node_provision_minutes + startup.image_pull_minutes + gpu)
+
+
+def token_shortfalls(
+    token_seconds: float, startup: StartupAllowance, pool_kinds: tuple[str, ...] = TASK_POOL_KINDS
+) -> dict[str, float]:
+    """The pools on which a queued task's execution-API token expires before its pod can start, with the seconds
+    missing: the task would be refused ("Signature has expired") although the scheduler still waits for it."""
+    return {
+        kind: pod_start_seconds(startup, kind) - token_seconds
+        for kind in pool_kinds
+        if token_seconds < pod_start_seconds(startup, kind)
+    }
+
+
 @dataclass(frozen=True)
 class AirflowLimits:
     """The settings that bound concurrency, as Airflow will read them."""

@@ -97,9 +97,7 @@ class ChartImagesConfig(ConfigSection):
         default_factory=lambda: ChartImageConfig(repository="quay.io/prometheus/statsd-exporter", tag=CHART.statsd_tag)
     )
     git_sync: ChartImageConfig = Field(
-        default_factory=lambda: ChartImageConfig(
-            repository="registry.k8s.io/git-sync/git-sync", tag=CHART.git_sync_tag
-        )
+        default_factory=lambda: ChartImageConfig(repository="registry.k8s.io/git-sync/git-sync", tag=CHART.git_sync_tag)
     )
 
 

@@ -28,6 +28,7 @@ SCRAPER_POD_LABELS = {"rsName": "ama-metrics"}
 """The managed Prometheus add-on's replica pod, which runs custom scrape jobs (its per-node DaemonSet scrapes only
 node-local default targets)."""
 
+
 def airflow_config() -> dict[str, dict[str, str]]:
     """airflow.cfg for the mapping: Airflow 3.2+ sends each metric under a tagged name (`pool.open_slots`) and, while
     `[metrics] legacy_names_on` is on, under its legacy name (`pool.open_slots.<pool>`). Plain StatsD drops tags, so

@@ -9,6 +9,7 @@ each stack's probes run once, in one module-scoped fixture (`make test` hands a 
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import re
@@ -20,11 +21,16 @@ import kubernetes_validate
 import pytest
 from cryptography.fernet import Fernet
 from support import rendered_chart
+from support.config import settings, stack_file
 
 from components.airflow import platform_dags
+from components.airflow.concurrency import ClusterCapacity, capacity_inputs
 from components.airflow.remote_logging import REMOTE_BASE_LOG_FOLDER, REMOTE_LOG_CONN_ID
+from components.cluster.node_pools import placements
 from components.data.connection_uri import MetadataConnection, build_async_connection_uri, build_connection_uri
 from components.data.database import PASSWORD_SPECIALS
+from costing.capacity import startup_allowance
+from costing.concurrency import TASK_POOL_KINDS, StartupAllowance, token_shortfalls
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -92,15 +98,8 @@ def _run(python: Path, work: Path, component: str, env: dict[str, str], cfg: str
     return report
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def probed(request, tmp_path_factory):
-    """(rendered release, {component: probe report}, the Fernet tokens the probes were asked to decrypt)."""
-    stack = request.param
-    rendered = rendered_chart.render(stack)
-    python = airflow_python()
-    work = tmp_path_factory.mktemp(f"rendered-{stack}")
-    token_file = work / "azure-identity-token"
-    token_file.write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl")
+def _secrets(rendered: rendered_chart.Rendered, stack: str) -> dict[tuple[str, str], str]:
+    """The Kubernetes Secrets the program writes for the release, with values shaped like the generated ones."""
     connection = MetadataConnection(
         user="airflow_admin",
         password=PASSWORD,
@@ -108,9 +107,32 @@ def probed(request, tmp_path_factory):
         port=5432,
         database="airflow",
     )
-    secrets = rendered_chart.secret_data(
+    return rendered_chart.secret_data(
         rendered, build_connection_uri(connection), build_async_connection_uri(connection)
     )
+
+
+def _environment(rendered: rendered_chart.Rendered, secrets: dict, work: Path):
+    """`environment(pod_spec, labels, container_name)`: a container's resolved environment and its identity."""
+    token_file = work / "azure-identity-token"
+    token_file.write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl")
+
+    def environment(pod_spec, labels, container_name):
+        (container,) = [c for c in pod_spec["containers"] if c["name"] == container_name]
+        client_id = rendered_chart.pod_identity(rendered, pod_spec, labels)
+        return rendered_chart.container_env(container, secrets, client_id, str(token_file)), client_id
+
+    return environment
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def probed(request, tmp_path_factory):
+    """(rendered release, {component: probe report}, the Fernet tokens the probes were asked to decrypt)."""
+    stack = request.param
+    rendered = rendered_chart.render(stack)
+    python = airflow_python()
+    work = tmp_path_factory.mktemp(f"rendered-{stack}")
+    secrets = _secrets(rendered, stack)
     fernet_value = next(v for (name, _), v in secrets.items() if name.endswith("-fernet-key"))
     tokens = [Fernet(key).encrypt(f"probe-{i}".encode()).decode() for i, key in enumerate(fernet_value.split(","))]
     cfg = rendered.airflow_cfg()
@@ -118,11 +140,7 @@ def probed(request, tmp_path_factory):
     account_url = json.loads(
         next(e["value"] for e in rendered.values["env"] if e["name"] == f"AIRFLOW_CONN_{REMOTE_LOG_CONN_ID.upper()}")
     )["host"].rstrip("/")
-
-    def environment(pod_spec, labels, container_name):
-        (container,) = [c for c in pod_spec["containers"] if c["name"] == container_name]
-        client_id = rendered_chart.pod_identity(rendered, pod_spec, labels)
-        return rendered_chart.container_env(container, secrets, client_id, str(token_file)), client_id
+    environment = _environment(rendered, secrets, work)
 
     reports = {}
     client_ids = {}
@@ -234,7 +252,84 @@ def test_a_task_token_from_the_scheduler_is_accepted_by_the_execution_api(probed
     _, reports, _ = probed
     issued = reports["scheduler"]["task_token"]
     validated = reports["api-server"]["validated"]["scheduler"]
-    assert validated == {"accepted": True, "sub": issued["ti_id"]}
+    assert validated["accepted"] is True and validated["sub"] == issued["ti_id"]
+    assert validated["scope"] == "workload"
+
+
+GPU_POOL = {"gpuPool": {"enabled": True}}
+TOKEN_STACKS = {"dev": None, "prod": None, "prod with a GPU pool": ("prod", GPU_POOL)}
+"""Every kind of pool a task lands on: dev's task pool, prod's task and spot pools, and a GPU pool."""
+
+
+def _token_stack_config(name: str):
+    stack, cluster = TOKEN_STACKS[name] or (name, None)
+    return settings(stack, cluster=cluster).config
+
+
+@pytest.fixture(scope="module", params=list(TOKEN_STACKS))
+def queued_token(request, tmp_path_factory):
+    """(stack config, rendered release, the lifetime of a queued task's token): minted by the scheduler and
+    validated by the execution API of the release, each under its own rendered config and environment."""
+    stack, cluster = TOKEN_STACKS[request.param] or (request.param, None)
+    config = _token_stack_config(request.param)
+    overlay = None
+    if cluster:
+        stack_cluster = json.loads(stack_file(stack).get("cluster", "{}"))
+        overlay = json.dumps({"cluster": {**stack_cluster, **cluster}})
+    rendered = rendered_chart.render(stack, overlay)
+    python = airflow_python()
+    work = tmp_path_factory.mktemp("queued-token")
+    environment = _environment(rendered, _secrets(rendered, stack), work)
+    cfg = rendered.airflow_cfg()
+    reports = {}
+    for component, checks in (("scheduler", {"issue_task_token": True}), ("api-server", {})):
+        if component == "api-server":
+            checks = {"validate_task_token": {"scheduler": reports["scheduler"]["task_token"]["token"]}}
+        template = rendered.deployment(component)["spec"]["template"]
+        env, _ = environment(template["spec"], template["metadata"]["labels"], SERVICES[component])
+        reports[component] = _run(python, work, component, env, cfg, checks)
+    validated = reports["api-server"]["validated"]["scheduler"]
+    assert validated["accepted"] is True, validated
+    return config, rendered, validated["lifetime_seconds"]
+
+
+POOL_KINDS = {"tasks": "on-demand", "spot": "spot", "gpu": "gpu"}
+"""Pool role (components.node_pools) -> the kind of pool a task lands on."""
+AIRFLOW_3_1_8_TASK_TOKEN_SECONDS = 600
+"""What 3.1.8's scheduler gave a queued task: `ExecuteTask.make` signed it with `BaseExecutor.jwt_generator`, valid
+for `[execution_api] jwt_expiration_time`, which the release leaves at its default. Measured with the real 3.1.8
+(the pre-bump .venv-airflow) on prod's rendered airflow.cfg of this release: exp - iat = 600."""
+
+
+def _startup_and_kinds(config) -> tuple[StartupAllowance, tuple[str, ...]]:
+    """The stack's pod start allowance and the kinds of pool its tasks can land on."""
+    pools = placements(config.cluster)
+    startup = startup_allowance(capacity_inputs(config.airflow, pools, ClusterCapacity.of(config)))
+    return startup, tuple(kind for role, kind in POOL_KINDS.items() if role in pools)
+
+
+def test_a_queued_tasks_token_outlives_the_worst_pod_start_on_every_pool(queued_token):
+    """The token the scheduler gives a queued task must still be valid when its pod starts after the longest wait
+    the stack allows: a node from zero, the image pull, and a GPU node's boot (apache/airflow#53713, #60108)."""
+    config, rendered, lifetime = queued_token
+    startup, kinds = _startup_and_kinds(config)
+    assert "on-demand" in kinds
+    assert token_shortfalls(lifetime, startup, kinds) == {}
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(rendered.airflow_cfg())
+    assert lifetime == parser.getint("scheduler", "task_queued_timeout")
+
+
+def test_every_kind_of_pool_is_checked():
+    kinds = {kind for name in TOKEN_STACKS for kind in _startup_and_kinds(_token_stack_config(name))[1]}
+    assert kinds == set(TASK_POOL_KINDS)
+
+
+@pytest.mark.parametrize("name", list(TOKEN_STACKS))
+def test_the_check_rejects_the_token_lifetime_of_airflow_3_1_8(name):
+    """3.1.8's token (600 s) is shorter than a node's provisioning alone, on every pool of every stack."""
+    startup, kinds = _startup_and_kinds(_token_stack_config(name))
+    assert set(token_shortfalls(AIRFLOW_3_1_8_TASK_TOKEN_SECONDS, startup, kinds)) == set(kinds)
 
 
 @pytest.mark.parametrize("override", ["default", "ON_SPOT", "ON_GPU"])

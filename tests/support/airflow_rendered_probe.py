@@ -143,11 +143,31 @@ def fernet(tokens: list[str]) -> dict:
     return {"decrypted": decrypted, "is_encrypted": f.is_encrypted}
 
 
-def issue_task_token(ti_id: str) -> str:
-    """A task's token, made the way the scheduler's executor makes one for each workload it queues."""
+def queued_task_token() -> dict:
+    """The token of a queued task, minted as the pinned release's scheduler mints it: the executor's JWT generator
+    handed to `ExecuteTask.make` with the task instance (3.2.2+: a workload-scoped token valid for `[scheduler]
+    task_queued_timeout`; before, the generator's own `[execution_api] jwt_expiration_time`)."""
     from airflow.executors.base_executor import BaseExecutor
+    from airflow.executors.workloads.base import BundleInfo
+    from airflow.executors.workloads.task import ExecuteTask
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
+    from airflow.serialization.serialized_objects import DagSerialization
 
-    return BaseExecutor().jwt_generator.generate(extras={"sub": ti_id})
+    with DAG("airflow_aks_probe", schedule=None) as dag:
+        EmptyOperator(task_id="queued")
+    # The scheduler's task instances hang off the serialized DAG, as loaded from the database.
+    task = DagSerialization.from_dict(DagSerialization.to_dict(dag)).get_task("queued")
+    ti = TaskInstance(task, run_id="manual__2026-01-01", dag_version_id=uuid.uuid4(), map_index=-1)
+    ti.try_number = 1
+    workload = ExecuteTask.make(
+        ti,
+        dag_rel_path=Path("airflow_aks_probe.py"),
+        generator=BaseExecutor().jwt_generator,
+        bundle_info=BundleInfo(name="dags-folder"),
+    )
+    return {"ti_id": str(ti.id), "token": workload.token}
 
 
 def validate_task_token(token: str) -> dict:
@@ -156,7 +176,12 @@ def validate_task_token(token: str) -> dict:
 
     try:
         claims = _jwt_validator().validated_claims(token)
-        return {"accepted": True, "sub": claims.get("sub")}
+        return {
+            "accepted": True,
+            "sub": claims.get("sub"),
+            "scope": claims.get("scope"),
+            "lifetime_seconds": claims["exp"] - claims["iat"],
+        }
     except Exception as exc:
         return {"accepted": False, "error": type(exc).__name__}
 
@@ -255,8 +280,7 @@ def main(spec_path: str, out_path: str) -> None:
     if "fernet" in checks:
         report["fernet"] = fernet(checks["fernet"])
     if "issue_task_token" in checks:
-        ti_id = str(uuid.uuid4())
-        report["task_token"] = {"ti_id": ti_id, "token": issue_task_token(ti_id)}
+        report["task_token"] = queued_task_token()
     if "validate_task_token" in checks:
         report["validated"] = {
             name: validate_task_token(token) for name, token in checks["validate_task_token"].items()

@@ -33,6 +33,7 @@ import install_helm  # noqa: E402
 
 from components.airflow import platform_dags  # noqa: E402
 from facts import airflow_release  # noqa: E402
+from offline import run_preview  # noqa: E402
 from support import chart_schema, previews  # noqa: E402
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -109,8 +110,12 @@ class Rendered:
 
 
 @cache
-def _release(stack: str) -> tuple[str, str, str, str, str]:
-    result = previews.project_preview(stack, policy=False)
+def _release(stack: str, config_json: str | None) -> tuple[str, str, str, str, str]:
+    """The stack's Release: the shared plan of the stack file, or a plan of its own with `config_json` laid over."""
+    if config_json:
+        result = run_preview(str(ROOT), stack, preview=False, config=json.loads(config_json), policy_pack=False)
+    else:
+        result = previews.project_preview(stack, policy=False)
     release = result.one(RELEASE)
     dags_name = platform_dags.config_map_name(release.inputs["name"])
     (config_map,) = [
@@ -128,10 +133,11 @@ def _release(stack: str) -> tuple[str, str, str, str, str]:
 
 
 @cache
-def render(stack: str) -> Rendered:
-    """`helm template` of the stack's Release (its value files first, then its values, as the provider merges them)."""
+def render(stack: str, config_json: str | None = None) -> Rendered:
+    """`helm template` of the stack's Release (its value files first, then its values, as the provider merges them);
+    `config_json`: stack settings laid over the stack file's (run_preview's `config`), as JSON."""
     binary, archive = helm(), chart_archive()
-    name, namespace, values_json, value_files_json, dags_json = _release(stack)
+    name, namespace, values_json, value_files_json, dags_json = _release(stack, config_json)
     with tempfile.TemporaryDirectory() as scratch:
         arguments = []
         for index, text in enumerate(json.loads(value_files_json)):

@@ -22,7 +22,6 @@ from support import ROOT
 
 from components.monitoring import statsd
 from components.monitoring.rules import (
-from facts.airflow_release import AIRFLOW_VERSION
     LIVENESS_DAG_ID,
     RuleScope,
     alert_rules,
@@ -30,6 +29,7 @@ from facts.airflow_release import AIRFLOW_VERSION
     metric_names,
     recording_rules,
 )
+from facts.airflow_release import AIRFLOW_VERSION
 
 SCOPE = RuleScope("airflow")
 STATS_METHODS = {"incr", "decr", "gauge", "timing", "timer"}
@@ -107,7 +107,8 @@ def emitted(match: str) -> bool:
     for template in airflow_metric_templates():
         parts = template.split(".")
         if len(parts) == len(segments) and all(
-            fnmatchcase(part, glob) and ("*" not in part or glob == "*") for part, glob in zip(parts, segments)
+            fnmatchcase(part, glob) and ("*" not in part or glob == "*")
+            for part, glob in zip(parts, segments, strict=True)
         ):
             return True
     return False
