@@ -24,6 +24,10 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-
 ImageDigest = Annotated[str, matching(DIGEST, "an image digest (sha256: followed by 64 lowercase hex digits)")]
 GoDuration = Annotated[str, matching(GO_DURATION, "a Go duration (e.g. 30s, 5m, 1m30s)")]
 HostName = Annotated[str, matching(HOSTNAME, "a DNS host name (e.g. airflow.internal.example.com)")]
+AirflowVersion = Annotated[
+    str, matching(re.compile(r"^3\.[0-9]+\.[0-9]+$"), "an Airflow 3 release version (e.g. 3.3.2)")
+]
+ChartVersion = Annotated[str, matching(re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$"), "a chart version (e.g. 1.22.0)")]
 RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$")
 ReleaseName = Annotated[
     str, matching(RELEASE_NAME, "a Helm release name (lowercase letters, digits and '-', at most 53)")
@@ -62,10 +66,10 @@ class ImageConfig(ConfigSection):
     digest: ImageDigest | None = Field(
         None, description="sha256:<64 hex> digest; pins the image (tag kept for readability)."
     )
-    airflow_version: str = Field(
+    airflow_version: AirflowVersion = Field(
         AIRFLOW_VERSION,
-        pattern=r"^3\.[0-9]+\.[0-9]+$",
-        description="Airflow version inside the image (the chart adapts to it).",
+        description="Airflow version inside the image (the chart adapts to it); the chart version decides which are "
+        "allowed (facts/airflow_release.py).",
     )
     pull_policy: Literal["IfNotPresent", "Always"] = Field("IfNotPresent", description="Image pull policy.")
 
@@ -266,9 +270,8 @@ class AirflowConfig(ConfigSection):
         "airflow",
         description="Helm release name; service account names (and so federated credentials) derive from it.",
     )
-    chart_version: str = Field(
+    chart_version: ChartVersion = Field(
         CHART_VERSION,
-        pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$",
         description="Version of the official apache-airflow chart; one of those facts/airflow_release.py lists.",
     )
     image: ImageConfig = Field(default_factory=ImageConfig)

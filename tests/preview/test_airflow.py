@@ -191,3 +191,19 @@ def test_git_credential_is_a_secret_only_in_its_kubernetes_secret(program, previ
     assert TOKEN not in json.dumps(release.inputs, default=repr)
     if not preview:
         assert secret.inputs["stringData"]["GITSYNC_PASSWORD"] == TOKEN
+
+
+@pytest.mark.parametrize("mode", [False, True], ids=["known", "preview"])
+@pytest.mark.parametrize(
+    ("airflow", "setting", "allowed"),
+    [
+        ({"chartVersion": "1.21.0"}, "airflow.chartVersion", "allowed: 1.22.0"),
+        ({"image": {"airflowVersion": "3.1.8"}}, "airflow.image.airflowVersion", "allowed >= 3.2.2 and < 3.4.0"),
+    ],
+)
+def test_a_release_the_program_does_not_render_stops_the_preview_before_any_resource(mode, airflow, setting, allowed):
+    with pytest.raises(offline.OfflineError) as caught:
+        offline.run_preview(ROOT, "prod", preview=mode, config={"airflow": airflow}, policy_pack=False)
+    message = str(caught.value)
+    assert message.startswith("invalid stack configuration") and "Traceback" not in message
+    assert f"airflow-aks:{setting}: " in message and allowed in message
