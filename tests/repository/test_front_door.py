@@ -31,7 +31,24 @@ def test_readme_says_make_test_builds_the_airflow_venv_and_reads_the_chart():
     )
     assert airflow_venv.VENV.name in section and "scripts/airflow_venv.py" in section
     assert "skipped" in section and "CI=true" in section, "what happens without them, locally and under CI"
-    assert "../shared/airflow-chart/1.20.0" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_ci_refuses_to_start_without_the_pinned_chart_in_shared(tmp_path):
+    """.ci/run, run in a checkout whose ../shared lacks the chart facts/airflow_release.py pins, stops first."""
+    import shutil
+    import subprocess
+
+    from facts.airflow_release import CHART_VERSION
+
+    checkout = tmp_path / "checkout"
+    shutil.copytree(ROOT / ".ci", checkout / ".ci")
+    shutil.copytree(ROOT / "facts", checkout / "facts")
+    (tmp_path / "shared" / "airflow-chart" / "1.20.0").mkdir(parents=True)
+    run = subprocess.run(["bash", str(checkout / ".ci" / "run")], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert run.stderr.strip() == (
+        f"error: ../shared/airflow-chart/{CHART_VERSION} is missing; the chart schema and render tests need it"
+    )
 
 
 def test_destroying_dev_names_the_subnet_error_and_the_retry(project_preview):

@@ -2,7 +2,7 @@
 
 The workflow's shell steps are run here with stand-in `docker` and `az` executables that record their arguments and
 answer like the real CLIs, in the job's environment as GitHub sets it; the Dockerfile's RUN line is run with a
-stand-in `pip`; the DagBag check runs under the real Airflow 3.1.8 in .venv-airflow. Nothing needs GitHub or Azure.
+stand-in `pip`; the DagBag check runs under the pinned Airflow in .venv-airflow. Nothing needs GitHub or Azure.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 import yaml
 from support import ROOT
 
+from facts.airflow_release import AIRFLOW_VERSION
 from stackconfig.airflow import ImageConfig
 
 WORKFLOW = ROOT / ".github" / "workflows" / "airflow-image.yml"
@@ -82,11 +83,14 @@ def test_nothing_reaches_azure_before_the_image_built_and_its_dags_imported():
     assert STEPS[0]["uses"].startswith("actions/checkout@") and STEPS[0]["with"]["persist-credentials"] is False
 
 
-def test_the_image_follows_the_stacks_airflow_version():
+def test_the_image_follows_the_release_defined_once():
     default = ImageConfig()
-    assert JOB["env"]["AIRFLOW_VERSION"] == default.airflow_version == default.tag
-    assert f"ARG BASE_IMAGE=apache/airflow:{default.tag}" in DOCKERFILE.read_text()
-    assert f"ARG AIRFLOW_VERSION={default.airflow_version}" in DOCKERFILE.read_text()
+    assert default.airflow_version == default.tag == AIRFLOW_VERSION
+    assert "AIRFLOW_VERSION" not in JOB["env"]
+    (derive,) = [s["run"] for s in STEPS if "facts.airflow_release" in s.get("run", "")]
+    assert derive == 'echo "AIRFLOW_VERSION=$(python3 -m facts.airflow_release airflow)" >> "$GITHUB_ENV"'
+    assert STEPS.index(next(s for s in STEPS if s.get("run") == derive)) == 1, "right after the checkout"
+    assert "ARG BASE_IMAGE\n" in DOCKERFILE.read_text() and "ARG AIRFLOW_VERSION\n" in DOCKERFILE.read_text()
 
 
 # --- the steps, run with stand-in CLIs ----------------------------------------------------------------------------
@@ -141,7 +145,9 @@ def run_job(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     GITHUB_ENV applied between steps; stops at the first failing step."""
     workdir = tmp_path / "checkout"
     workdir.mkdir()
-    subprocess.run(["cp", "-r", str(ROOT / "dags"), str(ROOT / "images"), str(workdir)], check=True)
+    subprocess.run(
+        ["cp", "-r", str(ROOT / "dags"), str(ROOT / "images"), str(ROOT / "facts"), str(workdir)], check=True
+    )
     Path(env["GITHUB_ENV"]).touch()
     completed = None
     for step in STEPS:
@@ -178,11 +184,11 @@ def test_the_job_builds_tests_imports_pushes_and_prints_the_digest(tmp_path):
     completed = run_job(tmp_path, job_env(tmp_path))
     assert completed.returncode == 0, completed.stderr
     made = calls(tmp_path)
-    tag = f"3.1.8-{SHA[:12]}"
+    tag = f"{AIRFLOW_VERSION}-{SHA[:12]}"
     image = f"{SERVER}/airflow/custom:{tag}"
     build = next(c for c in made if c[:2] == ["docker", "build"])
     assert build[2] == "images/airflow"
-    assert f"BASE_IMAGE=docker.io/apache/airflow:3.1.8@{BASE_DIGEST}" in build
+    assert f"BASE_IMAGE=docker.io/apache/airflow:{AIRFLOW_VERSION}@{BASE_DIGEST}" in build
     assert build[build.index("--tag") + 1] == image
     test_run = next(c for c in made if c[:2] == ["docker", "run"])
     assert test_run[-3:] == ["python", "/opt/airflow/check_dags.py", "/opt/airflow/dags"]
@@ -196,7 +202,7 @@ def test_the_job_builds_tests_imports_pushes_and_prints_the_digest(tmp_path):
         "--source",
         f"docker.io/apache/airflow@{BASE_DIGEST}",
         "--image",
-        "apache/airflow:3.1.8",
+        f"apache/airflow:{AIRFLOW_VERSION}",
         "--force",
         "--output",
         "none",
@@ -218,7 +224,7 @@ def test_a_push_for_a_stack_without_a_registry_builds_and_tests_but_pushes_nothi
     assert completed.returncode == 0, completed.stderr
     made = calls(tmp_path)
     assert [c[:2] for c in made] == [["docker", "build"], ["docker", "run"]]
-    assert f"local/airflow/custom:3.1.8-{SHA[:12]}" in made[0]
+    assert f"local/airflow/custom:{AIRFLOW_VERSION}-{SHA[:12]}" in made[0]
     assert not (tmp_path / "summary.md").exists()
 
 
@@ -240,7 +246,7 @@ def test_a_dag_that_does_not_import_stops_the_job_before_azure(tmp_path):
     ("variables", "named"),
     [
         ({"AIRFLOW_BASE_DIGEST": ""}, "AIRFLOW_BASE_DIGEST"),
-        ({"AIRFLOW_BASE_DIGEST": "3.1.8"}, "AIRFLOW_BASE_DIGEST"),
+        ({"AIRFLOW_BASE_DIGEST": AIRFLOW_VERSION}, "AIRFLOW_BASE_DIGEST"),
         ({"AIRFLOW_IMAGE_REGISTRY": "docker.io"}, "AIRFLOW_IMAGE_REGISTRY"),
         ({"AIRFLOW_IMAGE_REGISTRY": ""}, "AIRFLOW_IMAGE_REGISTRY"),
     ],
@@ -285,7 +291,7 @@ def test_requirements_install_under_airflows_constraints_for_the_images_python(t
     """The RUN line, run with a stand-in python (3.12, as the official image) and pip recording its arguments."""
     args = {
         rest.split("=", 1)[0]: rest.split("=", 1)[1] for word, rest in instructions() if word == "ARG" and "=" in rest
-    }
+    } | {"AIRFLOW_VERSION": AIRFLOW_VERSION}  # what the workflow passes
     (run,) = [rest for word, rest in instructions() if word == "RUN"]
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -299,12 +305,14 @@ def test_requirements_install_under_airflows_constraints_for_the_images_python(t
     assert calls_[:6] == [
         "install",
         "--no-cache-dir",
-        "apache-airflow==3.1.8",
+        f"apache-airflow=={AIRFLOW_VERSION}",
         "-r",
         "/tmp/dag-requirements.txt",
         "--constraint",
     ]
-    assert calls_[6] == "https://raw.githubusercontent.com/apache/airflow/constraints-3.1.8/constraints-3.12.txt"
+    assert calls_[6] == (
+        f"https://raw.githubusercontent.com/apache/airflow/constraints-{AIRFLOW_VERSION}/constraints-3.12.txt"
+    )
     assert "check" in calls_[7:], "pip check fails the build on a broken dependency set"
 
 
