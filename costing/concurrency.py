@@ -31,7 +31,8 @@ AIRFLOW_DEFAULTS = {
     ("kubernetes_executor", "worker_pods_creation_batch_size"): 1,
     ("scheduler", "task_queued_timeout"): 600,
 }
-"""Airflow 3.1.8's defaults (cncf.kubernetes provider for the executor's), checked against the real Airflow in a test."""
+"""The pinned Airflow's defaults (cncf.kubernetes provider for the executor's), checked against the real Airflow in a
+test (unchanged from 3.1.8 to 3.3.2)."""
 
 DEFAULT_IMAGE_PULL_MINUTES = 5
 """Time allowed to pull the task image on a new node, part of the queued timeout (airflow.concurrency.imagePullMinutes)."""

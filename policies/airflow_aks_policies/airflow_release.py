@@ -88,7 +88,7 @@ def check_pinned(props: dict, _cfg: dict) -> Iterator[str]:
     version = get(props, "version")
     if not is_unknown(version) and not (isinstance(version, str) and _EXACT_SEMVER.fullmatch(version.strip())):
         state = "not set" if version is MISSING else repr(version)
-        yield f"chart version is {state}: pin an exact version such as '1.20.0' (no range, no 'latest')"
+        yield f"chart version is {state}: pin an exact version such as '1.2.3' (no range, no 'latest')"
     locations = {"chart": get(props, "chart"), "repositoryOpts.repo": get(props, "repositoryOpts", "repo")}
     for label, location in locations.items():
         if (
@@ -190,7 +190,7 @@ chart_pinned = ResourceValidationPolicy(
     validate=resource_validator(dict.fromkeys(HELM_TYPES, check_pinned)),
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.MEDIUM,
-    remediation_steps="Set version to an exact chart version (e.g. '1.20.0') and repositoryOpts.repo to an "
+    remediation_steps="Set version to an exact chart version (e.g. '1.2.3') and repositoryOpts.repo to an "
     "https:// or oci:// URL.",
 )
 

@@ -20,24 +20,30 @@ SENSITIVE_CONFIG = frozenset(
     {
         ("api", "secret_key"),
         ("api_auth", "jwt_secret"),
+        ("atlas", "password"),
+        ("celery", "flower_basic_auth"),
+        ("celery_broker_transport_options", "sentinel_kwargs"),
+        ("celery_result_backend_transport_options", "sentinel_kwargs"),
         ("core", "asset_manager_kwargs"),
         ("core", "fernet_key"),
         ("database", "sql_alchemy_conn"),
         ("database", "sql_alchemy_conn_async"),
         ("database", "sql_alchemy_engine_args"),
         ("logging", "remote_task_handler_kwargs"),
+        ("opensearch", "password"),
         ("secrets", "backend_kwargs"),
         ("sentry", "sentry_dsn"),
         ("webserver", "secret_key"),
         ("workers", "secrets_backend_kwargs"),
-        # Not in Airflow 3's list but secrets wherever they appear (Celery, SMTP, older sections).
+        # Secrets wherever they appear (Celery, SMTP, older sections), whether or not Airflow lists them.
         ("celery", "broker_url"),
         ("celery", "result_backend"),
         ("smtp", "smtp_password"),
         ("core", "sql_alchemy_conn"),
     }
 )
-"""Airflow's own ``conf.sensitive_config_values`` (Airflow 3.1, checked by a test against the installed Airflow),
+"""Airflow's own ``conf.sensitive_config_values`` (Airflow 3.3 with the image's providers, checked by a test against the
+installed Airflow),
 plus the secrets Celery and SMTP read."""
 
 _SECRET_WORD = re.compile(

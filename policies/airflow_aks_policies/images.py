@@ -30,8 +30,9 @@ CHART_DEFAULT_IMAGES = {
     "redis": "redis",
     "pgbouncer": "apache/airflow",
     "pgbouncerExporter": "apache/airflow",
+    "otelCollector": "otel/opentelemetry-collector-contrib",
 }
-"""Where chart 1.20.0 pulls its other images from when `images.<key>.repository` is not set."""
+"""Where the chart (1.20-1.22) pulls its other images from when `images.<key>.repository` is not set."""
 CHART_DEFAULT_AIRFLOW = "apache/airflow"
 AIRFLOW_IMAGE_KEYS = ("airflow", "pod_template", "flower")
 """Images that fall back to `defaultAirflowRepository`."""

@@ -16,6 +16,7 @@ import pytest
 from support import ROOT, chart_schema
 
 import offline
+from facts.airflow_release import CHART_VERSION
 from facts.workload_identity import CLIENT_ID_ANNOTATION, USE_LABEL
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -107,7 +108,7 @@ def test_release_is_the_pinned_chart_with_explicit_name_and_namespace(run):
     _, _, result = run
     release = result.one(RELEASE)
     assert release.inputs["chart"] == "airflow"
-    assert release.inputs["version"] == "1.20.0"
+    assert release.inputs["version"] == CHART_VERSION
     assert release.inputs["repositoryOpts"] == {"repo": "https://airflow.apache.org"}
     assert (release.inputs["name"], release.inputs["namespace"]) == ("airflow", "airflow")
     assert release.inputs["skipAwait"] is False and release.inputs["waitForJobs"] is True

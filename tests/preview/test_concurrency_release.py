@@ -1,5 +1,5 @@
 """The release renders the limits the program derives, the cost report reads them back, and every option is one
-the real Airflow 3.1.8 (with its Kubernetes provider) knows; the migration job resizes an existing default pool."""
+the pinned real Airflow (with its Kubernetes provider) knows; the migration job resizes an existing default pool."""
 
 from __future__ import annotations
 

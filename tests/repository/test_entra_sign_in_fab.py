@@ -1,4 +1,4 @@
-"""The rendered Entra sign-in config, executed by the real Airflow 3.1.8 + FAB auth manager in .venv-airflow.
+"""The rendered Entra sign-in config, executed by the pinned real Airflow + FAB auth manager in .venv-airflow.
 
 tests/support/entra_sign_in_probe.py drives FAB's own login and OAuth callback views against a recording double of Entra's
 endpoints; these tests check what FAB and authlib did with the config: the authorize redirect, the token request's

@@ -1,4 +1,4 @@
-"""The liveness DAG parses under Airflow 3.1.8, runs as often as its alert assumes, and lands where the services run.
+"""The liveness DAG parses under the pinned Airflow, runs as often as its alert assumes, and lands where the services run.
 
 Loaded by Airflow's own DagBag in .venv-airflow through tests/support/liveness_dag_probe.py (Airflow cannot share .venv with
 Pulumi). The environment given to the probe is the one the chart values put in every Airflow container, so the pod

@@ -1,4 +1,4 @@
-"""The smoke-test DAG imports under Airflow 3.1.8 and its tasks are wired and behave as the runbook documents.
+"""The smoke-test DAG imports under the pinned Airflow and its tasks are wired and behave as the runbook documents.
 
 Airflow cannot share .venv with Pulumi (conflicting grpcio/protobuf pins), so the DAG is loaded by Airflow's own
 DagBag in .venv-airflow (scripts/airflow_venv.py creates it from the image's lock, dags/requirements-test.txt) through

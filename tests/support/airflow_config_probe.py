@@ -1,4 +1,4 @@
-"""Runs INSIDE .venv-airflow (Airflow 3.1.8 and its providers): which airflow.cfg options exist, with their defaults.
+"""Runs INSIDE .venv-airflow (the pinned Airflow and its providers): which airflow.cfg options exist, with their defaults.
 
 Usage: airflow_config_probe.py IN.json OUT.json, IN being {"options": [[section, key], ...]}; OUT gets
 {"unknown": [[section, key], ...], "defaults": {"section.key": default or null}}. A private AIRFLOW_HOME keeps the

@@ -188,6 +188,7 @@ def validate_task_token(token: str) -> dict:
 
 def task_pods(template_path: str, overrides_code: str, namespace: str) -> dict:
     """The pods the KubernetesExecutor builds for a task from the rendered template, plain and with each override."""
+    import airflow
     from airflow.providers.cncf.kubernetes.pod_generator import PodGenerator
     from kubernetes.client import ApiClient
 
@@ -205,7 +206,7 @@ def task_pods(template_path: str, overrides_code: str, namespace: str) -> dict:
             try_number=1,
             map_index=-1,
             date=None,
-            kube_image="apache/airflow:3.1.8",
+            kube_image=f"apache/airflow:{airflow.__version__}",
             args=["airflow", "tasks", "run"],
             pod_override_object=override,
             base_worker_pod=base,

@@ -1,4 +1,4 @@
-"""Runs INSIDE .venv-airflow (Airflow 3.1.8 + the FAB provider the image ships): signs users in through a rendered
+"""Runs INSIDE .venv-airflow (the pinned Airflow + the FAB provider the image ships): signs users in through a rendered
 `webserver_config.py` with the real FAB auth manager, flask-appbuilder and authlib.
 
 Usage: `python entra_sign_in_probe.py <scenario.json> <result.json>`. The scenario names the rendered config, the

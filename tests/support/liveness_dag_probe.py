@@ -1,4 +1,4 @@
-"""Runs INSIDE .venv-airflow (Airflow 3.1.8): loads dags/ with Airflow's DagBag and describes the liveness DAG.
+"""Runs INSIDE .venv-airflow (the pinned Airflow): loads dags/ with Airflow's DagBag and describes the liveness DAG.
 
 Usage: liveness_dag_probe.py OUT.json [ENV.json]. ENV.json holds the environment the platform gives Airflow's
 containers (the services' node selector and tolerations), set before the DAG file is parsed, as the DAG processor

@@ -1,4 +1,4 @@
-"""Runs INSIDE .venv-airflow (Airflow 3.1.8): loads dags/ with Airflow's DagBag and exercises the smoke-test tasks.
+"""Runs INSIDE .venv-airflow (the pinned Airflow): loads dags/ with Airflow's DagBag and exercises the smoke-test tasks.
 
 Writes one JSON document to the path given as its argument, for tests/test_smoke_dag.py (Airflow logs to stdout). Azure is out of reach here, so the three places the DAG
 touches Azure are replaced by recording doubles: the Key Vault backend by an `AIRFLOW_CONN_*` variable (the same

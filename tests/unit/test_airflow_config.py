@@ -19,7 +19,7 @@ GIT = {"enabled": True, "repo": "https://github.com/o/dags.git"}
         ({"image": {"digest": "sha256:abc"}}, "airflow-aks:airflow.image.digest: 'sha256:abc' is not an image digest"),
         (
             {"image": {"airflowVersion": "2.10.5"}},
-            "airflow-aks:airflow.image.airflowVersion: String should match pattern",
+            "airflow-aks:airflow.image.airflowVersion: '2.10.5' is not an Airflow 3 release version (e.g. 3.3.2)",
         ),
         (
             {"scheduler": {"replicas": 0}},

@@ -64,7 +64,10 @@ def test_an_airflow_the_chart_does_not_run_here_is_refused(version):
 @pytest.mark.parametrize("version", ["2.10.5", "latest", "3.3"])
 def test_a_version_that_is_not_an_airflow_3_release_is_refused(version):
     (problem,) = problems({"airflow": {"image": {"airflowVersion": version}}})
-    assert problem == f"airflow-aks:airflow.image.airflowVersion: '{version}' is not an Airflow 3 release version (e.g. 3.3.2)"
+    assert (
+        problem
+        == f"airflow-aks:airflow.image.airflowVersion: '{version}' is not an Airflow 3 release version (e.g. 3.3.2)"
+    )
 
 
 @pytest.mark.parametrize("version", ["3.2.2", "3.3.0", AIRFLOW_VERSION])
@@ -80,4 +83,4 @@ def test_shell_scripts_read_the_versions_from_the_one_place():
         )
         assert run.stdout.strip() == expected
     assert subprocess.run([sys.executable, "-m", "facts.airflow_release"], cwd=ROOT).returncode != 0
-    assert airflow_release.CHART == CHART_RELEASES[CHART_VERSION]
+    assert CHART_RELEASES[CHART_VERSION] == airflow_release.CHART

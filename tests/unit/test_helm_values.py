@@ -101,7 +101,13 @@ CASES = {
     ),
     "custom-image": dict(
         stack="prod",
-        airflow={"image": {"repository": "contoso.azurecr.io/airflow", "tag": "3.1.8-contoso.4", "digest": DIGEST}},
+        airflow={
+            "image": {
+                "repository": "contoso.azurecr.io/airflow",
+                "tag": f"{AIRFLOW_VERSION}-contoso.4",
+                "digest": DIGEST,
+            }
+        },
     ),
     "internal-load-balancer": dict(
         stack="dev", airflow={"ui": {"access": "internalLoadBalancer", "allowedCidrs": ["10.0.0.0/8"]}}
@@ -435,12 +441,12 @@ def test_a_custom_image_is_pinned_by_digest_everywhere_including_task_pods():
     values = values_for(**CASES["custom-image"])
     assert values["images"]["airflow"] == {
         "repository": "contoso.azurecr.io/airflow",
-        "tag": "3.1.8-contoso.4",
+        "tag": f"{AIRFLOW_VERSION}-contoso.4",
         "digest": DIGEST,
         "pullPolicy": "IfNotPresent",
     }
     assert values["defaultAirflowDigest"] == DIGEST
-    pinned = f"3.1.8-contoso.4@{DIGEST}"
+    pinned = f"{AIRFLOW_VERSION}-contoso.4@{DIGEST}"
     assert values["images"]["pod_template"]["tag"] == pinned
     executor = values["config"]["kubernetes_executor"]
     assert (executor["worker_container_repository"], executor["worker_container_tag"]) == (
