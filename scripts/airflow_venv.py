@@ -3,9 +3,10 @@
 Everything that checks what Airflow reads (the DAGs in dags/, the rendered airflow.cfg, the pods' environment) runs
 in this venv, so it must hold what the image holds: the image's Python (IMAGE_PYTHON) and the versions Airflow's
 published constraints for that release pin. Those constraints (`constraints-<version>` branch of apache/airflow) are
-generated when the release candidate is cut, from the newest packages on the index then; they cannot be downloaded
-here, so `lock` reproduces them by resolving with an upload-date cutoff at that moment (`uv pip compile
---exclude-newer`), the Airflow distributions themselves cut off at the final release. The result is committed as
+generated when the release candidate is cut (and sometimes refreshed up to the final release), from the newest
+packages on the index then; they cannot be downloaded here, so `lock` reproduces them by resolving with an
+upload-date cutoff at that moment (`uv pip compile --exclude-newer`), the Airflow distributions themselves cut off
+at the final release. The result is committed as
 dags/requirements-test.txt (hashes included) and `ensure` installs exactly that (`uv pip sync`).
 
 Airflow and Pulumi pin conflicting versions of grpcio and protobuf, so Airflow gets its own venv instead of a place
@@ -64,7 +65,8 @@ image's other extras changes no pin above (the resolution is the newest release 
 @dataclass(frozen=True)
 class Release:
     constraints_cutoff: str
-    """When the release's constraints were generated (its first release candidate reached the index)."""
+    """When the release's constraints were generated (its first release candidate reached the index, or later where
+    the published constraints show a refresh)."""
     release_cutoff: str
     """Just after the final release reached the index: the cutoff for Airflow's own distributions."""
 
@@ -75,10 +77,12 @@ RELEASES = {
     # pydantic 2.12.5, sqlalchemy 2.0.48, fastapi 0.117.1 all match this resolution.
     "3.1.8": Release(constraints_cutoff="2026-03-06T12:00:00Z", release_cutoff="2026-03-12T00:00:00Z"),
     # Upload times from the index's JSON simple API (PEP 691/700 `upload-time`, fetched 2026-12-07): 3.3.2rc1 of
-    # apache-airflow, -core and task-sdk 1.3.2rc1 at 2026-09-13T15:06:28-15:06:47Z (constraints are generated just
-    # before the rc is uploaded); the finals 3.3.2 and task-sdk 1.3.2 at 2026-09-17T08:38:26-08:40:19Z, the next
-    # releases (3.4.0b1) on 2026-10-13.
-    "3.3.2": Release(constraints_cutoff="2026-09-13T15:00:00Z", release_cutoff="2026-09-18T00:00:00Z"),
+    # apache-airflow, -core and task-sdk 1.3.2rc1 at 2026-09-13T15:06Z; the finals 3.3.2 and task-sdk 1.3.2 at
+    # 2026-09-17T08:38:26-08:40:19Z; the next release (3.4.0b1) on 2026-10-13. Unlike 3.1.8's, constraints-3.3.2
+    # was refreshed after the rc: it pins apache-airflow-providers-common-messaging 2.1.0 (quoted in public notes),
+    # uploaded 2026-09-14T14:47Z with that day's provider wave, and not 2.1.1 (2026-09-29). So the cutoff is the
+    # final's cut, just before its first upload (tests/repository/test_image_pins.py checks the window).
+    "3.3.2": Release(constraints_cutoff="2026-09-17T08:38:00Z", release_cutoff="2026-09-18T00:00:00Z"),
 }
 AIRFLOW_DISTRIBUTIONS = ("apache-airflow", "apache-airflow-core", "apache-airflow-task-sdk")
 

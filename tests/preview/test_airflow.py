@@ -155,8 +155,10 @@ def test_every_component_and_task_pods_carry_their_workload_identity(run):
         "workers": "id-tasks",
     }
     for component, identity in expected.items():
-        annotation = values[component]["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION]
-        assert values[component]["labels"][USE_LABEL] == "true"
+        # Task pods' service account and labels live under `workers.kubernetes` (chart 1.22).
+        pods = values["workers"]["kubernetes"] if component == "workers" else values[component]
+        annotation = pods["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION]
+        assert pods["labels"][USE_LABEL] == "true"
         if preview:
             assert annotation is offline.UNKNOWN
         else:

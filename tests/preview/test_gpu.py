@@ -118,7 +118,7 @@ def test_a_size_without_a_gpu_is_refused_for_the_gpu_pool():
 def task_pod_template(values: dict) -> dict:
     """The task pod the chart's pod template describes, from the release's `workers` values (the parts that decide
     where it runs and what it asks for)."""
-    workers = values["workers"]
+    workers = values["workers"]["kubernetes"]
     image = values["images"]["pod_template"]
     return {
         "apiVersion": "v1",
@@ -127,13 +127,13 @@ def task_pod_template(values: dict) -> dict:
         "spec": {
             "serviceAccountName": workers["serviceAccount"]["name"],
             "restartPolicy": "Never",
-            "nodeSelector": dict(workers["kubernetes"]["nodeSelector"]),
+            "nodeSelector": dict(workers["nodeSelector"]),
             "tolerations": list(workers["tolerations"]),
             "containers": [
                 {
                     "name": "base",
                     "image": f"{image['repository']}:{image['tag']}",
-                    "resources": workers["kubernetes"]["resources"],
+                    "resources": workers["resources"],
                 }
             ],
         },

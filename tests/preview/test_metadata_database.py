@@ -120,6 +120,21 @@ def _get(url: str, token: str | None = None) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+def _patch(url: str, body: dict, token: str) -> tuple[int, str]:
+    """Status and body of a JSON PATCH with a bearer token."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="PATCH",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 def _component_env(rendered, component: str, secrets_by_key, token_file: Path) -> dict[str, str]:
     template = rendered.deployment(component)["spec"]["template"]
     (container,) = [c for c in template["spec"]["containers"] if c["name"] == component]
@@ -166,7 +181,8 @@ def test_api_server_of_the_rendered_release_starts_on_localhost_and_accepts_a_sc
         text=True,
     )
     assert issued.returncode == 0, issued.stderr[-3000:]
-    token = json.loads((scheduler_home / "out.json").read_text())["task_token"]["token"]
+    issued_token = json.loads((scheduler_home / "out.json").read_text())["task_token"]
+    token, ti_id = issued_token["token"], issued_token["ti_id"]
 
     port = _free_port()
     # One worker instead of the rendered [api] workers: the same app, less CPU on a shared CI machine.
@@ -194,12 +210,23 @@ def test_api_server_of_the_rendered_release_starts_on_localhost_and_accepts_a_sc
         assert health["metadatabase"]["status"] == "healthy"
         assert _get(f"{base}/api/v2/version")[0] == 200
         assert _get(f"{base}/execution/health")[0] == 200
-        # The execution API takes the scheduler's token (a missing variable is then a 404), and no other.
+        # The execution API takes the scheduler's token where a queued task uses it, and no other: 3.3's token is
+        # workload-scoped, good only to start its own task instance (`PATCH .../{ti}/run`, which answers with a
+        # short-lived execution token; an unknown instance is then a 404), refused elsewhere (a variable: 403).
         forged = _forged_token(
-            {"sub": "x", "aud": "urn:airflow.apache.org:task", "iat": int(time.time()), "exp": int(time.time()) + 60}
+            {"sub": ti_id, "aud": "urn:airflow.apache.org:task", "iat": int(time.time()), "exp": int(time.time()) + 60}
         )
-        assert _get(f"{base}/execution/variables/airflow_aks_no_such_variable", token)[0] == 404
-        assert _get(f"{base}/execution/variables/airflow_aks_no_such_variable", forged)[0] in (401, 403)
+        run = f"{base}/execution/task-instances/{ti_id}/run"
+        start = {
+            "state": "running",
+            "hostname": "probe",
+            "unixname": "airflow",
+            "pid": 1,
+            "start_date": "2026-01-01T00:00:00Z",
+        }
+        assert _patch(run, start, token)[0] == 404
+        assert _patch(run, start, forged)[0] in (401, 403)
+        assert _get(f"{base}/execution/variables/airflow_aks_no_such_variable", token)[0] == 403
     finally:
         server.terminate()
         try:

@@ -36,7 +36,9 @@ def test_every_chart_service_account_is_annotated_labelled_and_federated(project
     chart_bindings = bindings(airflow["name"], namespace)
     assert {b.component for b in chart_bindings} == {"scheduler", "dagProcessor", "apiServer", "triggerer", "workers"}
     for binding in chart_bindings:
-        component = values[binding.component]
+        component = values
+        for key in binding.values_path:
+            component = component[key]
         identity = identity_of(result, binding.identity)
         assert component["serviceAccount"]["name"] == binding.service_account
         assert component["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION] == identity.outputs["clientId"]
@@ -67,6 +69,8 @@ def test_in_a_first_preview_the_client_ids_are_unknown_but_every_key_is_in_place
     release = project_preview(stack, preview=True).one(RELEASE).inputs
     values = release["values"]
     for binding in bindings(release["name"], "any-namespace"):
-        component = values[binding.component]
+        component = values
+        for key in binding.values_path:
+            component = component[key]
         assert component["serviceAccount"]["annotations"][CLIENT_ID_ANNOTATION] is UNKNOWN
         assert component["labels"][USE_LABEL] == "true"

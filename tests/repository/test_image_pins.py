@@ -34,19 +34,24 @@ def test_every_pin_has_hashes_and_the_lock_says_how_it_was_made():
     assert all("--hash=sha256:" in block for block in blocks if "==" in block)
 
 
-def test_the_pins_match_those_published_in_airflows_constraints_for_the_release():
-    # From constraints-3.1.8/constraints-3.12.txt, as quoted in public notes; the lock is resolved to reproduce it.
-    published = {
-        "alembic": "1.18.4",
-        "structlog": "25.5.0",
-        "pydantic": "2.12.5",
-        "sqlalchemy": "2.0.48",
-        "fastapi": "0.117.1",
-    }
-    assert {name: pins()[name] for name in published} == published
+PUBLISHED_WINDOWS = {
+    # constraints-3.3.2/constraints-3.12.txt pins apache-airflow-providers-common-messaging 2.1.0 (quoted in public
+    # notes): generated after 2.1.0 reached the index and before 2.1.1 did (the index's upload times).
+    "3.3.2": ("2026-09-14T14:47:26Z", "2026-09-29T06:39:57Z"),
+}
+"""Per release: the window in which its published constraints were generated, from pins quoted in public notes."""
+
+
+def test_the_cutoff_lies_where_airflows_published_constraints_were_generated():
+    version = ImageConfig().airflow_version
+    opened, closed = PUBLISHED_WINDOWS[version]
+    release = airflow_venv.RELEASES[version]
+    assert opened <= release.constraints_cutoff < closed
+    assert release.constraints_cutoff <= release.release_cutoff
 
 
 def test_the_resolution_is_cut_off_at_the_release_for_the_images_python():
     command = airflow_venv.compile_command(ImageConfig().airflow_version)
     assert command[command.index("--python-version") + 1] == airflow_venv.IMAGE_PYTHON == "3.12"
-    assert command[command.index("--exclude-newer") + 1] == airflow_venv.RELEASES["3.1.8"].constraints_cutoff
+    cutoff = airflow_venv.RELEASES[ImageConfig().airflow_version].constraints_cutoff
+    assert command[command.index("--exclude-newer") + 1] == cutoff
