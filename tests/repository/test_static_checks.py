@@ -18,6 +18,8 @@ import tomllib
 import pytest
 from support import ROOT, cli_standins
 
+from facts.airflow_release import CHART_VERSION
+
 CHECKS = [["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"], ["lint-imports"]]
 
 
@@ -80,9 +82,11 @@ class CiRun:
         self.checkout = tmp_path / "checkout"
         (self.checkout / ".ci").mkdir(parents=True)
         shutil.copy2(ROOT / ".ci" / "run", self.checkout / ".ci" / "run")
-        schema = tmp_path / "shared" / "airflow-chart" / "1.20.0" / "values.schema.json"
-        schema.parent.mkdir(parents=True)
-        schema.write_text("{}")
+        shutil.copytree(ROOT / "facts", self.checkout / "facts")  # where .ci/run reads the chart version
+        chart = tmp_path / "shared" / "airflow-chart" / CHART_VERSION
+        chart.mkdir(parents=True)
+        for name in ("values.schema.json", "values.yaml"):
+            (chart / name).write_text("{}")
         self.log = tmp_path / "calls.jsonl"
         self.tmp_path = tmp_path
 
