@@ -35,7 +35,19 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from ._props import MISSING, RESOURCE_CHECKS, config, get, is_true, is_unknown, norm, props_of, schema, subject
+from ._props import (
+    MISSING,
+    RESOURCE_CHECKS,
+    config,
+    get,
+    is_true,
+    is_unknown,
+    norm,
+    props_of,
+    resource_validator,
+    schema,
+    subject,
+)
 from .airflow_release import check_pinned, is_airflow_chart
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -143,13 +155,6 @@ def check_release(props: dict, cfg: dict) -> Iterator[str]:
             "objects are then judged), or review it and add {chart, repository, version, reason} to "
             "allowedHelmReleases"
         )
-
-
-def _validate_release(args, report_violation: ReportViolation) -> None:
-    if args.resource_type != HELM_RELEASE:
-        return
-    for message in check_release(props_of(args), config(args, HELM_CONFIG)):
-        report_violation(f"{subject(args.resource_type, args.name)}: {message}", None)
 
 
 def _validate_chart_components(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -385,7 +390,7 @@ helm_release_allowlist = ResourceValidationPolicy(
     name="helm-release-allowlist",
     description="Helm v3 releases other than Airflow's are allow-listed per stack (chart, repository, version, "
     "reason); no release's values ask for cluster-wide wildcard RBAC.",
-    validate=_validate_release,
+    validate=resource_validator({HELM_RELEASE: check_release}, HELM_CONFIG),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=HELM_CONFIG,
     severity=Severity.HIGH,
